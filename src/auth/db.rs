@@ -1,0 +1,197 @@
+//! Every SQL statement of authentication: sessions, users as login sees them, login attempts.
+
+use chrono::{DateTime, Utc};
+use sqlx::{PgConnection, PgPool};
+use uuid::Uuid;
+
+use super::model::RecentFailures;
+
+pub async fn insert_session(
+    pool: &PgPool,
+    id: &str,
+    data: serde_json::Value,
+    expires_at: DateTime<Utc>,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query!(
+        "insert into session (id, data, expires_at) values ($1, $2, $3)
+         on conflict (id) do nothing",
+        id,
+        data,
+        expires_at,
+    )
+    .execute(pool)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub async fn upsert_session(
+    pool: &PgPool,
+    id: &str,
+    data: serde_json::Value,
+    expires_at: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "insert into session (id, data, expires_at) values ($1, $2, $3)
+         on conflict (id) do update set data = excluded.data, expires_at = excluded.expires_at",
+        id,
+        data,
+        expires_at,
+    )
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+pub async fn load_session(
+    pool: &PgPool,
+    id: &str,
+) -> Result<Option<(serde_json::Value, DateTime<Utc>)>, sqlx::Error> {
+    let row = sqlx::query!(
+        "select data, expires_at from session where id = $1 and expires_at > now()",
+        id
+    )
+    .fetch_optional(pool)
+    .await?;
+    Ok(row.map(|r| (r.data, r.expires_at)))
+}
+
+pub async fn delete_session(pool: &PgPool, id: &str) -> Result<(), sqlx::Error> {
+    sqlx::query!("delete from session where id = $1", id)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+/// A user as the login form needs it.
+pub struct LoginCandidate {
+    pub id: Uuid,
+    pub password_hash: String,
+    pub session_version: i32,
+    pub disabled: bool,
+}
+
+#[tracing::instrument(skip(conn))]
+pub async fn find_login_candidate(
+    conn: &mut PgConnection,
+    username: &str,
+) -> Result<Option<LoginCandidate>, sqlx::Error> {
+    sqlx::query_as!(
+        LoginCandidate,
+        r#"select id, password_hash, session_version, disabled_at is not null as "disabled!"
+           from app_user where username = $1"#,
+        username
+    )
+    .fetch_optional(conn)
+    .await
+}
+
+/// The signed-in user's row, as every request loads it.
+pub struct UserRow {
+    pub id: Uuid,
+    pub username: String,
+    pub display_name: String,
+    pub role: String,
+    pub unit_id: Option<Uuid>,
+    pub session_version: i32,
+    pub disabled: bool,
+    pub must_change_password: bool,
+}
+
+pub async fn find_user(conn: &mut PgConnection, id: Uuid) -> Result<Option<UserRow>, sqlx::Error> {
+    sqlx::query_as!(
+        UserRow,
+        r#"select id, username, display_name, role, unit_id, session_version,
+                  disabled_at is not null as "disabled!", must_change_password
+           from app_user where id = $1"#,
+        id
+    )
+    .fetch_optional(conn)
+    .await
+}
+
+/// Failures of `username` since its last success and failures from `client_addr`, since `since`.
+#[tracing::instrument(skip(conn))]
+pub async fn recent_failures(
+    conn: &mut PgConnection,
+    username: &str,
+    client_addr: &str,
+    since: DateTime<Utc>,
+) -> Result<RecentFailures, sqlx::Error> {
+    let row = sqlx::query!(
+        r#"select
+             (select count(*) from login_attempt f
+               where f.username = $1 and not f.succeeded and f.attempted_at > $3
+                 and f.attempted_at > coalesce(
+                     (select max(s.attempted_at) from login_attempt s
+                       where s.username = $1 and s.succeeded), '-infinity')) as "account!",
+             (select count(*) from login_attempt f
+               where f.client_addr = $2 and not f.succeeded and f.attempted_at > $3) as "address!""#,
+        username,
+        client_addr,
+        since
+    )
+    .fetch_one(conn)
+    .await?;
+    Ok(RecentFailures {
+        account: row.account,
+        address: row.address,
+    })
+}
+
+pub async fn record_login_attempt(
+    conn: &mut PgConnection,
+    tenant_id: Uuid,
+    username: &str,
+    client_addr: &str,
+    succeeded: bool,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "insert into login_attempt (tenant_id, id, username, client_addr, succeeded)
+         values ($1, $2, $3, $4, $5)",
+        tenant_id,
+        Uuid::now_v7(),
+        username,
+        client_addr,
+        succeeded
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn mark_logged_in(conn: &mut PgConnection, user_id: Uuid) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "update app_user set last_login_at = now() where id = $1",
+        user_id
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn password_hash(conn: &mut PgConnection, user_id: Uuid) -> Result<String, sqlx::Error> {
+    sqlx::query_scalar!("select password_hash from app_user where id = $1", user_id)
+        .fetch_one(conn)
+        .await
+}
+
+/// Replaces the password and ends every session of the user (their version moves on); returns
+/// the new session version.
+pub async fn set_password(
+    conn: &mut PgConnection,
+    user_id: Uuid,
+    hash: &str,
+    must_change: bool,
+) -> Result<i32, sqlx::Error> {
+    sqlx::query_scalar!(
+        "update app_user
+            set password_hash = $2, must_change_password = $3, session_version = session_version + 1
+          where id = $1
+          returning session_version",
+        user_id,
+        hash,
+        must_change
+    )
+    .fetch_one(conn)
+    .await
+}

@@ -1,0 +1,238 @@
+//! Login, logout and password change.
+
+use axum::Form;
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::Utc;
+use serde::Deserialize;
+use serde_json::json;
+use tower_sessions::Session;
+
+use super::model::{SessionAuth, Username, check_new_password};
+use super::views::{LoginPage, PasswordPage};
+use super::{CurrentUser, SESSION_KEY, db, password};
+use crate::AppState;
+use crate::audit::{self, Actor, Event};
+use crate::db::Tx;
+use crate::error::{AppError, AppResult};
+use crate::registry::Office;
+use crate::web::{ClientAddr, FlashKind, PageCtx, flash, render, render_invalid};
+
+#[derive(Debug, Deserialize)]
+pub struct LoginQuery {
+    pub next: Option<String>,
+}
+
+/// Only a path inside this office may be a `next` target (no open redirect).
+fn safe_next(office: &Office, next: Option<&str>) -> String {
+    let home = office.path("/");
+    match next {
+        Some(n)
+            if (n == home || n.starts_with(&format!("{home}/")))
+                && !n.contains("//")
+                && !n.contains('\\') =>
+        {
+            n.to_string()
+        }
+        _ => home,
+    }
+}
+
+pub async fn login_form(
+    ctx: PageCtx,
+    office: axum::Extension<Office>,
+    Query(query): Query<LoginQuery>,
+) -> AppResult<Response> {
+    if ctx.user.is_some() {
+        return Ok(Redirect::to(&office.path("/")).into_response());
+    }
+    let next = safe_next(&office, query.next.as_deref());
+    render(&LoginPage {
+        ctx,
+        username: String::new(),
+        next,
+        failed: false,
+    })
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    pub username: String,
+    pub password: String,
+    pub next: Option<String>,
+}
+
+pub async fn login(
+    State(state): State<AppState>,
+    axum::Extension(office): axum::Extension<Office>,
+    session: Session,
+    ClientAddr(addr): ClientAddr,
+    ctx: PageCtx,
+    mut tx: Tx,
+    Form(form): Form<LoginForm>,
+) -> AppResult<Response> {
+    let typed = form.username.trim().chars().take(64).collect::<String>();
+    let username = Username::parse(&typed)
+        .map(|u| u.as_str().to_string())
+        .unwrap_or(typed.to_lowercase());
+    let next = safe_next(&office, form.next.as_deref());
+    let limits = state.throttle_limits();
+    let now = Utc::now();
+
+    let failures = db::recent_failures(&mut tx, &username, &addr, now - limits.window).await?;
+    let throttled = limits.refuses(failures);
+    let candidate = db::find_login_candidate(&mut tx, &username).await?;
+    // Always pay for one argon2 verification, so timing tells nothing about the account.
+    let stored = candidate.as_ref().map(|c| c.password_hash.clone());
+    let password_ok = password::verify(form.password, stored).await?;
+    let user = candidate.filter(|c| password_ok && !c.disabled && !throttled);
+
+    db::record_login_attempt(&mut tx, office.id, &username, &addr, user.is_some()).await?;
+    let Some(user) = user else {
+        let reason = if throttled {
+            "throttled"
+        } else {
+            "bad_credentials"
+        };
+        let event = Event {
+            action: "user.login_failed",
+            subject_type: "user",
+            subject_id: None,
+            detail: json!({ "username": username, "reason": reason }),
+        };
+        audit::record(
+            &mut tx,
+            office.id,
+            &Actor::anonymous(&username, &addr),
+            event,
+        )
+        .await?;
+        drop(tx);
+        return render_invalid(&LoginPage {
+            ctx,
+            username,
+            next,
+            failed: true,
+        });
+    };
+
+    db::mark_logged_in(&mut tx, user.id).await?;
+    let event = Event {
+        action: "user.login",
+        subject_type: "user",
+        subject_id: Some(user.id),
+        detail: json!({}),
+    };
+    audit::record(
+        &mut tx,
+        office.id,
+        &Actor::user(user.id, &username, &addr),
+        event,
+    )
+    .await?;
+    // A new session id at login, so that an id planted before login is worthless.
+    session
+        .cycle_id()
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?;
+    let auth = SessionAuth {
+        tenant_id: office.id,
+        user_id: user.id,
+        version: user.session_version,
+        authenticated_at: now,
+        last_seen_at: now,
+    };
+    session
+        .insert(SESSION_KEY, auth)
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?;
+    Ok(Redirect::to(&next).into_response())
+}
+
+pub async fn logout(
+    user: CurrentUser,
+    session: Session,
+    ClientAddr(addr): ClientAddr,
+    mut tx: Tx,
+) -> AppResult<Response> {
+    let event = Event {
+        action: "user.logout",
+        subject_type: "user",
+        subject_id: Some(user.id),
+        detail: json!({}),
+    };
+    audit::record(&mut tx, user.tenant_id, &user.actor(&addr), event).await?;
+    session
+        .flush()
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?;
+    flash::push(&session, FlashKind::Success, "auth.logged_out", None).await;
+    Ok(Redirect::to(&user.path("/login")).into_response())
+}
+
+pub async fn password_form(user: CurrentUser, ctx: PageCtx) -> AppResult<Response> {
+    render(&PasswordPage {
+        ctx,
+        must_change: user.must_change_password,
+        errors: Vec::new(),
+    })
+}
+
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    pub current_password: String,
+    pub new_password: String,
+    pub confirm_password: String,
+}
+
+pub async fn change_password(
+    user: CurrentUser,
+    session: Session,
+    ClientAddr(addr): ClientAddr,
+    ctx: PageCtx,
+    mut tx: Tx,
+    Form(form): Form<PasswordForm>,
+) -> AppResult<Response> {
+    let mut errors = Vec::new();
+    let stored = db::password_hash(&mut tx, user.id).await?;
+    if !password::verify(form.current_password, Some(stored)).await? {
+        errors.push(("current_password", "error.current_password_wrong"));
+    }
+    if let Err(e) = check_new_password(&form.new_password) {
+        errors.push(("new_password", e));
+    } else if form.new_password != form.confirm_password {
+        errors.push(("confirm_password", "error.password_mismatch"));
+    }
+    if !errors.is_empty() {
+        drop(tx);
+        return render_invalid(&PasswordPage {
+            ctx,
+            must_change: user.must_change_password,
+            errors,
+        });
+    }
+    let hash = password::hash(form.new_password).await?;
+    let version = db::set_password(&mut tx, user.id, &hash, false).await?;
+    let event = Event {
+        action: "user.password_change",
+        subject_type: "user",
+        subject_id: Some(user.id),
+        detail: json!({}),
+    };
+    audit::record(&mut tx, user.tenant_id, &user.actor(&addr), event).await?;
+    // Every other session of the user ended with the version change; this one carries on.
+    let auth: Option<SessionAuth> = session.get(SESSION_KEY).await.ok().flatten();
+    if let Some(auth) = auth {
+        let renewed = SessionAuth { version, ..auth };
+        session
+            .cycle_id()
+            .await
+            .map_err(|e| AppError::Internal(e.into()))?;
+        session
+            .insert(SESSION_KEY, renewed)
+            .await
+            .map_err(|e| AppError::Internal(e.into()))?;
+    }
+    flash::push(&session, FlashKind::Success, "auth.password_changed", None).await;
+    Ok(Redirect::to(&user.path("/")).into_response())
+}

@@ -1,0 +1,58 @@
+//! The database: connecting (configured URL or the embedded cluster), migrating, and the
+//! per-request tenant transaction that every office page runs in.
+
+pub mod embedded;
+pub mod tenant;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::PgPool;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+
+use crate::config::DatabaseConfig;
+
+pub use tenant::{RequestTx, Tx, begin_tenant};
+
+/// The role every request switches to: no BYPASSRLS, owns nothing (DESIGN.md, tenancy).
+pub const APP_ROLE: &str = "xiaoneng_app";
+
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!();
+
+/// Opens the pool on `options`.
+pub async fn connect_with(
+    config: &DatabaseConfig,
+    options: PgConnectOptions,
+) -> Result<PgPool, sqlx::Error> {
+    PgPoolOptions::new()
+        .max_connections(config.max_connections)
+        .acquire_timeout(Duration::from_secs(config.acquire_timeout_secs))
+        .connect_with(options)
+        .await
+}
+
+/// Connect options for a URL, with the application name set for `pg_stat_activity`.
+pub fn options_from_url(url: &str) -> Result<PgConnectOptions, sqlx::Error> {
+    Ok(PgConnectOptions::from_str(url)?.application_name("xiaoneng"))
+}
+
+/// Applies the embedded migrations.
+pub async fn migrate(pool: &PgPool) -> Result<(), sqlx::migrate::MigrateError> {
+    MIGRATOR.run(pool).await
+}
+
+/// True when the database answers (for `/readyz`).
+pub async fn ping(pool: &PgPool) -> bool {
+    sqlx::query_scalar!("select 1 as \"one!\"")
+        .fetch_one(pool)
+        .await
+        .is_ok()
+}
+
+/// Deletes expired sessions; returns how many.
+pub async fn delete_expired_sessions(pool: &PgPool) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query!("delete from session where expires_at < now()")
+        .execute(pool)
+        .await?;
+    Ok(done.rows_affected())
+}

@@ -1,0 +1,61 @@
+//! xiaoneng (效能督查平台): a multi-tenant, server-rendered platform for government efficiency
+//! offices. One deployment serves many offices; each sees only its own data.
+//!
+//! [`router`] builds the whole web application from an [`AppState`], so the binary and the tests
+//! serve exactly the same thing.
+
+pub mod audit; // append-only, hash-chained audit log per office
+pub mod auth; // passwords, sessions, login, roles and the CurrentUser extractor
+pub mod config; // settings from config/default.toml and XIAONENG__* variables
+pub mod db; // pool, migrations, the per-request tenant transaction, the embedded cluster
+pub mod demo; // the demo office with one user per role
+pub mod error; // AppError: one error type for every handler
+pub mod i18n; // zh-CN and English strings from one catalog
+pub mod registry; // offices, units and users
+pub mod routes; // every route of the application and the roles it admits
+pub mod telemetry; // tracing setup
+pub mod web; // page shell: language, error pages, security headers, flash messages
+
+use std::sync::Arc;
+
+use axum::extract::FromRef;
+use sqlx::PgPool;
+
+pub use routes::router;
+
+/// What every handler can reach: the database pool and the configuration.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: PgPool,
+    pub config: Arc<config::Config>,
+}
+
+impl AppState {
+    pub fn new(db: PgPool, config: config::Config) -> Self {
+        Self {
+            db,
+            config: Arc::new(config),
+        }
+    }
+
+    pub fn session_limits(&self) -> auth::SessionLimits {
+        auth::SessionLimits {
+            idle: chrono::Duration::minutes(self.config.session.idle_timeout_minutes),
+            absolute: chrono::Duration::hours(self.config.session.absolute_lifetime_hours),
+        }
+    }
+
+    pub fn throttle_limits(&self) -> auth::model::ThrottleLimits {
+        auth::model::ThrottleLimits {
+            per_account: self.config.auth.max_failures_per_account,
+            per_address: self.config.auth.max_failures_per_address,
+            window: chrono::Duration::minutes(self.config.auth.throttle_window_minutes),
+        }
+    }
+}
+
+impl FromRef<AppState> for PgPool {
+    fn from_ref(state: &AppState) -> Self {
+        state.db.clone()
+    }
+}

@@ -1,0 +1,413 @@
+//! The `xiaoneng` command: the web server and the platform operator's tools.
+
+use std::io::{IsTerminal, Read};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand};
+use sqlx::PgPool;
+use tokio::net::TcpListener;
+
+use xiaoneng::audit::Actor;
+use xiaoneng::config::Config;
+use xiaoneng::db::embedded::{self, EmbeddedCluster};
+use xiaoneng::registry::{self, model::NewUserInput};
+use xiaoneng::{AppState, db, demo, telemetry};
+
+#[derive(Parser)]
+#[command(
+    name = "xiaoneng",
+    version,
+    about = "效能督查平台: efficiency supervision for government offices"
+)]
+struct Cli {
+    /// A configuration file read after config/default.toml and config/local.toml.
+    #[arg(long, global = true, env = "XIAONENG_CONFIG")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the web application (the default).
+    Serve {
+        /// Address and port, e.g. 0.0.0.0:8080 (default: server.listen).
+        #[arg(long)]
+        listen: Option<String>,
+    },
+    /// Apply database migrations.
+    Migrate,
+    /// Offices (tenants).
+    Tenant {
+        #[command(subcommand)]
+        command: TenantCommand,
+    },
+    /// Users of an office.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Create the demo office and its users where missing, and print their logins.
+    Demo {
+        /// Give every demo user a new password.
+        #[arg(long)]
+        reset_passwords: bool,
+    },
+    /// The audit log.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum TenantCommand {
+    /// Create an office: its code is the first part of its URLs.
+    Create {
+        /// 2–32 of a-z, 0-9 and '-'.
+        #[arg(long)]
+        code: String,
+        #[arg(long)]
+        name: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create a user. The password is read from standard input when it is piped; otherwise one is
+    /// generated and printed once (and must be changed at first login).
+    Create {
+        #[arg(long)]
+        office: String,
+        #[arg(long)]
+        username: String,
+        /// office_admin, office_staff, leader, supervisor or liaison.
+        #[arg(long)]
+        role: String,
+        /// The unit's code (liaisons only).
+        #[arg(long)]
+        unit: Option<String>,
+        /// The name shown in the application (default: the username).
+        #[arg(long)]
+        name: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Re-walk each office's hash chain; exit 1 and name the first broken link if any.
+    Verify {
+        #[arg(long)]
+        office: Option<String>,
+    },
+}
+
+/// The database this run uses, and the embedded cluster when we started one.
+struct Database {
+    pool: PgPool,
+    cluster: Option<EmbeddedCluster>,
+}
+
+impl Database {
+    async fn open(config: &Config) -> anyhow::Result<Self> {
+        if !config.database.url.is_empty() {
+            let options = db::options_from_url(&config.database.url)?;
+            let pool = db::connect_with(&config.database, options)
+                .await
+                .context("could not connect to the configured database")?;
+            return Ok(Self {
+                pool,
+                cluster: None,
+            });
+        }
+        let dir = config.database.embedded_dir.clone();
+        let cluster = tokio::task::spawn_blocking(move || EmbeddedCluster::ensure(&dir)).await??;
+        let admin = db::connect_with(&config.database, cluster.connect_options("postgres")).await?;
+        db::embedded::create_database_if_missing(&admin, embedded::DATABASE).await?;
+        admin.close().await;
+        let pool = db::connect_with(
+            &config.database,
+            cluster.connect_options(embedded::DATABASE),
+        )
+        .await?;
+        tracing::info!(dir = %cluster.dir().display(), "using the embedded PostgreSQL cluster");
+        Ok(Self {
+            pool,
+            cluster: Some(cluster),
+        })
+    }
+
+    async fn close(self) {
+        self.pool.close().await;
+        if let Some(cluster) = self.cluster.filter(EmbeddedCluster::started_here) {
+            let stopped = tokio::task::spawn_blocking(move || cluster.stop()).await;
+            match stopped {
+                Ok(Ok(())) => tracing::info!("embedded PostgreSQL stopped"),
+                Ok(Err(error)) => eprintln!("could not stop the embedded PostgreSQL: {error:#}"),
+                Err(error) => eprintln!("could not stop the embedded PostgreSQL: {error}"),
+            }
+        }
+    }
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let config = match Config::load(cli.config.as_deref()) {
+        Ok(config) => config,
+        Err(error) => {
+            eprintln!("configuration error: {error:#}");
+            return ExitCode::from(2);
+        }
+    };
+    telemetry::init(&config.log);
+    let command = cli.command.unwrap_or(Command::Serve { listen: None });
+    let database = match Database::open(&config).await {
+        Ok(database) => database,
+        Err(error) => {
+            eprintln!("{error:#}");
+            return ExitCode::from(2);
+        }
+    };
+    let pool = database.pool.clone();
+    let outcome = run(command, config, pool).await;
+    database.close().await;
+    match outcome {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+async fn run(command: Command, config: Config, pool: PgPool) -> anyhow::Result<ExitCode> {
+    match command {
+        Command::Serve { listen } => serve(config, pool, listen).await?,
+        Command::Migrate => {
+            db::migrate(&pool).await?;
+            println!("migrations applied");
+        }
+        Command::Tenant {
+            command: TenantCommand::Create { code, name },
+        } => {
+            db::migrate(&pool).await?;
+            let office = registry::create_office(&pool, &code, &name, false)
+                .await
+                .map_err(|e| describe_office_error(&e))?;
+            println!(
+                "created office {} ({}) at /{}",
+                office.name, office.id, office.code
+            );
+        }
+        Command::User {
+            command:
+                UserCommand::Create {
+                    office,
+                    username,
+                    role,
+                    unit,
+                    name,
+                },
+        } => {
+            db::migrate(&pool).await?;
+            create_user(&pool, &office, username, role, unit, name).await?;
+        }
+        Command::Demo { reset_passwords } => {
+            db::migrate(&pool).await?;
+            let logins = demo::ensure(&pool, &config.demo.logins_file, reset_passwords).await?;
+            print!(
+                "{}",
+                demo::describe(&logins, &format!("http://{}", config.server.listen))
+            );
+        }
+        Command::Audit {
+            command: AuditCommand::Verify { office },
+        } => {
+            return verify_audit(&pool, office.as_deref()).await;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn describe_office_error(error: &registry::CreateOfficeError) -> anyhow::Error {
+    match error {
+        registry::CreateOfficeError::Invalid(key) => {
+            anyhow::anyhow!("{}", xiaoneng::i18n::Lang::En.t(key))
+        }
+        other => anyhow::anyhow!("{other}"),
+    }
+}
+
+async fn create_user(
+    pool: &PgPool,
+    office_code: &str,
+    username: String,
+    role: String,
+    unit: Option<String>,
+    name: Option<String>,
+) -> anyhow::Result<()> {
+    let Some(office) = registry::db::find_office_by_code(pool, office_code).await? else {
+        bail!("no office with code {office_code}");
+    };
+    let piped = !std::io::stdin().is_terminal();
+    let password = if piped {
+        let mut text = String::new();
+        std::io::stdin().read_to_string(&mut text)?;
+        text.lines().next().unwrap_or("").to_string()
+    } else {
+        String::new()
+    };
+    let mut tx = db::begin_tenant(pool, office.id).await?;
+    let unit_id = match unit {
+        Some(code) => match registry::db::find_unit_by_code(&mut tx, &code).await? {
+            Some(unit) => Some(unit.id),
+            None => bail!("office {office_code} has no unit with code {code}"),
+        },
+        None => None,
+    };
+    let input = NewUserInput {
+        display_name: name.unwrap_or_else(|| username.clone()),
+        username,
+        role,
+        unit_id,
+        password,
+    };
+    let actor = Actor::system("cli");
+    let created = registry::create_user(&mut tx, office.id, &actor, &input, !piped).await;
+    let created = match created {
+        Ok(created) => created,
+        Err(registry::CreateUserError::Invalid(errors)) => {
+            let lines: Vec<String> = errors
+                .iter()
+                .map(|(field, key)| format!("  {field}: {}", xiaoneng::i18n::Lang::En.t(key)))
+                .collect();
+            bail!("the user was not created:\n{}", lines.join("\n"));
+        }
+        Err(other) => return Err(other.into()),
+    };
+    tx.commit().await?;
+    println!("created user {} in office {office_code}", created.username);
+    if let Some(password) = created.generated_password {
+        println!("password (shown once; to be changed at first login): {password}");
+    }
+    Ok(())
+}
+
+async fn verify_audit(pool: &PgPool, only: Option<&str>) -> anyhow::Result<ExitCode> {
+    let offices = registry::db::list_offices(pool).await?;
+    let offices: Vec<_> = offices
+        .into_iter()
+        .filter(|o| only.is_none_or(|c| o.code == c))
+        .collect();
+    if let Some(code) = only
+        && offices.is_empty()
+    {
+        bail!("no office with code {code}");
+    }
+    let mut broken = false;
+    for office in offices {
+        let mut tx = db::begin_tenant(pool, office.id).await?;
+        let report = xiaoneng::audit::verify_chain(&mut tx).await?;
+        tx.rollback().await?;
+        match report.first_break {
+            None => println!("{}: {} links intact", office.code, report.checked),
+            Some(link) => {
+                broken = true;
+                println!("{}: BROKEN at {link}", office.code);
+            }
+        }
+    }
+    Ok(if broken {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+async fn serve(config: Config, pool: PgPool, listen: Option<String>) -> anyhow::Result<()> {
+    db::migrate(&pool).await.context("migrating the database")?;
+    let listen = listen.unwrap_or_else(|| config.server.listen.clone());
+    let demo_file = config.demo.logins_file.clone();
+    let demo_office = registry::db::find_office_by_code(&pool, demo::DEMO_CODE).await?;
+    // A fresh database gets the demo office; an existing demo office is kept whole and its
+    // logins printed again.
+    let empty = registry::db::count_offices(&pool).await? == 0;
+    let logins = if (empty && config.demo.create_on_empty) || demo_office.is_some_and(|o| o.is_demo)
+    {
+        Some(demo::ensure(&pool, &demo_file, false).await?)
+    } else {
+        None
+    };
+
+    let listener = TcpListener::bind(&listen)
+        .await
+        .with_context(|| format!("binding {listen}"))?;
+    let grace = Duration::from_secs(config.server.shutdown_grace_secs);
+    let state = AppState::new(pool.clone(), config);
+    let app = xiaoneng::router(state);
+
+    let sweeper = tokio::spawn(sweep_sessions(pool));
+    if let Some(logins) = logins {
+        print!("{}", demo::describe(&logins, &format!("http://{listen}")));
+    }
+    println!("xiaoneng is serving on http://{listen}  (Ctrl-C to stop)");
+
+    let (stop_tx, mut stop_rx) = tokio::sync::watch::channel(false);
+    let server = axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async move {
+        shutdown_signal().await;
+        tracing::info!("shutting down: finishing requests in flight");
+        let _sent = stop_tx.send(true);
+    });
+    let deadline = async move {
+        let _changed = stop_rx.changed().await;
+        tokio::time::sleep(grace).await;
+    };
+    tokio::select! {
+        result = server => result?,
+        () = deadline => tracing::warn!("requests still running after the grace period; exiting"),
+    }
+    sweeper.abort();
+    Ok(())
+}
+
+/// Deletes expired sessions every ten minutes.
+async fn sweep_sessions(pool: PgPool) {
+    let mut every = tokio::time::interval(Duration::from_secs(600));
+    loop {
+        every.tick().await;
+        match db::delete_expired_sessions(&pool).await {
+            Ok(n) if n > 0 => tracing::info!(deleted = n, "expired sessions removed"),
+            Ok(_) => {}
+            Err(error) => tracing::warn!(%error, "could not remove expired sessions"),
+        }
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}

@@ -1,0 +1,155 @@
+//! Every route of the application, in one place, with the roles each admits.
+//!
+//! Top level: the front page, health checks and static files. Everything of an office lives under
+//! `/{office}` and runs inside [`office_context`](crate::web::office_context) (the office, its tenant
+//! transaction and the signed-in user). Each group of office routes states its roles with
+//! [`allow`]; routes outside any group are open to anonymous visitors (the login page).
+
+use std::time::Duration;
+
+use axum::Router;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::from_fn_with_state;
+use axum::routing::{get, post};
+use tower_http::compression::CompressionLayer;
+use tower_http::csrf::CsrfLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, SessionManagerLayer};
+
+use crate::auth::Role::{self, *};
+use crate::auth::session_store::PgSessionStore;
+use crate::web::{office_context, pages, shell};
+use crate::{AppState, audit, auth, registry};
+
+/// Every role: pages any signed-in user of the office may open.
+pub const ANY_ROLE: &[Role] = &Role::ALL;
+pub const ADMIN: &[Role] = &[OfficeAdmin];
+pub const OFFICE: &[Role] = &[OfficeAdmin, OfficeStaff];
+
+/// A navigation entry: path relative to the office, label key, roles that see it.
+pub struct NavEntry {
+    pub path: &'static str,
+    pub label_key: &'static str,
+    pub roles: &'static [Role],
+}
+
+/// The navigation bar, per role. Every path here is a route below that admits the same roles.
+pub const NAV: &[NavEntry] = &[
+    NavEntry {
+        path: "/",
+        label_key: "nav.home",
+        roles: ANY_ROLE,
+    },
+    NavEntry {
+        path: "/users",
+        label_key: "nav.users",
+        roles: ADMIN,
+    },
+    NavEntry {
+        path: "/audit",
+        label_key: "nav.audit",
+        roles: OFFICE,
+    },
+    NavEntry {
+        path: "/account/password",
+        label_key: "nav.password",
+        roles: ANY_ROLE,
+    },
+];
+
+/// A group of routes that admits only `roles`.
+fn allow(roles: &'static [Role], routes: Router<AppState>) -> Router<AppState> {
+    routes.route_layer(from_fn_with_state(roles, auth::require_roles))
+}
+
+/// The routes of one office, below `/{office}`.
+fn office_routes(state: &AppState) -> Router<AppState> {
+    use auth::handlers as a;
+    use registry::handlers as r;
+    Router::new()
+        .route("/login", get(a::login_form).post(a::login))
+        .merge(allow(
+            ANY_ROLE,
+            Router::new()
+                .route("/", get(pages::show_home))
+                .route("/logout", post(a::logout))
+                .route(
+                    "/account/password",
+                    get(a::password_form).post(a::change_password),
+                ),
+        ))
+        .merge(allow(
+            ADMIN,
+            Router::new()
+                .route("/users", get(r::list_users).post(r::create_user))
+                .route("/users/new", get(r::new_user_form))
+                .route("/users/{user_id}", get(r::show_user))
+                .route("/users/{user_id}/disable", post(r::disable_user))
+                .route("/users/{user_id}/enable", post(r::enable_user))
+                .route("/users/{user_id}/reset-password", post(r::reset_password)),
+        ))
+        .merge(allow(
+            OFFICE,
+            Router::new().route("/audit", get(audit::handlers::list_audit_events)),
+        ))
+        .layer(from_fn_with_state(state.clone(), office_context))
+}
+
+/// The whole application.
+pub fn router(state: AppState) -> Router {
+    let config = &state.config;
+    let sessions = SessionManagerLayer::new(PgSessionStore::new(state.db.clone()))
+        .with_name(config.session_cookie_name())
+        .with_secure(config.server.tls)
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_path("/")
+        .with_expiry(Expiry::OnInactivity(time::Duration::minutes(
+            config.session.idle_timeout_minutes,
+        )));
+    let mut csrf = CsrfLayer::new();
+    for origin in &config.server.trusted_origins {
+        match csrf.clone().add_trusted_origin(origin) {
+            Ok(with_origin) => csrf = with_origin,
+            Err(error) => tracing::error!(%origin, ?error, "ignoring an invalid trusted origin"),
+        }
+    }
+    let static_files = Router::new()
+        .fallback_service(ServeDir::new(&config.server.static_dir))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_str(&format!(
+                "public, max-age={}",
+                config.server.static_max_age_secs
+            ))
+            .unwrap_or(HeaderValue::from_static("public, max-age=3600")),
+        ));
+
+    Router::new()
+        .route("/", get(pages::front_page))
+        .route("/healthz", get(pages::healthz))
+        .route("/readyz", get(pages::readyz))
+        .nest("/static", static_files)
+        .route("/{office}/", get(pages::office_home_slash))
+        .nest("/{office}", office_routes(&state))
+        .fallback(pages::not_found_page)
+        .layer(sessions)
+        .layer(csrf)
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(config.server.request_timeout_secs),
+        ))
+        .layer(RequestBodyLimitLayer::new(config.server.body_limit_bytes))
+        .layer(from_fn_with_state(state.clone(), shell))
+        .layer(CompressionLayer::new())
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(TraceLayer::new_for_http().make_span_with(crate::telemetry::request_span))
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .with_state(state)
+}

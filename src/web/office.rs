@@ -1,0 +1,89 @@
+//! The office context: every route under `/{office}` runs inside it. It finds the office by its
+//! code, opens the request's tenant transaction (lazily), loads the signed-in user through that
+//! transaction, and commits after the handler unless the response came from an error.
+//!
+//! A user signed in to another office gets the same 404 as a missing page, for every path of this
+//! office: offices are invisible to each other.
+
+use axum::extract::{Request, State};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use chrono::Utc;
+use tower_sessions::Session;
+
+use crate::AppState;
+use crate::auth::{self, CurrentUser, SessionAuth};
+use crate::db::RequestTx;
+use crate::error::{AppError, ErrorResponse, not_found};
+use crate::registry;
+use crate::web::flash::{self, FlashKind};
+
+/// The signed-in user of this request, if any (set by [`office_context`]).
+#[derive(Debug, Clone)]
+pub struct MaybeUser(pub Option<CurrentUser>);
+
+fn office_code(path: &str) -> Option<&str> {
+    path.strip_prefix('/')?
+        .split('/')
+        .next()
+        .filter(|s| !s.is_empty())
+}
+
+pub async fn office_context(
+    State(state): State<AppState>,
+    session: Session,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let path = crate::web::full_path(request.extensions(), request.uri());
+    let Some(code) = office_code(path) else {
+        return not_found().into_response();
+    };
+    let office = match registry::db::find_office_by_code(&state.db, code).await {
+        Ok(Some(office)) => office,
+        Ok(None) => return not_found().into_response(),
+        Err(error) => return AppError::from(error).into_response(),
+    };
+    let request_tx = RequestTx::new(state.db.clone(), office.id);
+
+    let stored: Option<SessionAuth> = session.get(auth::SESSION_KEY).await.ok().flatten();
+    let mut user = None;
+    if let Some(stored) = stored {
+        if stored.tenant_id != office.id {
+            return not_found().into_response();
+        }
+        let now = Utc::now();
+        match auth::resume(&request_tx, &office, &stored, state.session_limits(), now).await {
+            Ok(Some(current)) => {
+                if stored.needs_touch(now) {
+                    let touched = SessionAuth {
+                        last_seen_at: now,
+                        ..stored
+                    };
+                    if let Err(error) = session.insert(auth::SESSION_KEY, touched).await {
+                        tracing::warn!(%error, "could not refresh the session");
+                    }
+                }
+                user = Some(current);
+            }
+            Ok(None) => {
+                // Timed out, disabled, or the password changed: the session no longer signs in.
+                let _ended = session.remove_value(auth::SESSION_KEY).await;
+                flash::push(&session, FlashKind::Info, "auth.session_ended", None).await;
+            }
+            Err(error) => return AppError::from(error).into_response(),
+        }
+    }
+
+    request.extensions_mut().insert(office);
+    request.extensions_mut().insert(request_tx.clone());
+    request.extensions_mut().insert(MaybeUser(user));
+
+    let response = next.run(request).await;
+    let failed = response.extensions().get::<ErrorResponse>().is_some()
+        || response.status().is_server_error();
+    match request_tx.finish(!failed).await {
+        Ok(()) => response,
+        Err(error) => AppError::from(error).into_response(),
+    }
+}
