@@ -21,6 +21,12 @@ use crate::web::{ClientAddr, FlashKind, PageCtx, flash, render, render_invalid};
 
 const PAGE_SIZE: i64 = 50;
 
+/// `/{office}/users/{user_id}`: the office segment is the office middleware's business.
+#[derive(Debug, Deserialize)]
+pub struct UserPath {
+    pub user_id: Uuid,
+}
+
 #[derive(Debug, Deserialize, Default)]
 pub struct UserFilter {
     #[serde(default)]
@@ -152,7 +158,7 @@ pub async fn show_user(
     user: CurrentUser,
     ctx: PageCtx,
     mut tx: Tx,
-    Path(user_id): Path<Uuid>,
+    Path(UserPath { user_id }): Path<UserPath>,
 ) -> AppResult<Response> {
     let shown = db::get_user(&mut tx, user_id).await?;
     let events = audit::db::events_for_subject(&mut tx, "user", user_id).await?;
@@ -196,7 +202,7 @@ pub async fn disable_user(
     session: Session,
     ClientAddr(addr): ClientAddr,
     mut tx: Tx,
-    Path(user_id): Path<Uuid>,
+    Path(UserPath { user_id }): Path<UserPath>,
 ) -> AppResult<Response> {
     let back = user.path(&format!("/users/{user_id}"));
     db::get_user(&mut tx, user_id).await?;
@@ -220,7 +226,7 @@ pub async fn enable_user(
     session: Session,
     ClientAddr(addr): ClientAddr,
     mut tx: Tx,
-    Path(user_id): Path<Uuid>,
+    Path(UserPath { user_id }): Path<UserPath>,
 ) -> AppResult<Response> {
     db::get_user(&mut tx, user_id).await?;
     if db::enable_user(&mut tx, user_id).await? {
@@ -243,7 +249,7 @@ pub async fn reset_password(
     session: Session,
     ClientAddr(addr): ClientAddr,
     mut tx: Tx,
-    Path(user_id): Path<Uuid>,
+    Path(UserPath { user_id }): Path<UserPath>,
     Form(form): Form<ResetForm>,
 ) -> AppResult<Response> {
     let back = user.path(&format!("/users/{user_id}"));

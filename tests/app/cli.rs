@@ -1,0 +1,223 @@
+//! The command line, as the platform operator uses it, against the test's own database.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+use axum::http::StatusCode;
+
+use crate::common::{TestApp, spawn_app};
+
+fn xiaoneng(app: &TestApp, args: &[&str], stdin: Option<&str>) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_xiaoneng"));
+    command
+        .args(args)
+        .env("DATABASE_URL", &app.db_url)
+        .env("XIAONENG__LOG__FILTER", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        });
+    let mut child = command.spawn().expect("run xiaoneng");
+    if let Some(text) = stdin {
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(text.as_bytes())
+            .expect("write stdin");
+    }
+    child.wait_with_output().expect("xiaoneng output")
+}
+
+fn text(output: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+#[tokio::test]
+async fn tenant_create_makes_an_office_and_refuses_bad_or_taken_codes() {
+    let app = spawn_app().await;
+    let ok = xiaoneng(
+        &app,
+        &[
+            "tenant",
+            "create",
+            "--code",
+            "xuancheng",
+            "--name",
+            "宣城市直效能办",
+        ],
+        None,
+    );
+    assert!(ok.status.success(), "{}", text(&ok));
+    assert!(text(&ok).contains("/xuancheng"));
+    assert_eq!(
+        app.scalar_i64("select count(*) from office where code = 'xuancheng'")
+            .await,
+        1
+    );
+
+    for (code, message) in [
+        ("admin", "reserved"),
+        ("Xuan", "lower-case"),
+        ("x", "2 to 32"),
+        ("xuancheng", "exists already"),
+    ] {
+        let refused = xiaoneng(
+            &app,
+            &["tenant", "create", "--code", code, "--name", "x"],
+            None,
+        );
+        assert!(!refused.status.success(), "{code} accepted");
+        assert!(
+            text(&refused).contains(message),
+            "{code}: {}",
+            text(&refused)
+        );
+    }
+}
+
+#[tokio::test]
+async fn user_create_reads_a_piped_password_and_the_user_can_log_in() {
+    let app = spawn_app().await;
+    let office = app.create_office("alpha", "甲").await;
+    app.create_unit(&office, "u1", "第一单位").await;
+    let made = xiaoneng(
+        &app,
+        &[
+            "user",
+            "create",
+            "--office",
+            "alpha",
+            "--username",
+            "chief",
+            "--role",
+            "office_admin",
+        ],
+        Some("a piped passphrase\n"),
+    );
+    assert!(made.status.success(), "{}", text(&made));
+    assert!(
+        !text(&made).contains("a piped passphrase"),
+        "a piped password is never echoed"
+    );
+    let mut client = app.client();
+    assert_eq!(
+        client
+            .login("alpha", "chief", "a piped passphrase")
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(client.get("/alpha/users").await.status, StatusCode::OK);
+
+    let liaison = xiaoneng(
+        &app,
+        &[
+            "user",
+            "create",
+            "--office",
+            "alpha",
+            "--username",
+            "li",
+            "--role",
+            "liaison",
+            "--unit",
+            "u1",
+        ],
+        Some("another passphrase\n"),
+    );
+    assert!(liaison.status.success(), "{}", text(&liaison));
+
+    for (args, message) in [
+        (vec!["--username", "x1", "--role", "liaison"], "unit"),
+        (
+            vec!["--username", "x2", "--role", "liaison", "--unit", "nope"],
+            "no unit with code nope",
+        ),
+        (vec!["--username", "x3", "--role", "king"], "choose a role"),
+        (vec!["--username", "chief", "--role", "leader"], "taken"),
+    ] {
+        let mut all = vec!["user", "create", "--office", "alpha"];
+        all.extend(args);
+        let refused = xiaoneng(&app, &all, Some("long enough pass\n"));
+        assert!(!refused.status.success());
+        assert!(text(&refused).contains(message), "{}", text(&refused));
+    }
+    let unknown = xiaoneng(
+        &app,
+        &[
+            "user",
+            "create",
+            "--office",
+            "nowhere",
+            "--username",
+            "a1",
+            "--role",
+            "leader",
+        ],
+        Some("long enough pass\n"),
+    );
+    assert!(text(&unknown).contains("no office with code nowhere"));
+}
+
+#[tokio::test]
+async fn demo_is_idempotent_and_prints_a_login_per_role() {
+    let app = spawn_app().await;
+    let file = std::env::temp_dir().join(format!("xiaoneng-demo-{}.txt", uuid::Uuid::new_v4()));
+    let run = || {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_xiaoneng"));
+        command
+            .arg("demo")
+            .env("DATABASE_URL", &app.db_url)
+            .env("XIAONENG__DEMO__LOGINS_FILE", &file)
+            .env("XIAONENG__LOG__FILTER", "warn");
+        command.output().expect("run demo")
+    };
+    let first = run();
+    assert!(first.status.success(), "{}", text(&first));
+    let second = run();
+    assert!(second.status.success());
+    assert_eq!(text(&first), text(&second), "the same logins both times");
+    for role in [
+        "office_admin",
+        "office_staff",
+        "leader",
+        "supervisor",
+        "liaison",
+    ] {
+        assert!(
+            text(&first).contains(role),
+            "{role} missing:\n{}",
+            text(&first)
+        );
+    }
+    assert_eq!(
+        app.scalar_i64("select count(*) from office where code = 'demo'")
+            .await,
+        1
+    );
+    assert_eq!(app.scalar_i64("select count(*) from app_user").await, 5);
+    let line = text(&first)
+        .lines()
+        .find(|l| l.contains("office_admin"))
+        .unwrap_or_default()
+        .to_string();
+    let password = line
+        .split_whitespace()
+        .last()
+        .unwrap_or_default()
+        .to_string();
+    let mut client = app.client();
+    assert_eq!(
+        client.login("demo", "admin", &password).await.status,
+        StatusCode::SEE_OTHER
+    );
+    std::fs::remove_file(&file).ok();
+}

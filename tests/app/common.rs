@@ -1,0 +1,410 @@
+//! The test harness: every test gets its own database, cloned from a template migrated once per
+//! run, and the real router over it. PostgreSQL is `DATABASE_URL` when set (a superuser or a role
+//! that may create databases), otherwise the same embedded cluster `cargo run` uses (`var/pg`).
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{HeaderMap, Method, Request, StatusCode, header};
+use http_body_util::BodyExt;
+use sha2::Digest;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::{ConnectOptions, Connection, PgConnection, PgPool};
+use tower::ServiceExt;
+use uuid::Uuid;
+
+use xiaoneng::config::Config;
+use xiaoneng::db::embedded::EmbeddedCluster;
+use xiaoneng::registry::{self, Office, model::NewUserInput};
+use xiaoneng::{AppState, audit};
+
+pub const PASSWORD: &str = "correct horse battery";
+
+/// How to reach a database of the test cluster by name (for the CLI tests).
+type UrlFor = Box<dyn Fn(&str) -> String + Send + Sync>;
+
+struct Setup {
+    admin: PgConnectOptions,
+    url_for: UrlFor,
+    template: String,
+}
+
+static SETUP: OnceLock<Result<Setup, String>> = OnceLock::new();
+
+fn setup() -> &'static Setup {
+    let result = SETUP.get_or_init(|| {
+        // Its own thread and runtime: each #[tokio::test] has a runtime that ends with the test.
+        std::thread::spawn(|| {
+            let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
+            runtime.block_on(prepare()).map_err(|e| format!("{e:#}"))
+        })
+        .join()
+        .unwrap_or_else(|_| Err("the test setup panicked".into()))
+    });
+    match result {
+        Ok(setup) => setup,
+        Err(error) => panic!("cannot prepare the test database: {error}"),
+    }
+}
+
+async fn prepare() -> anyhow::Result<Setup> {
+    let (admin, url_for): (PgConnectOptions, UrlFor) = match std::env::var("DATABASE_URL") {
+        Ok(url) if !url.is_empty() => {
+            let base = url::Url::parse(&url)?;
+            let options: PgConnectOptions = url.parse()?;
+            let url_for = move |name: &str| {
+                let mut u = base.clone();
+                u.set_path(&format!("/{name}"));
+                u.to_string()
+            };
+            (options, Box::new(url_for))
+        }
+        _ => {
+            let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("var/pg");
+            let cluster = EmbeddedCluster::ensure(&dir)?;
+            let admin = cluster.connect_options("postgres");
+            (admin, Box::new(move |name: &str| cluster.url(name)))
+        }
+    };
+    let digest = {
+        let mut hasher = sha2::Sha256::new();
+        for migration in xiaoneng::db::MIGRATOR.iter() {
+            hasher.update(&migration.checksum);
+        }
+        hex::encode(hasher.finalize())
+    };
+    let template = format!("xiaoneng_tmpl_{}", &digest[..16]);
+    let mut conn = admin.connect().await?;
+    // One process at a time builds the template; the others wait and reuse it.
+    sqlx::query("select pg_advisory_lock(727274)")
+        .execute(&mut conn)
+        .await?;
+    let exists: bool =
+        sqlx::query_scalar("select exists(select 1 from pg_database where datname = $1)")
+            .bind(&template)
+            .fetch_one(&mut conn)
+            .await?;
+    if !exists {
+        let building = format!("{template}_building");
+        sqlx::raw_sql(&format!("drop database if exists {building}"))
+            .execute(&mut conn)
+            .await?;
+        sqlx::raw_sql(&format!("create database {building}"))
+            .execute(&mut conn)
+            .await?;
+        let mut tmpl = admin.clone().database(&building).connect().await?;
+        xiaoneng::db::MIGRATOR.run(&mut tmpl).await?;
+        tmpl.close().await?;
+        sqlx::raw_sql(&format!("alter database {building} rename to {template}"))
+            .execute(&mut conn)
+            .await?;
+    }
+    // Databases of earlier runs (named xt_<unix seconds>_...) go after an hour.
+    let cutoff = chrono::Utc::now().timestamp() - 3600;
+    let old: Vec<String> = sqlx::query_scalar(
+        "select datname from pg_database where datname ~ '^xt_[0-9]+_' and split_part(datname, '_', 2)::bigint < $1",
+    )
+    .bind(cutoff)
+    .fetch_all(&mut conn)
+    .await?;
+    for name in old {
+        let _ = sqlx::raw_sql(&format!("drop database if exists {name} with (force)"))
+            .execute(&mut conn)
+            .await;
+    }
+    sqlx::query("select pg_advisory_unlock(727274)")
+        .execute(&mut conn)
+        .await?;
+    conn.close().await?;
+    Ok(Setup {
+        admin,
+        url_for,
+        template,
+    })
+}
+
+/// The application under test, over its own fresh database.
+pub struct TestApp {
+    pub router: Router,
+    pub pool: PgPool,
+    pub db_url: String,
+}
+
+/// A fresh app with the default configuration (and X-Forwarded-For trusted, so tests can speak
+/// from several client addresses).
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
+    // Warnings and errors of the app appear in a failing test's output.
+    xiaoneng::telemetry::init(&xiaoneng::config::LogConfig {
+        filter: "warn".into(),
+        json: false,
+    });
+    let setup = setup();
+    let name = format!(
+        "xt_{}_{}",
+        chrono::Utc::now().timestamp(),
+        Uuid::new_v4().simple()
+    );
+    let mut admin = setup
+        .admin
+        .connect()
+        .await
+        .expect("connect to the test cluster");
+    sqlx::raw_sql(&format!(
+        "create database {name} template {}",
+        setup.template
+    ))
+    .execute(&mut admin)
+    .await
+    .expect("create the test database");
+    admin.close().await.ok();
+    let pool = PgPoolOptions::new()
+        .max_connections(8)
+        .connect_with(setup.admin.clone().database(&name))
+        .await
+        .expect("connect to the test database");
+    let mut config = Config::defaults().expect("default configuration");
+    config.server.static_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("static");
+    config.server.trust_forwarded_for = true;
+    adjust(&mut config);
+    let router = xiaoneng::router(AppState::new(pool.clone(), config));
+    TestApp {
+        router,
+        pool,
+        db_url: (setup.url_for)(&name),
+    }
+}
+
+impl TestApp {
+    pub async fn create_office(&self, code: &str, name: &str) -> Office {
+        registry::create_office(&self.pool, code, name, false)
+            .await
+            .expect("create office")
+    }
+
+    pub async fn create_unit(&self, office: &Office, code: &str, name: &str) -> Uuid {
+        let mut tx = xiaoneng::db::begin_tenant(&self.pool, office.id)
+            .await
+            .expect("tx");
+        let id = registry::db::insert_unit(&mut tx, office.id, code, name)
+            .await
+            .expect("unit");
+        tx.commit().await.expect("commit");
+        id
+    }
+
+    /// A user with password [`PASSWORD`] who need not change it.
+    pub async fn create_user(
+        &self,
+        office: &Office,
+        username: &str,
+        role: &str,
+        unit_id: Option<Uuid>,
+    ) -> Uuid {
+        let mut tx = xiaoneng::db::begin_tenant(&self.pool, office.id)
+            .await
+            .expect("tx");
+        let input = NewUserInput {
+            username: username.into(),
+            display_name: format!("{username} 姓名"),
+            role: role.into(),
+            unit_id,
+            password: PASSWORD.into(),
+        };
+        let actor = audit::Actor::system("test");
+        let user = registry::create_user(&mut tx, office.id, &actor, &input, false)
+            .await
+            .expect("create user");
+        tx.commit().await.expect("commit");
+        user.id
+    }
+
+    /// An office with one unit and one user per role, named `<role>` (the liaison in unit u1).
+    pub async fn office_with_users(&self, code: &str) -> Office {
+        let office = self.create_office(code, &format!("{code} 效能办")).await;
+        let unit = self.create_unit(&office, "u1", "第一单位").await;
+        for role in [
+            "office_admin",
+            "office_staff",
+            "leader",
+            "supervisor",
+            "liaison",
+        ] {
+            let unit_id = (role == "liaison").then_some(unit);
+            self.create_user(&office, role, role, unit_id).await;
+        }
+        office
+    }
+
+    pub fn client(&self) -> Client {
+        Client {
+            router: self.router.clone(),
+            cookies: BTreeMap::new(),
+            addr: "192.0.2.10".into(),
+            headers: Vec::new(),
+        }
+    }
+
+    /// A client already logged in as `username` of `office`.
+    pub async fn logged_in(&self, office: &str, username: &str) -> Client {
+        let mut client = self.client();
+        let page = client.login(office, username, PASSWORD).await;
+        assert_eq!(
+            page.status,
+            StatusCode::SEE_OTHER,
+            "login of {username}: {}",
+            page.body
+        );
+        client
+    }
+
+    /// A single value from the database, as the configured (unrestricted) user.
+    pub async fn scalar_i64(&self, sql: &str) -> i64 {
+        sqlx::query_scalar::<_, i64>(sql)
+            .fetch_one(&self.pool)
+            .await
+            .expect(sql)
+    }
+
+    pub async fn connection(&self) -> PgConnection {
+        self.pool.acquire().await.expect("connection").detach()
+    }
+}
+
+/// What a browser would get back.
+#[derive(Debug)]
+pub struct Page {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: String,
+}
+
+impl Page {
+    pub fn location(&self) -> &str {
+        self.headers
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+
+    pub fn header(&self, name: &str) -> &str {
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+
+    #[track_caller]
+    pub fn assert_contains(&self, text: &str) {
+        assert!(
+            self.body.contains(text),
+            "expected {text:?} in the page ({}):\n{}",
+            self.status,
+            self.body
+        );
+    }
+}
+
+/// A browser-like client: keeps cookies, sends forms, does not follow redirects.
+#[derive(Clone)]
+pub struct Client {
+    router: Router,
+    pub cookies: BTreeMap<String, String>,
+    pub addr: String,
+    pub headers: Vec<(String, String)>,
+}
+
+impl Client {
+    pub async fn request(
+        &mut self,
+        method: Method,
+        path: &str,
+        form: Option<&[(&str, &str)]>,
+    ) -> Page {
+        let mut builder = Request::builder()
+            .method(method)
+            .uri(path)
+            .header("x-forwarded-for", &self.addr);
+        if !self.cookies.is_empty() {
+            let cookie: Vec<String> = self
+                .cookies
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect();
+            builder = builder.header(header::COOKIE, cookie.join("; "));
+        }
+        for (name, value) in &self.headers {
+            builder = builder.header(name.as_str(), value.as_str());
+        }
+        let body = match form {
+            Some(fields) => {
+                builder = builder.header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+                let encoded = url::form_urlencoded::Serializer::new(String::new())
+                    .extend_pairs(fields)
+                    .finish();
+                Body::from(encoded)
+            }
+            None => Body::empty(),
+        };
+        let response = self
+            .router
+            .clone()
+            .oneshot(builder.body(body).expect("request"))
+            .await
+            .expect("response");
+        for value in response.headers().get_all(header::SET_COOKIE) {
+            let Ok(text) = value.to_str() else { continue };
+            let Some((pair, attributes)) = text.split_once(';').or(Some((text, ""))) else {
+                continue;
+            };
+            let Some((name, value)) = pair.split_once('=') else {
+                continue;
+            };
+            let expired = attributes.to_ascii_lowercase().contains("max-age=0") || value.is_empty();
+            if expired {
+                self.cookies.remove(name.trim());
+            } else {
+                self.cookies.insert(name.trim().into(), value.trim().into());
+            }
+        }
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes();
+        Page {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+
+    pub async fn get(&mut self, path: &str) -> Page {
+        self.request(Method::GET, path, None).await
+    }
+
+    pub async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Page {
+        self.request(Method::POST, path, Some(form)).await
+    }
+
+    pub async fn login(&mut self, office: &str, username: &str, password: &str) -> Page {
+        self.post(
+            &format!("/{office}/login"),
+            &[("username", username), ("password", password)],
+        )
+        .await
+    }
+
+    pub fn session_cookie(&self) -> Option<&String> {
+        self.cookies.get("xiaoneng")
+    }
+}
