@@ -4,6 +4,7 @@
 mod audit_log;
 mod auth;
 mod cli;
+mod e2e;
 mod common;
 mod roles;
 mod shell;
