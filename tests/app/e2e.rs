@@ -20,7 +20,10 @@ fn find_program(names: &[&str]) -> Option<PathBuf> {
     let paths = std::env::var_os("PATH").unwrap_or_default();
     let mut dirs: Vec<PathBuf> = std::env::split_paths(&paths).collect();
     dirs.extend(["/usr/bin", "/usr/lib/chromium"].map(PathBuf::from));
-    names.iter().flat_map(|n| dirs.iter().map(move |d| d.join(n))).find(|p| p.is_file())
+    names
+        .iter()
+        .flat_map(|n| dirs.iter().map(move |d| d.join(n)))
+        .find(|p| p.is_file())
 }
 
 fn browser_programs() -> (PathBuf, PathBuf) {
@@ -32,12 +35,23 @@ fn browser_programs() -> (PathBuf, PathBuf) {
     if let Some(found) = find() {
         return found;
     }
-    let root = std::fs::metadata("/proc/self").map(|m| std::os::unix::fs::MetadataExt::uid(&m) == 0).unwrap_or(false);
+    let root = std::fs::metadata("/proc/self")
+        .map(|m| std::os::unix::fs::MetadataExt::uid(&m) == 0)
+        .unwrap_or(false);
     if root && Path::new("/usr/bin/apt-get").exists() {
-        eprintln!("Chromium or chromedriver is missing; installing Debian's packages with apt-get...");
+        eprintln!(
+            "Chromium or chromedriver is missing; installing Debian's packages with apt-get..."
+        );
         let update = Command::new("apt-get").args(["update", "-qq"]).status();
         let install = Command::new("apt-get")
-            .args(["install", "-y", "-qq", "chromium", "chromium-driver", "fonts-noto-cjk"])
+            .args([
+                "install",
+                "-y",
+                "-qq",
+                "chromium",
+                "chromium-driver",
+                "fonts-noto-cjk",
+            ])
             .env("DEBIAN_FRONTEND", "noninteractive")
             .status();
         if update.is_ok_and(|s| s.success()) && install.is_ok_and(|s| s.success()) {
@@ -46,11 +60,16 @@ fn browser_programs() -> (PathBuf, PathBuf) {
             }
         }
     }
-    panic!("the browser tests need Chromium and chromedriver. Install them with:\n\n    {INSTALL}\n");
+    panic!(
+        "the browser tests need Chromium and chromedriver. Install them with:\n\n    {INSTALL}\n"
+    );
 }
 
 fn free_port() -> u16 {
-    StdListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port")
+    StdListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
 }
 
 /// chromedriver, stopped when dropped.
@@ -72,16 +91,24 @@ async fn start_driver(driver: &Path, port: u16) -> Driver {
         .expect("start chromedriver");
     let started = Instant::now();
     while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(started.elapsed() < Duration::from_secs(20), "chromedriver did not start");
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "chromedriver did not start"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     Driver(child)
 }
 
 async fn serve(app: &TestApp) -> SocketAddr {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
     let addr = listener.local_addr().expect("address");
-    let service = app.router.clone().into_make_service_with_connect_info::<SocketAddr>();
+    let service = app
+        .router
+        .clone()
+        .into_make_service_with_connect_info::<SocketAddr>();
     tokio::spawn(async move { axum::serve(listener, service).await });
     addr
 }
@@ -100,7 +127,9 @@ async fn browser(chromium: &Path, driver_port: u16, profile: &Path) -> Client {
             "prefs": { "intl": { "accept_languages": "zh-CN,zh" } },
         }
     });
-    let serde_json::Value::Object(capabilities) = capabilities else { unreachable!() };
+    let serde_json::Value::Object(capabilities) = capabilities else {
+        unreachable!()
+    };
     ClientBuilder::new(HttpConnector::new())
         .capabilities(capabilities)
         .connect(&format!("http://127.0.0.1:{driver_port}"))
@@ -118,7 +147,10 @@ async fn screenshot(client: &Client, name: &str) -> PathBuf {
 }
 
 async fn page_width(client: &Client) -> u64 {
-    let width = client.execute("return document.documentElement.scrollWidth", vec![]).await.expect("width");
+    let width = client
+        .execute("return document.documentElement.scrollWidth", vec![])
+        .await
+        .expect("width");
     width.as_u64().unwrap_or(u64::MAX)
 }
 
@@ -134,35 +166,100 @@ async fn a_supervisor_logs_in_on_a_phone_sized_screen_in_chinese_and_switches_to
     let client = browser(&chromium, driver_port, &profile).await;
 
     let base = format!("http://{addr}");
-    client.goto(&format!("{base}/e2e")).await.expect("open the office");
-    client.wait().for_element(Locator::Css("form input#username")).await.expect("the login form");
-    assert!(client.current_url().await.expect("url").as_str().starts_with(&format!("{base}/e2e/login")));
+    client
+        .goto(&format!("{base}/e2e"))
+        .await
+        .expect("open the office");
+    client
+        .wait()
+        .for_element(Locator::Css("form input#username"))
+        .await
+        .expect("the login form");
+    assert!(
+        client
+            .current_url()
+            .await
+            .expect("url")
+            .as_str()
+            .starts_with(&format!("{base}/e2e/login"))
+    );
     screenshot(&client, "login-390x844.png").await;
-    assert!(page_width(&client).await <= 390, "the login page fits a 390 px screen");
+    assert!(
+        page_width(&client).await <= 390,
+        "the login page fits a 390 px screen"
+    );
 
-    client.find(Locator::Css("#username")).await.expect("username").send_keys("supervisor").await.expect("type");
-    client.find(Locator::Css("#password")).await.expect("password").send_keys(PASSWORD).await.expect("type");
-    client.find(Locator::Css("button[type=submit]")).await.expect("submit").click().await.expect("click");
+    client
+        .find(Locator::Css("#username"))
+        .await
+        .expect("username")
+        .send_keys("supervisor")
+        .await
+        .expect("type");
+    client
+        .find(Locator::Css("#password"))
+        .await
+        .expect("password")
+        .send_keys(PASSWORD)
+        .await
+        .expect("type");
+    client
+        .find(Locator::Css("button[type=submit]"))
+        .await
+        .expect("submit")
+        .click()
+        .await
+        .expect("click");
     let heading = client
         .wait()
         .for_element(Locator::XPath("//h1[starts-with(., '您好')]"))
         .await
         .expect("the home page in Chinese");
-    assert_eq!(heading.text().await.expect("heading"), "您好，supervisor 姓名");
+    assert_eq!(
+        heading.text().await.expect("heading"),
+        "您好，supervisor 姓名"
+    );
     let source = client.source().await.expect("source");
-    assert!(source.contains("效能监督员"), "the role is shown in Chinese");
-    assert!(page_width(&client).await <= 390, "the home page fits a 390 px screen");
+    assert!(
+        source.contains("效能监督员"),
+        "the role is shown in Chinese"
+    );
+    assert!(
+        page_width(&client).await <= 390,
+        "the home page fits a 390 px screen"
+    );
     let shot = screenshot(&client, "home-supervisor-zh-390x844.png").await;
-    assert!(std::fs::metadata(&shot).map(|m| m.len()).unwrap_or(0) > 10_000, "a real picture");
+    assert!(
+        std::fs::metadata(&shot).map(|m| m.len()).unwrap_or(0) > 10_000,
+        "a real picture"
+    );
 
-    client.find(Locator::Css("a.lang-switch")).await.expect("switch").click().await.expect("click");
-    client.wait().for_element(Locator::XPath("//h1[starts-with(., 'Hello, ')]")).await.expect("English");
-    screenshot(&client, "home-supervisor-en-390x844.png").await;
-
-    client.find(Locator::Css("form[action='/e2e/logout'] button")).await.expect("logout").click().await.expect("click");
+    client
+        .find(Locator::Css("a.lang-switch"))
+        .await
+        .expect("switch")
+        .click()
+        .await
+        .expect("click");
     client
         .wait()
-        .for_element(Locator::XPath("//div[contains(@class, 'flash')][contains(., 'logged out')]"))
+        .for_element(Locator::XPath("//h1[starts-with(., 'Hello, ')]"))
+        .await
+        .expect("English");
+    screenshot(&client, "home-supervisor-en-390x844.png").await;
+
+    client
+        .find(Locator::Css("form[action='/e2e/logout'] button"))
+        .await
+        .expect("logout")
+        .click()
+        .await
+        .expect("click");
+    client
+        .wait()
+        .for_element(Locator::XPath(
+            "//div[contains(@class, 'flash')][contains(., 'logged out')]",
+        ))
         .await
         .expect("back at login, in English");
     client.close().await.expect("close the browser");

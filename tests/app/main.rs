@@ -4,8 +4,8 @@
 mod audit_log;
 mod auth;
 mod cli;
-mod e2e;
 mod common;
+mod e2e;
 mod roles;
 mod shell;
 mod tenancy;
