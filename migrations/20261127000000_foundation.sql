@@ -13,6 +13,16 @@ exception when duplicate_object or unique_violation then
 end
 $$;
 
+-- A role of that name made by someone else must not carry powers that would void isolation.
+do $$
+begin
+    if exists (select 1 from pg_roles where rolname = 'xiaoneng_app'
+                and (rolsuper or rolbypassrls or rolcanlogin or rolcreaterole or rolcreatedb)) then
+        alter role xiaoneng_app nologin nosuperuser nobypassrls nocreaterole nocreatedb;
+    end if;
+end
+$$;
+
 do $$
 begin
     -- lets a non-superuser owner SET ROLE xiaoneng_app; superusers may already
@@ -38,11 +48,10 @@ create table office (
     constraint office_code_key unique (code),
     constraint office_code_format check (code ~ '^[a-z0-9-]{2,32}$')
 );
--- Every office can be found by its code (the login page needs it); only its own row is writable.
+-- The application finds an office by its code as the connecting user, before any tenant is set
+-- (so RLS is not forced here); inside a request the restricted role sees and changes only its own.
 alter table office enable row level security;
-alter table office force row level security;
-create policy office_read on office for select using (true);
-create policy office_write on office for update using (id = app_tenant_id()) with check (id = app_tenant_id());
+create policy office_own on office using (id = app_tenant_id()) with check (id = app_tenant_id());
 grant select, update (name) on office to xiaoneng_app;
 
 create table unit (

@@ -3,7 +3,8 @@
 //! `demo.logins_file` (mode 0600) so each start can print them again.
 
 use std::fs;
-use std::os::unix::fs::PermissionsExt;
+use std::io::Write;
+use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::Path;
 
 use anyhow::Context;
@@ -52,8 +53,16 @@ fn write_logins(file: &Path, logins: &[DemoLogin]) -> anyhow::Result<()> {
         .iter()
         .filter_map(|l| Some(format!("{}\t{}\n", l.username, l.password.as_ref()?)))
         .collect();
-    fs::write(file, text).with_context(|| format!("writing {}", file.display()))?;
+    // Readable by the operator only, from the moment it exists.
+    let mut out = fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(file)
+        .with_context(|| format!("writing {}", file.display()))?;
     fs::set_permissions(file, fs::Permissions::from_mode(0o600))?;
+    out.write_all(text.as_bytes())?;
     Ok(())
 }
 

@@ -174,7 +174,8 @@ async fn main() -> ExitCode {
         }
     };
     let pool = database.pool.clone();
-    let outcome = run(command, config, pool).await;
+    let embedded = database.cluster.is_some();
+    let outcome = run(command, config, pool, embedded).await;
     database.close().await;
     match outcome {
         Ok(code) => code,
@@ -185,9 +186,14 @@ async fn main() -> ExitCode {
     }
 }
 
-async fn run(command: Command, config: Config, pool: PgPool) -> anyhow::Result<ExitCode> {
+async fn run(
+    command: Command,
+    config: Config,
+    pool: PgPool,
+    embedded: bool,
+) -> anyhow::Result<ExitCode> {
     match command {
-        Command::Serve { listen } => serve(config, pool, listen).await?,
+        Command::Serve { listen } => serve(config, pool, listen, embedded).await?,
         Command::Migrate => {
             db::migrate(&pool).await?;
             println!("migrations applied");
@@ -329,17 +335,25 @@ async fn verify_audit(pool: &PgPool, only: Option<&str>) -> anyhow::Result<ExitC
     })
 }
 
-async fn serve(config: Config, pool: PgPool, listen: Option<String>) -> anyhow::Result<()> {
+async fn serve(
+    config: Config,
+    pool: PgPool,
+    listen: Option<String>,
+    embedded: bool,
+) -> anyhow::Result<()> {
     db::migrate(&pool).await.context("migrating the database")?;
     let listen = listen.unwrap_or_else(|| config.server.listen.clone());
     let demo_file = config.demo.logins_file.clone();
-    let demo_office = registry::db::find_office_by_code(&pool, demo::DEMO_CODE).await?;
-    // A fresh database gets the demo office; an existing demo office is kept whole and its
-    // logins printed again.
-    let empty = registry::db::count_offices(&pool).await? == 0;
-    let logins = if (empty && config.demo.create_on_empty) || demo_office.is_some_and(|o| o.is_demo)
-    {
-        Some(demo::ensure(&pool, &demo_file, false).await?)
+    // Only the local, embedded setup gets the demo office on its own (DESIGN.md, running it): a
+    // configured database is somebody's real one. There, `xiaoneng demo` creates it on request.
+    let logins = if embedded && config.demo.create_on_empty {
+        let empty = registry::db::count_offices(&pool).await? == 0;
+        let demo_office = registry::db::find_office_by_code(&pool, demo::DEMO_CODE).await?;
+        if empty || demo_office.is_some_and(|o| o.is_demo) {
+            Some(demo::ensure(&pool, &demo_file, false).await?)
+        } else {
+            None
+        }
     } else {
         None
     };

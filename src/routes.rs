@@ -151,5 +151,12 @@ pub fn router(state: AppState) -> Router {
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(TraceLayer::new_for_http().make_span_with(crate::telemetry::request_span))
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        // The request id is ours to give: a client's own would make references unreliable.
+        .layer(axum::middleware::map_request(
+            |mut request: axum::extract::Request| async move {
+                request.headers_mut().remove("x-request-id");
+                request
+            },
+        ))
         .with_state(state)
 }

@@ -24,15 +24,16 @@ pub async fn insert_session(
     Ok(done.rows_affected() == 1)
 }
 
-pub async fn upsert_session(
+/// Updates an existing session only: a session deleted meanwhile (logout, a new id at login,
+/// expiry) is never brought back by a concurrent request that still holds it.
+pub async fn update_session(
     pool: &PgPool,
     id: &str,
     data: serde_json::Value,
     expires_at: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
     sqlx::query!(
-        "insert into session (id, data, expires_at) values ($1, $2, $3)
-         on conflict (id) do update set data = excluded.data, expires_at = excluded.expires_at",
+        "update session set data = $2, expires_at = $3 where id = $1",
         id,
         data,
         expires_at,
@@ -194,4 +195,20 @@ pub async fn set_password(
     )
     .fetch_one(conn)
     .await
+}
+
+/// Serializes login attempts on one account until the transaction ends.
+pub async fn lock_account_attempts(
+    conn: &mut PgConnection,
+    tenant_id: Uuid,
+    username: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "select pg_advisory_xact_lock(hashtextextended('login:' || $1 || ':' || $2, 0))",
+        tenant_id.to_string(),
+        username
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
 }

@@ -13,7 +13,7 @@ use super::views::{LoginPage, PasswordPage};
 use super::{CurrentUser, SESSION_KEY, db, password};
 use crate::AppState;
 use crate::audit::{self, Actor, Event};
-use crate::db::Tx;
+use crate::db::{RequestTx, Tx};
 use crate::error::{AppError, AppResult};
 use crate::registry::Office;
 use crate::web::{ClientAddr, FlashKind, PageCtx, flash, render, render_invalid};
@@ -30,7 +30,8 @@ fn safe_next(office: &Office, next: Option<&str>) -> String {
         Some(n)
             if (n == home || n.starts_with(&format!("{home}/")))
                 && !n.contains("//")
-                && !n.contains('\\') =>
+                && !n.contains('\\')
+                && n.bytes().all(|b| b.is_ascii_graphic()) =>
         {
             n.to_string()
         }
@@ -68,7 +69,7 @@ pub async fn login(
     session: Session,
     ClientAddr(addr): ClientAddr,
     ctx: PageCtx,
-    mut tx: Tx,
+    request_tx: RequestTx,
     Form(form): Form<LoginForm>,
 ) -> AppResult<Response> {
     let typed = form.username.trim().chars().take(64).collect::<String>();
@@ -79,41 +80,46 @@ pub async fn login(
     let limits = state.throttle_limits();
     let now = Utc::now();
 
+    let mut tx = request_tx.acquire().await?;
+    // Attempts on one account take turns, so parallel requests cannot outrun the count.
+    db::lock_account_attempts(&mut tx, office.id, &username).await?;
     let failures = db::recent_failures(&mut tx, &username, &addr, now - limits.window).await?;
     let throttled = limits.refuses(failures);
     let candidate = db::find_login_candidate(&mut tx, &username).await?;
     // Always pay for one argon2 verification, so timing tells nothing about the account.
     let stored = candidate.as_ref().map(|c| c.password_hash.clone());
     let password_ok = password::verify(form.password, stored).await?;
-    let user = candidate.filter(|c| password_ok && !c.disabled && !throttled);
+    let failed_page = LoginPage {
+        ctx,
+        username: username.clone(),
+        next: next.clone(),
+        failed: true,
+    };
 
+    if throttled {
+        // Refused without being counted: hammering a locked account does not keep it locked,
+        // and nothing is written for it.
+        tracing::warn!(office = %office.code, %addr, "login refused: too many recent failures");
+        drop(tx);
+        return render_invalid(&failed_page);
+    }
+    let user = candidate.as_ref().filter(|c| password_ok && !c.disabled);
     db::record_login_attempt(&mut tx, office.id, &username, &addr, user.is_some()).await?;
     let Some(user) = user else {
-        let reason = if throttled {
-            "throttled"
-        } else {
-            "bad_credentials"
+        // Only a real account is named: what was typed for an unknown one may be a password.
+        let (subject_id, detail) = match &candidate {
+            Some(c) => (Some(c.id), json!({ "username": username })),
+            None => (None, json!({ "reason": "unknown_user" })),
         };
         let event = Event {
             action: "user.login_failed",
             subject_type: "user",
-            subject_id: None,
-            detail: json!({ "username": username, "reason": reason }),
+            subject_id,
+            detail,
         };
-        audit::record(
-            &mut tx,
-            office.id,
-            &Actor::anonymous(&username, &addr),
-            event,
-        )
-        .await?;
+        audit::record(&mut tx, office.id, &Actor::anonymous("-", &addr), event).await?;
         drop(tx);
-        return render_invalid(&LoginPage {
-            ctx,
-            username,
-            next,
-            failed: true,
-        });
+        return render_invalid(&failed_page);
     };
 
     db::mark_logged_in(&mut tx, user.id).await?;
@@ -186,22 +192,36 @@ pub struct PasswordForm {
 }
 
 pub async fn change_password(
+    State(state): State<AppState>,
     user: CurrentUser,
     session: Session,
     ClientAddr(addr): ClientAddr,
     ctx: PageCtx,
-    mut tx: Tx,
+    request_tx: RequestTx,
     Form(form): Form<PasswordForm>,
 ) -> AppResult<Response> {
+    let mut tx = request_tx.acquire().await?;
+    let limits = state.throttle_limits();
+    // Guessing the current password from a stolen session counts like guessing at the login form.
+    db::lock_account_attempts(&mut tx, user.tenant_id, &user.username).await?;
+    let since = Utc::now() - limits.window;
+    let failures = db::recent_failures(&mut tx, &user.username, &addr, since).await?;
     let mut errors = Vec::new();
-    let stored = db::password_hash(&mut tx, user.id).await?;
-    if !password::verify(form.current_password, Some(stored)).await? {
-        errors.push(("current_password", "error.current_password_wrong"));
+    if limits.refuses(failures) {
+        errors.push(("current_password", "error.too_many_attempts"));
+    } else {
+        let stored = db::password_hash(&mut tx, user.id).await?;
+        if !password::verify(form.current_password.clone(), Some(stored)).await? {
+            errors.push(("current_password", "error.current_password_wrong"));
+            db::record_login_attempt(&mut tx, user.tenant_id, &user.username, &addr, false).await?;
+        }
     }
     if let Err(e) = check_new_password(&form.new_password) {
         errors.push(("new_password", e));
     } else if form.new_password != form.confirm_password {
         errors.push(("confirm_password", "error.password_mismatch"));
+    } else if form.new_password == form.current_password {
+        errors.push(("new_password", "error.password_unchanged"));
     }
     if !errors.is_empty() {
         drop(tx);

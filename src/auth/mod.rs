@@ -19,10 +19,10 @@ use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use crate::db::RequestTx;
 use crate::error::not_found;
 use crate::registry::Office;
 use crate::web::{MaybeUser, full_path};
+use sqlx::PgPool;
 
 pub use model::{Role, SessionAuth, SessionLimits};
 
@@ -57,7 +57,7 @@ impl CurrentUser {
 /// Loads the user a session names, or `None` when the session no longer signs in: past its idle
 /// timeout or absolute lifetime, the user disabled, or their sessions ended by a version change.
 pub async fn resume(
-    request_tx: &RequestTx,
+    pool: &PgPool,
     office: &Office,
     stored: &SessionAuth,
     limits: SessionLimits,
@@ -66,10 +66,10 @@ pub async fn resume(
     if !stored.is_live(limits, now) {
         return Ok(None);
     }
-    let mut tx = request_tx.acquire().await?;
-    let Some(row) = db::find_user(&mut tx, stored.user_id).await? else {
-        return Ok(None);
-    };
+    let mut tx = crate::db::begin_tenant(pool, office.id).await?;
+    let row = db::find_user(&mut tx, stored.user_id).await?;
+    tx.commit().await?;
+    let Some(row) = row else { return Ok(None) };
     let Some(role) = Role::parse(&row.role) else {
         return Ok(None);
     };

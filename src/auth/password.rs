@@ -9,14 +9,26 @@ use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use argon2::{Algorithm, Argon2, Params, Version};
 use rand::Rng;
 use rand::distr::Alphanumeric;
+use tokio::sync::Semaphore;
 
 fn hasher() -> anyhow::Result<Argon2<'static>> {
     let params = Params::new(19 * 1024, 2, 1, None).map_err(|e| anyhow!("argon2 params: {e}"))?;
     Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
 }
 
+/// At most this many hashes at once (one per core): each takes 19 MiB and a core for a while, so
+/// a flood of logins queues here instead of exhausting memory.
+static HASHING: LazyLock<Semaphore> = LazyLock::new(|| {
+    Semaphore::new(
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(2),
+    )
+});
+
 /// Hashes a password into a PHC string (with its own random salt).
 pub async fn hash(password: String) -> anyhow::Result<String> {
+    let _permit = HASHING.acquire().await?;
     tokio::task::spawn_blocking(move || {
         let hash = hasher()?
             .hash_password(password.as_bytes())
@@ -41,6 +53,7 @@ static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| {
 /// Whether `password` matches `stored` (a PHC string); `None` checks against the dummy hash and
 /// always answers false.
 pub async fn verify(password: String, stored: Option<String>) -> anyhow::Result<bool> {
+    let _permit = HASHING.acquire().await?;
     tokio::task::spawn_blocking(move || {
         let known = stored.is_some();
         let phc = stored.unwrap_or_else(|| DUMMY_HASH.clone());

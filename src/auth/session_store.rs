@@ -53,7 +53,7 @@ impl SessionStore for PgSessionStore {
     async fn save(&self, record: &Record) -> session_store::Result<()> {
         let data = serde_json::to_value(&record.data)
             .map_err(|e| session_store::Error::Encode(e.to_string()))?;
-        db::upsert_session(
+        db::update_session(
             &self.pool,
             &record.id.to_string(),
             data,

@@ -4,7 +4,7 @@
 //! refuses to run as root). The cluster is stopped on exit by whoever started it.
 
 use std::fs;
-use std::os::unix::fs::MetadataExt;
+use std::os::unix::fs::{DirBuilderExt, MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
@@ -105,9 +105,12 @@ impl EmbeddedCluster {
             "--locale=C.UTF-8",
         ]))
         .context("initdb failed")?;
+        // Trust authentication is safe only because nobody else can reach the socket: no TCP,
+        // a socket only its owner may use, in a folder only its owner may enter.
         let settings = format!(
-            "\n# xiaoneng embedded cluster: socket only, in its own folder\n\
-             listen_addresses = ''\nunix_socket_directories = '{}'\nport = {PORT}\n",
+            "\n# xiaoneng embedded cluster: socket only, owner only, in its own folder\n\
+             listen_addresses = ''\nunix_socket_directories = '{}'\n\
+             unix_socket_permissions = 0700\nport = {PORT}\n",
             self.dir.display()
         );
         let conf = self.data_dir().join("postgresql.conf");
@@ -241,6 +244,7 @@ fn locate_server_binaries() -> Option<PathBuf> {
 /// after the project's path is used instead, and we say so.
 fn usable_dir(dir: &Path, as_postgres_user: bool) -> anyhow::Result<PathBuf> {
     fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    fs::set_permissions(dir, fs::Permissions::from_mode(0o700))?;
     let dir = fs::canonicalize(dir)?;
     let fits = dir.as_os_str().len() <= MAX_SOCKET_DIR_LEN;
     if fits && (!as_postgres_user || postgres_can_use(&dir)?) {
@@ -258,19 +262,44 @@ fn usable_dir(dir: &Path, as_postgres_user: bool) -> anyhow::Result<PathBuf> {
         },
         fallback.display()
     );
-    fs::create_dir_all(&fallback)?;
+    private_dir(&fallback)?;
     if as_postgres_user && !postgres_can_use(&fallback)? {
         bail!("the postgres user cannot use {}", fallback.display());
     }
     Ok(fallback)
 }
 
+/// Creates `dir` readable by its owner only, or accepts it when it exists as a real folder owned
+/// by us or by `postgres` (never a link, never someone else's: /var/tmp is shared).
+fn private_dir(dir: &Path) -> anyhow::Result<()> {
+    match fs::symlink_metadata(dir) {
+        Ok(meta) => {
+            let me = fs::metadata("/proc/self")?.uid();
+            let owners = [Some(me), postgres_uid()];
+            if !meta.is_dir() || !owners.contains(&Some(meta.uid())) {
+                bail!(
+                    "{} exists but is not a folder of ours; remove it or set database.embedded_dir",
+                    dir.display()
+                );
+            }
+            Ok(())
+        }
+        Err(_) => fs::DirBuilder::new()
+            .mode(0o700)
+            .create(dir)
+            .with_context(|| format!("creating {}", dir.display())),
+    }
+}
+
+fn postgres_uid() -> Option<u32> {
+    let out = Command::new("id").args(["-u", "postgres"]).output().ok()?;
+    String::from_utf8_lossy(&out.stdout).trim().parse().ok()
+}
+
 fn postgres_can_use(dir: &Path) -> anyhow::Result<bool> {
-    run(Command::new("chown")
-        .arg("-R")
-        .arg("postgres:postgres")
-        .arg(dir))
-    .context("giving the cluster folder to the postgres user")?;
+    // Only the folder itself: initdb creates everything inside as `postgres` already.
+    run(Command::new("chown").arg("postgres:postgres").arg(dir))
+        .context("giving the cluster folder to the postgres user")?;
     Ok(Command::new("runuser")
         .args(["-u", "postgres", "--", "test", "-w"])
         .arg(dir)

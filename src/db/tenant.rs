@@ -3,8 +3,10 @@
 //! survives the transaction on a pooled connection). Row-level security then shows and accepts only
 //! that office's rows, even when the configured database user is a superuser.
 //!
-//! [`RequestTx`] is begun lazily by the first handler or extractor that needs it and committed by
-//! the office middleware after the handler returns, unless the response came from an error.
+//! [`RequestTx`] is begun lazily by the handler when it first needs it (after any form body has
+//! been read) and committed by the office middleware after the handler returns, unless the
+//! response came from an error. The signed-in user is loaded before that, in a short read-only
+//! transaction of its own (`auth::resume`), so that no connection is held while a body uploads.
 
 use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
@@ -67,6 +69,18 @@ impl RequestTx {
             Some(tx) => tx.rollback().await,
             None => Ok(()),
         }
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for RequestTx {
+    type Rejection = AppError;
+
+    /// The slot itself, not yet begun: handlers that read a form take this and `acquire` after
+    /// the body is in, so no connection waits on a slow upload.
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        parts.extensions.get::<RequestTx>().cloned().ok_or_else(|| {
+            AppError::Internal(anyhow::anyhow!("RequestTx used outside an office route"))
+        })
     }
 }
 

@@ -10,12 +10,14 @@ use tower_sessions::Session;
 use uuid::Uuid;
 
 use super::model::NewUserInput;
-use super::views::{NewUserPage, UserListItem, UserPage, UsersPage, local_time};
-use super::{CreateUserError, db};
+use super::views::{
+    NewUserPage, PasswordIssuedPage, UserListItem, UserPage, UsersPage, local_time,
+};
+use super::{CreateUserError, CreatedUser, db};
 use crate::audit::{self, Event, views::TimelineEntry};
 use crate::auth::model::check_new_password;
 use crate::auth::{CurrentUser, password};
-use crate::db::Tx;
+use crate::db::{RequestTx, Tx};
 use crate::error::{AppError, AppResult};
 use crate::web::{ClientAddr, FlashKind, PageCtx, flash, render, render_invalid};
 
@@ -99,7 +101,7 @@ pub async fn create_user(
     session: Session,
     ClientAddr(addr): ClientAddr,
     ctx: PageCtx,
-    mut tx: Tx,
+    request_tx: RequestTx,
     Form(form): Form<NewUserForm>,
 ) -> AppResult<Response> {
     let input = NewUserInput {
@@ -109,32 +111,39 @@ pub async fn create_user(
         unit_id: Uuid::parse_str(form.unit_id.trim()).ok(),
         password: form.password.clone(),
     };
+    let mut tx = request_tx.acquire().await?;
     let created =
         super::create_user(&mut tx, user.tenant_id, &user.actor(&addr), &input, true).await;
     match created {
-        Ok(created) => {
-            match created.generated_password {
-                Some(password) => {
-                    let arg = format!("{} / {}", created.username, password);
-                    flash::push(
-                        &session,
-                        FlashKind::Success,
-                        "users.created_with_password",
-                        Some(arg),
-                    )
-                    .await
-                }
-                None => {
-                    flash::push(
-                        &session,
-                        FlashKind::Success,
-                        "users.created",
-                        Some(created.username),
-                    )
-                    .await
-                }
-            }
-            Ok(Redirect::to(&ctx.href(&format!("/users/{}", created.id))).into_response())
+        // A generated password is shown on this one response and stored nowhere in clear.
+        Ok(CreatedUser {
+            id,
+            username,
+            generated_password: Some(password),
+        }) => {
+            drop(tx);
+            let user_href = ctx.href(&format!("/users/{id}"));
+            render(&PasswordIssuedPage {
+                ctx,
+                username,
+                password,
+                user_href,
+                created: true,
+            })
+        }
+        Ok(CreatedUser {
+            id,
+            username,
+            generated_password: None,
+        }) => {
+            flash::push(
+                &session,
+                FlashKind::Success,
+                "users.created",
+                Some(username),
+            )
+            .await;
+            Ok(Redirect::to(&ctx.href(&format!("/users/{id}"))).into_response())
         }
         Err(CreateUserError::Invalid(errors)) => {
             let units = db::list_units(&mut tx).await?;
@@ -248,11 +257,13 @@ pub async fn reset_password(
     user: CurrentUser,
     session: Session,
     ClientAddr(addr): ClientAddr,
-    mut tx: Tx,
+    ctx: PageCtx,
+    request_tx: RequestTx,
     Path(UserPath { user_id }): Path<UserPath>,
     Form(form): Form<ResetForm>,
 ) -> AppResult<Response> {
-    let back = user.path(&format!("/users/{user_id}"));
+    let user_href = user.path(&format!("/users/{user_id}"));
+    let mut tx = request_tx.acquire().await?;
     let target = db::get_user(&mut tx, user_id).await?;
     let typed = form.new_password.trim().to_string();
     let (new_password, generated) = if typed.is_empty() {
@@ -262,24 +273,24 @@ pub async fn reset_password(
     };
     if let Err(key) = check_new_password(&new_password) {
         flash::push(&session, FlashKind::Error, key, None).await;
-        return Ok(Redirect::to(&back).into_response());
+        return Ok(Redirect::to(&user_href).into_response());
     }
     let hash = password::hash(new_password.clone())
         .await
         .map_err(AppError::Internal)?;
     crate::auth::db::set_password(&mut tx, user_id, &hash, true).await?;
     user_event(&mut tx, &user, &addr, "user.password_reset", user_id).await?;
+    drop(tx);
     if generated {
-        let arg = format!("{} / {}", target.username, new_password);
-        flash::push(
-            &session,
-            FlashKind::Success,
-            "users.password_reset_generated",
-            Some(arg),
-        )
-        .await;
-    } else {
-        flash::push(&session, FlashKind::Success, "users.password_reset", None).await;
+        let page = PasswordIssuedPage {
+            ctx,
+            username: target.username,
+            password: new_password,
+            user_href,
+            created: false,
+        };
+        return render(&page);
     }
-    Ok(Redirect::to(&back).into_response())
+    flash::push(&session, FlashKind::Success, "users.password_reset", None).await;
+    Ok(Redirect::to(&user_href).into_response())
 }

@@ -110,3 +110,15 @@ pub struct UserPage {
     pub created: String,
     pub history: Vec<TimelineEntry>,
 }
+
+/// The one page that shows a generated password: after creating a user or resetting a password.
+#[derive(Template)]
+#[template(path = "admin/password_issued.html")]
+pub struct PasswordIssuedPage {
+    pub ctx: PageCtx,
+    pub username: String,
+    pub password: String,
+    pub user_href: String,
+    /// A new user (or else a reset).
+    pub created: bool,
+}

@@ -292,7 +292,8 @@ impl PageCtx {
 
     /// The same page in the other language.
     pub fn lang_switch_href(&self) -> String {
-        format!("{}?lang={}", self.path, self.lang.other().code())
+        // Relative, so that no path (not even `//host/...`) can make it point elsewhere.
+        format!("?lang={}", self.lang.other().code())
     }
 
     pub fn lang_switch_label(&self) -> &'static str {

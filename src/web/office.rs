@@ -53,7 +53,7 @@ pub async fn office_context(
             return not_found().into_response();
         }
         let now = Utc::now();
-        match auth::resume(&request_tx, &office, &stored, state.session_limits(), now).await {
+        match auth::resume(&state.db, &office, &stored, state.session_limits(), now).await {
             Ok(Some(current)) => {
                 if stored.needs_touch(now) {
                     let touched = SessionAuth {

@@ -181,7 +181,10 @@ async fn an_account_is_throttled_after_five_failures_even_with_the_right_passwor
             "select count(*) from login_attempt where username = 'leader' and not succeeded",
         )
         .await;
-    assert_eq!(failures, 6);
+    assert_eq!(
+        failures, 5,
+        "refused attempts are not counted, so hammering does not prolong a lock"
+    );
 }
 
 #[tokio::test]
@@ -433,7 +436,7 @@ async fn after_an_admin_reset_the_user_must_set_a_new_password_first() {
 }
 
 #[tokio::test]
-async fn a_generated_reset_password_is_shown_once() {
+async fn a_generated_reset_password_is_shown_once_and_never_stored_in_clear() {
     let app = spawn_app().await;
     app.office_with_users("alpha").await;
     let mut admin = app.logged_in("alpha", "office_admin").await;
@@ -441,19 +444,81 @@ async fn a_generated_reset_password_is_shown_once() {
         .fetch_one(&app.pool)
         .await
         .unwrap();
-    let reset = admin
+    let shown = admin
         .post(
             &format!("/alpha/users/{id}/reset-password"),
             &[("new_password", "")],
         )
         .await;
-    let page = admin.get(reset.location()).await;
-    page.assert_contains("用户名 / 临时密码：leader / ");
-    let again = admin.get(reset.location()).await;
-    assert!(
-        !again.body.contains("临时密码："),
-        "the password is shown only once"
+    assert_eq!(shown.status, StatusCode::OK);
+    shown.assert_contains("密码已重置");
+    let start =
+        shown.body.find("<code class=\"secret\">").unwrap() + "<code class=\"secret\">".len();
+    let password: String = shown.body[start..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric())
+        .collect();
+    assert_eq!(password.len(), 16);
+    let sessions: i64 =
+        sqlx::query_scalar("select count(*) from session where data::text like '%' || $1 || '%'")
+            .bind(&password)
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(sessions, 0, "the password is in no session");
+    let again = admin.get(&format!("/alpha/users/{id}")).await;
+    assert!(!again.body.contains(&password));
+    assert_eq!(
+        app.client()
+            .login("alpha", "leader", &password)
+            .await
+            .status,
+        StatusCode::SEE_OTHER
     );
+}
+
+#[tokio::test]
+async fn guessing_the_current_password_is_throttled_and_the_new_one_must_differ() {
+    let app = spawn_app().await;
+    app.office_with_users("alpha").await;
+    let mut thief = app.logged_in("alpha", "leader").await;
+    let same = thief
+        .post(
+            "/alpha/account/password",
+            &[
+                ("current_password", PASSWORD),
+                ("new_password", PASSWORD),
+                ("confirm_password", PASSWORD),
+            ],
+        )
+        .await;
+    same.assert_contains("新密码不能与当前密码相同");
+    for guess in 0..5 {
+        let guess = format!("guess number {guess}");
+        let page = thief
+            .post(
+                "/alpha/account/password",
+                &[
+                    ("current_password", &guess),
+                    ("new_password", "taken over!"),
+                    ("confirm_password", "taken over!"),
+                ],
+            )
+            .await;
+        page.assert_contains("当前密码不正确");
+    }
+    let locked = thief
+        .post(
+            "/alpha/account/password",
+            &[
+                ("current_password", PASSWORD),
+                ("new_password", "taken over!"),
+                ("confirm_password", "taken over!"),
+            ],
+        )
+        .await;
+    assert_eq!(locked.status, StatusCode::UNPROCESSABLE_ENTITY);
+    locked.assert_contains("尝试次数过多");
 }
 
 #[tokio::test]
@@ -466,6 +531,7 @@ async fn the_login_page_only_returns_to_paths_inside_the_office() {
         ("https://evil.example/", "/alpha"),
         ("/beta/users", "/alpha"),
         ("/alphabet", "/alpha"),
+        ("/alpha/\u{1}x", "/alpha"),
     ] {
         let mut client = app.client();
         let page = client

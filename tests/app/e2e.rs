@@ -54,10 +54,11 @@ fn browser_programs() -> (PathBuf, PathBuf) {
             ])
             .env("DEBIAN_FRONTEND", "noninteractive")
             .status();
-        if update.is_ok_and(|s| s.success()) && install.is_ok_and(|s| s.success()) {
-            if let Some(found) = find() {
-                return found;
-            }
+        if update.is_ok_and(|s| s.success())
+            && install.is_ok_and(|s| s.success())
+            && let Some(found) = find()
+        {
+            return found;
         }
     }
     panic!(

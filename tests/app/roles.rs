@@ -128,18 +128,26 @@ async fn an_admin_creates_a_user_whose_generated_password_is_shown_once_and_work
             ],
         )
         .await;
-    assert_eq!(created.status, StatusCode::SEE_OTHER);
-    let page = admin.get(created.location()).await;
-    page.assert_contains("张三");
-    page.assert_contains("效能办工作人员");
-    let marker = "用户名 / 初始密码：zhang.san / ";
-    page.assert_contains(marker);
-    let start = page.body.find(marker).unwrap() + marker.len();
-    let password: String = page.body[start..]
+    // The generated password is on this response only.
+    assert_eq!(created.status, StatusCode::OK);
+    created.assert_contains("用户已创建");
+    created.assert_contains("<code>zhang.san</code>");
+    let marker = "<code class=\"secret\">";
+    let start = created.body.find(marker).unwrap() + marker.len();
+    let password: String = created.body[start..]
         .chars()
         .take_while(|c| c.is_ascii_alphanumeric())
         .collect();
     assert_eq!(password.len(), 16);
+    let user_page = created.body.find("href=\"/alpha/users/").unwrap() + "href=\"".len();
+    let href: String = created.body[user_page..]
+        .chars()
+        .take_while(|c| *c != '"')
+        .collect();
+    let page = admin.get(&href).await;
+    page.assert_contains("张三");
+    page.assert_contains("效能办工作人员");
+    assert!(!page.body.contains(&password), "shown once");
     page.assert_contains("创建用户"); // the history shows the creation
     let mut newcomer = app.client();
     assert_eq!(

@@ -227,7 +227,7 @@ async fn every_catalog_key_used_in_templates_and_code_exists() {
 
 /// Finds string literals that look like catalog keys: `"area.name"` with a known area prefix.
 fn regex_lite_keys() -> impl Fn(&str) -> Vec<String> {
-    const AREAS: [&str; 14] = [
+    const AREAS: [&str; 15] = [
         "app.",
         "nav.",
         "role.",
@@ -242,6 +242,7 @@ fn regex_lite_keys() -> impl Fn(&str) -> Vec<String> {
         "form.",
         "error.",
         "audit.",
+        "issued.",
     ];
     |text: &str| {
         text.split('"')
@@ -257,4 +258,23 @@ fn regex_lite_keys() -> impl Fn(&str) -> Vec<String> {
             .map(str::to_string)
             .collect()
     }
+}
+
+#[tokio::test]
+async fn the_request_id_is_always_the_servers_own() {
+    let app = spawn_app().await;
+    let mut client = app.client();
+    client
+        .headers
+        .push(("x-request-id".into(), "forged-reference".into()));
+    let page = client.get("/no-such-page").await;
+    assert_ne!(page.header("x-request-id"), "forged-reference");
+    assert!(!page.body.contains("forged-reference"));
+}
+
+#[tokio::test]
+async fn the_language_switch_is_a_relative_link_that_cannot_leave_the_site() {
+    let app = spawn_app().await;
+    let page = app.client().get("//evil.example/").await;
+    page.assert_contains("class=\"lang-switch\" href=\"?lang=en\"");
 }

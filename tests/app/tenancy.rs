@@ -322,3 +322,18 @@ async fn the_database_refuses_a_user_that_points_at_another_offices_unit() {
     let message = refused.err().map(|e| e.to_string()).unwrap_or_default();
     assert!(message.contains("app_user_unit_fkey"), "{message}");
 }
+
+#[tokio::test]
+async fn inside_a_request_an_office_sees_only_its_own_office_row() {
+    let app = spawn_app().await;
+    let alpha = app.office_with_users("alpha").await;
+    app.office_with_users("beta").await;
+    let mut tx = xiaoneng::db::begin_tenant(&app.pool, alpha.id)
+        .await
+        .unwrap();
+    let codes: Vec<String> = sqlx::query_scalar("select code from office")
+        .fetch_all(&mut *tx)
+        .await
+        .unwrap();
+    assert_eq!(codes, vec!["alpha".to_string()]);
+}
