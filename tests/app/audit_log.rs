@@ -105,18 +105,12 @@ async fn a_row_changed_behind_the_logs_back_is_found_by_verify_and_by_the_cli() 
     let alpha = app.office_with_users("alpha").await;
     app.office_with_users("beta").await;
     // Someone with the database's superuser powers switches the triggers off and edits a row.
-    let mut conn = app.connection().await;
-    let mut tx = conn.begin().await.unwrap();
-    sqlx::query("set local session_replication_role = replica")
-        .execute(&mut *tx)
-        .await
-        .unwrap();
-    sqlx::query("update audit_event set detail = '{\"username\":\"someone-else\"}' where tenant_id = $1 and seq = 3")
-        .bind(alpha.id)
-        .execute(&mut *tx)
-        .await
-        .unwrap();
-    tx.commit().await.unwrap();
+    behind_the_logs_back(
+        &app,
+        "update audit_event set detail = '{\"username\":\"someone-else\"}' where tenant_id = $1 and seq = 3",
+        alpha.id,
+    )
+    .await;
 
     let mut tx = xiaoneng::db::begin_tenant(&app.pool, alpha.id)
         .await
@@ -156,18 +150,12 @@ async fn a_row_changed_behind_the_logs_back_is_found_by_verify_and_by_the_cli() 
 async fn a_deleted_row_is_found_as_a_missing_link() {
     let app = spawn_app().await;
     let alpha = app.office_with_users("alpha").await;
-    let mut conn = app.connection().await;
-    let mut tx = conn.begin().await.unwrap();
-    sqlx::query("set local session_replication_role = replica")
-        .execute(&mut *tx)
-        .await
-        .unwrap();
-    sqlx::query("delete from audit_event where tenant_id = $1 and seq = 2")
-        .bind(alpha.id)
-        .execute(&mut *tx)
-        .await
-        .unwrap();
-    tx.commit().await.unwrap();
+    behind_the_logs_back(
+        &app,
+        "delete from audit_event where tenant_id = $1 and seq = 2",
+        alpha.id,
+    )
+    .await;
     let mut tx = xiaoneng::db::begin_tenant(&app.pool, alpha.id)
         .await
         .unwrap();
@@ -195,4 +183,21 @@ async fn office_staff_read_the_audit_log_newest_first() {
     assert!(login < failed, "newest first");
     page.assert_contains("username: liaison");
     page.assert_contains("192.0.2.10");
+}
+
+/// Runs `statement` (with the office id as $1) with the append-only triggers switched off, as
+/// only someone holding the database's superuser powers could.
+async fn behind_the_logs_back(app: &crate::common::TestApp, statement: &str, office: uuid::Uuid) {
+    let mut conn = app.connection().await;
+    let mut tx = conn.begin().await.unwrap();
+    sqlx::query("set local session_replication_role = replica")
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    sqlx::query(statement)
+        .bind(office)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
 }
