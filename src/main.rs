@@ -284,7 +284,9 @@ async fn create_user(
         password,
     };
     let actor = Actor::system("cli");
-    let created = registry::create_user(&mut tx, office.id, &actor, &input, !piped).await;
+    // A generated password was seen by the operator, so its owner must replace it.
+    let must_change = input.password.is_empty();
+    let created = registry::create_user(&mut tx, office.id, &actor, &input, must_change).await;
     let created = match created {
         Ok(created) => created,
         Err(registry::CreateUserError::Invalid(errors)) => {

@@ -121,8 +121,13 @@ pub async fn shell(State(state): State<AppState>, mut request: Request, next: Ne
     }
     let headers = response.headers_mut();
     if remember {
+        let secure = if state.config.server.tls {
+            "; Secure"
+        } else {
+            ""
+        };
         let cookie = format!(
-            "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax",
+            "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax{secure}",
             lang.code()
         );
         if let Ok(value) = HeaderValue::from_str(&cookie) {

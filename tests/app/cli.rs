@@ -221,3 +221,67 @@ async fn demo_is_idempotent_and_prints_a_login_per_role() {
     );
     std::fs::remove_file(&file).ok();
 }
+
+#[tokio::test]
+async fn two_offices_made_with_the_cli_cannot_see_each_other() {
+    let app = spawn_app().await;
+    for (code, name) in [("alpha", "甲市效能办"), ("beta", "乙市效能办")] {
+        let office = xiaoneng(
+            &app,
+            &["tenant", "create", "--code", code, "--name", name],
+            None,
+        );
+        assert!(office.status.success(), "{}", text(&office));
+        let admin = xiaoneng(
+            &app,
+            &[
+                "user",
+                "create",
+                "--office",
+                code,
+                "--username",
+                "admin",
+                "--role",
+                "office_admin",
+            ],
+            Some(&format!("{code} admin passphrase\n")),
+        );
+        assert!(admin.status.success(), "{}", text(&admin));
+    }
+    let mut alpha = app.client();
+    let login = alpha
+        .login("alpha", "admin", "alpha admin passphrase")
+        .await;
+    assert_eq!(login.status, StatusCode::SEE_OTHER);
+    assert_eq!(alpha.get("/alpha/users").await.status, StatusCode::OK);
+    for path in [
+        "/beta",
+        "/beta/login",
+        "/beta/users",
+        "/beta/audit",
+        "/beta/account/password",
+    ] {
+        assert_eq!(
+            alpha.get(path).await.status,
+            StatusCode::NOT_FOUND,
+            "{path}"
+        );
+    }
+    // Same username, other office, other password: each office's admin is its own.
+    assert_eq!(
+        app.client()
+            .login("beta", "admin", "alpha admin passphrase")
+            .await
+            .status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    let mut beta = app.client();
+    assert_eq!(
+        beta.login("beta", "admin", "beta admin passphrase")
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+    let users = beta.get("/beta/users").await;
+    users.assert_contains("共 1 个用户");
+}
