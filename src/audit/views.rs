@@ -28,6 +28,7 @@ impl TimelineEntry {
         let detail = match &e.detail {
             serde_json::Value::Object(map) if !map.is_empty() => map
                 .iter()
+                .filter(|(_, v)| !v.is_null())
                 .map(|(k, v)| match v {
                     serde_json::Value::String(s) => format!("{k}: {s}"),
                     other => format!("{k}: {other}"),
@@ -41,9 +42,18 @@ impl TimelineEntry {
             at: local_time(&e.occurred_at),
             actor: e.actor_name,
             action,
-            subject: match e.subject_id {
-                Some(id) => format!("{} {}", e.subject_type, &id.to_string()[..8]),
-                None => e.subject_type,
+            subject: {
+                let key = format!("subject.{}", e.subject_type);
+                let kind = if crate::i18n::has_key(&key) {
+                    ctx.t(&key)
+                } else {
+                    e.subject_type.as_str()
+                };
+                match e.subject_id {
+                    // The tail of a UUIDv7 is its random part; the head is a timestamp.
+                    Some(id) => format!("{kind} …{}", &id.simple().to_string()[26..]),
+                    None => kind.to_string(),
+                }
             },
             detail,
             client_addr: e.client_addr.unwrap_or_default(),

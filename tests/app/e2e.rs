@@ -114,8 +114,14 @@ async fn serve(app: &TestApp) -> SocketAddr {
     addr
 }
 
-async fn browser(chromium: &Path, driver_port: u16, profile: &Path) -> Client {
-    let capabilities = json!({
+/// A phone (390×844) or a desk (1280×900) browser, set to Chinese.
+async fn browser(chromium: &Path, driver_port: u16, profile: &Path, phone: bool) -> Client {
+    let screen = if phone {
+        json!({ "mobileEmulation": { "deviceMetrics": { "width": 390, "height": 844, "pixelRatio": 2.0 } } })
+    } else {
+        json!({ "args": ["--window-size=1280,900"] })
+    };
+    let mut capabilities = json!({
         "goog:chromeOptions": {
             "binary": chromium,
             "args": [
@@ -123,11 +129,17 @@ async fn browser(chromium: &Path, driver_port: u16, profile: &Path) -> Client {
                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
                 "--lang=zh-CN", format!("--user-data-dir={}", profile.display()),
             ],
-            "mobileEmulation": { "deviceMetrics": { "width": 390, "height": 844, "pixelRatio": 2.0 } },
             // A browser set to Chinese, as most of the platform's users have.
             "prefs": { "intl": { "accept_languages": "zh-CN,zh" } },
         }
     });
+    let options = &mut capabilities["goog:chromeOptions"];
+    if let Some(emulation) = screen.get("mobileEmulation") {
+        options["mobileEmulation"] = emulation.clone();
+    }
+    if let (Some(args), Some(extra)) = (options["args"].as_array_mut(), screen["args"].as_array()) {
+        args.extend(extra.iter().cloned());
+    }
     let serde_json::Value::Object(capabilities) = capabilities else {
         unreachable!()
     };
@@ -164,7 +176,7 @@ async fn a_supervisor_logs_in_on_a_phone_sized_screen_in_chinese_and_switches_to
     let driver_port = free_port();
     let _driver = start_driver(&driver_path, driver_port).await;
     let profile = std::env::temp_dir().join(format!("xiaoneng-e2e-{}", uuid::Uuid::new_v4()));
-    let client = browser(&chromium, driver_port, &profile).await;
+    let client = browser(&chromium, driver_port, &profile, true).await;
 
     let base = format!("http://{addr}");
     client
@@ -263,6 +275,133 @@ async fn a_supervisor_logs_in_on_a_phone_sized_screen_in_chinese_and_switches_to
         ))
         .await
         .expect("back at login, in English");
+    client.close().await.expect("close the browser");
+    let _ = std::fs::remove_dir_all(&profile);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_administrator_at_a_desk_creates_a_user_and_reads_the_audit_log() {
+    let (chromium, driver_path) = browser_programs();
+    let app = spawn_app().await;
+    app.office_with_users("desk").await;
+    let addr = serve(&app).await;
+    let driver_port = free_port();
+    let _driver = start_driver(&driver_path, driver_port).await;
+    let profile = std::env::temp_dir().join(format!("xiaoneng-e2e-{}", uuid::Uuid::new_v4()));
+    let client = browser(&chromium, driver_port, &profile, false).await;
+    let base = format!("http://{addr}");
+
+    client
+        .goto(&format!("{base}/desk/login?next=%2Fdesk%2Fusers"))
+        .await
+        .expect("login page");
+    client
+        .find(Locator::Css("#username"))
+        .await
+        .expect("username")
+        .send_keys("office_admin")
+        .await
+        .expect("type");
+    client
+        .find(Locator::Css("#password"))
+        .await
+        .expect("password")
+        .send_keys(PASSWORD)
+        .await
+        .expect("type");
+    client
+        .find(Locator::Css("button[type=submit]"))
+        .await
+        .expect("submit")
+        .click()
+        .await
+        .expect("click");
+    client
+        .wait()
+        .for_element(Locator::XPath("//h1[. = '用户管理']"))
+        .await
+        .expect("the user list");
+    screenshot(&client, "users-desk.png").await;
+
+    client
+        .goto(&format!("{base}/desk/users/new"))
+        .await
+        .expect("new user form");
+    client
+        .find(Locator::Css("#username"))
+        .await
+        .expect("username")
+        .send_keys("王五")
+        .await
+        .expect("type");
+    client
+        .find(Locator::Css("#display_name"))
+        .await
+        .expect("name")
+        .send_keys("王五")
+        .await
+        .expect("type");
+    client
+        .find(Locator::Css("#role option[value=office_staff]"))
+        .await
+        .expect("role")
+        .click()
+        .await
+        .expect("pick");
+    client
+        .find(Locator::Css("form.form button[type=submit]"))
+        .await
+        .expect("create")
+        .click()
+        .await
+        .expect("click");
+    let error = client
+        .wait()
+        .for_element(Locator::Css(".field-error"))
+        .await
+        .expect("an error");
+    assert!(error.text().await.expect("text").contains("小写字母"));
+    let kept = client
+        .find(Locator::Css("#display_name"))
+        .await
+        .expect("name")
+        .prop("value")
+        .await
+        .expect("value");
+    assert_eq!(kept.as_deref(), Some("王五"), "what was typed is kept");
+    screenshot(&client, "user-form-error-desk.png").await;
+
+    let username = client
+        .find(Locator::Css("#username"))
+        .await
+        .expect("username");
+    username.clear().await.expect("clear");
+    username.send_keys("wangwu").await.expect("type");
+    client
+        .find(Locator::Css("form.form button[type=submit]"))
+        .await
+        .expect("create")
+        .click()
+        .await
+        .expect("click");
+    let secret = client
+        .wait()
+        .for_element(Locator::Css("code.secret"))
+        .await
+        .expect("the password page");
+    assert_eq!(secret.text().await.expect("password").len(), 16);
+    screenshot(&client, "user-created-desk.png").await;
+
+    client
+        .goto(&format!("{base}/desk/audit"))
+        .await
+        .expect("audit log");
+    client
+        .wait()
+        .for_element(Locator::XPath("//td[. = '创建用户']"))
+        .await
+        .expect("the creation is logged");
+    screenshot(&client, "audit-desk.png").await;
     client.close().await.expect("close the browser");
     let _ = std::fs::remove_dir_all(&profile);
 }

@@ -227,7 +227,7 @@ async fn every_catalog_key_used_in_templates_and_code_exists() {
 
 /// Finds string literals that look like catalog keys: `"area.name"` with a known area prefix.
 fn regex_lite_keys() -> impl Fn(&str) -> Vec<String> {
-    const AREAS: [&str; 15] = [
+    const AREAS: [&str; 16] = [
         "app.",
         "nav.",
         "role.",
@@ -243,6 +243,7 @@ fn regex_lite_keys() -> impl Fn(&str) -> Vec<String> {
         "error.",
         "audit.",
         "issued.",
+        "subject.",
     ];
     |text: &str| {
         text.split('"')
