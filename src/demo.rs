@@ -113,6 +113,13 @@ pub async fn ensure(
                 let fresh = password::generate();
                 let hash = password::hash(fresh.clone()).await?;
                 crate::auth::db::set_password(&mut tx, id, &hash, false).await?;
+                let event = crate::audit::Event {
+                    action: "user.password_reset",
+                    subject_type: "user",
+                    subject_id: Some(id),
+                    detail: serde_json::json!({}),
+                };
+                crate::audit::record(&mut tx, office.id, &actor, event).await?;
                 Some(fresh)
             }
             Some(_) => known.iter().find(|k| k.0 == username).map(|k| k.1.clone()),

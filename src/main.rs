@@ -400,7 +400,7 @@ async fn sweep_sessions(pool: PgPool) {
     let mut every = tokio::time::interval(Duration::from_secs(600));
     loop {
         every.tick().await;
-        match db::delete_expired_sessions(&pool).await {
+        match xiaoneng::auth::db::delete_expired_sessions(&pool).await {
             Ok(n) if n > 0 => tracing::info!(deleted = n, "expired sessions removed"),
             Ok(_) => {}
             Err(error) => tracing::warn!(%error, "could not remove expired sessions"),

@@ -104,6 +104,7 @@ fn office_routes(state: &AppState) -> Router<AppState> {
 /// The whole application.
 pub fn router(state: AppState) -> Router {
     let config = &state.config;
+    crate::web::init_asset_version(&config.server.static_dir);
     let sessions = SessionManagerLayer::new(PgSessionStore::new(state.db.clone()))
         .with_name(config.session_cookie_name())
         .with_secure(config.server.tls)

@@ -26,12 +26,15 @@ impl TimelineEntry {
             e.action.clone()
         };
         let detail = match &e.detail {
-            serde_json::Value::Object(map) if !map.is_empty() => map
+            serde_json::Value::Object(map) => map
                 .iter()
                 .filter(|(_, v)| !v.is_null())
-                .map(|(k, v)| match v {
-                    serde_json::Value::String(s) => format!("{k}: {s}"),
-                    other => format!("{k}: {other}"),
+                .map(|(k, v)| {
+                    format!(
+                        "{}: {}",
+                        catalog_or(ctx, "detail", k),
+                        detail_value(ctx, k, v)
+                    )
                 })
                 .collect::<Vec<_>>()
                 .join(" · "),
@@ -58,6 +61,32 @@ impl TimelineEntry {
             detail,
             client_addr: e.client_addr.unwrap_or_default(),
         }
+    }
+}
+
+/// The catalog's `{area}.{key}`, or the key itself when the catalog has none.
+fn catalog_or(ctx: &PageCtx, area: &str, key: &str) -> String {
+    let full = format!("{area}.{key}");
+    if crate::i18n::has_key(&full) {
+        ctx.t(&full).to_string()
+    } else {
+        key.to_string()
+    }
+}
+
+/// A detail value as a reader wants it: role and reason codes by name, ids shortened.
+fn detail_value(ctx: &PageCtx, key: &str, value: &serde_json::Value) -> String {
+    let text = match value {
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    match key {
+        "role" => crate::auth::Role::parse(&text)
+            .map(|r| ctx.t(r.label_key()).to_string())
+            .unwrap_or(text),
+        "reason" => catalog_or(ctx, "reason", &text),
+        k if k.ends_with("_id") && text.len() == 36 => format!("…{}", &text[30..]),
+        _ => text,
     }
 }
 

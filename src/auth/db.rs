@@ -212,3 +212,11 @@ pub async fn lock_account_attempts(
     .await?;
     Ok(())
 }
+
+/// Deletes expired sessions; returns how many.
+pub async fn delete_expired_sessions(pool: &PgPool) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query!("delete from session where expires_at < now()")
+        .execute(pool)
+        .await?;
+    Ok(done.rows_affected())
+}

@@ -16,7 +16,7 @@ use crate::audit::{self, Actor, Event};
 use crate::db::{RequestTx, Tx};
 use crate::error::{AppError, AppResult};
 use crate::registry::Office;
-use crate::web::{ClientAddr, FlashKind, PageCtx, flash, render, render_invalid};
+use crate::web::{ClientAddr, FlashKind, PageCtx, flash, render, render_refused};
 
 #[derive(Debug, Deserialize)]
 pub struct LoginQuery {
@@ -80,6 +80,7 @@ pub async fn login(
     let limits = state.throttle_limits();
     let now = Utc::now();
 
+    let turn = password::permit().await?;
     let mut tx = request_tx.acquire().await?;
     // Attempts on one account take turns, so parallel requests cannot outrun the count.
     db::lock_account_attempts(&mut tx, office.id, &username).await?;
@@ -88,7 +89,8 @@ pub async fn login(
     let candidate = db::find_login_candidate(&mut tx, &username).await?;
     // Always pay for one argon2 verification, so timing tells nothing about the account.
     let stored = candidate.as_ref().map(|c| c.password_hash.clone());
-    let password_ok = password::verify(form.password, stored).await?;
+    let password_ok = password::verify_with(&turn, form.password, stored).await?;
+    drop(turn);
     let failed_page = LoginPage {
         ctx,
         username: username.clone(),
@@ -101,7 +103,7 @@ pub async fn login(
         // and nothing is written for it.
         tracing::warn!(office = %office.code, %addr, "login refused: too many recent failures");
         drop(tx);
-        return render_invalid(&failed_page);
+        return render_refused(&failed_page);
     }
     let user = candidate.as_ref().filter(|c| password_ok && !c.disabled);
     db::record_login_attempt(&mut tx, office.id, &username, &addr, user.is_some()).await?;
@@ -119,7 +121,7 @@ pub async fn login(
         };
         audit::record(&mut tx, office.id, &Actor::anonymous("-", &addr), event).await?;
         drop(tx);
-        return render_invalid(&failed_page);
+        return render_refused(&failed_page);
     };
 
     db::mark_logged_in(&mut tx, user.id).await?;
@@ -225,7 +227,7 @@ pub async fn change_password(
     }
     if !errors.is_empty() {
         drop(tx);
-        return render_invalid(&PasswordPage {
+        return render_refused(&PasswordPage {
             ctx,
             must_change: user.must_change_password,
             errors,

@@ -88,9 +88,23 @@ pub async fn resume(
     }))
 }
 
-/// Where an anonymous visitor of `path` is sent: the office's login page, coming back afterwards.
-fn login_redirect(parts_path: &str, office_code: &str) -> Response {
-    let next: String = url::form_urlencoded::byte_serialize(parts_path.as_bytes()).collect();
+/// Where an anonymous visitor is sent: the office's login page, coming back afterwards to the page
+/// they were on. A form posted after the session ended returns to the page of the form (its
+/// Referer), not to the address it posted to, which only answers POST.
+fn login_redirect(parts: &Parts, office_code: &str) -> Response {
+    let path = full_path(&parts.extensions, &parts.uri);
+    let back = if parts.method == axum::http::Method::GET {
+        Some(path.to_string())
+    } else {
+        parts
+            .headers
+            .get(axum::http::header::REFERER)
+            .and_then(|r| r.to_str().ok())
+            .and_then(|r| url::Url::parse(r).ok())
+            .map(|u| u.path().to_string())
+    };
+    let back = back.unwrap_or_else(|| crate::registry::office_path(office_code, "/"));
+    let next: String = url::form_urlencoded::byte_serialize(back.as_bytes()).collect();
     let login = crate::registry::office_path(office_code, "/login");
     Redirect::to(&format!("{login}?next={next}")).into_response()
 }
@@ -103,10 +117,7 @@ impl<S: Send + Sync> FromRequestParts<S> for CurrentUser {
             return Ok(user.clone());
         }
         match parts.extensions.get::<Office>() {
-            Some(office) => Err(login_redirect(
-                full_path(&parts.extensions, &parts.uri),
-                &office.code,
-            )),
+            Some(office) => Err(login_redirect(parts, &office.code)),
             None => Err(not_found().into_response()),
         }
     }

@@ -9,7 +9,7 @@ use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use argon2::{Algorithm, Argon2, Params, Version};
 use rand::Rng;
 use rand::distr::Alphanumeric;
-use tokio::sync::Semaphore;
+use tokio::sync::{Semaphore, SemaphorePermit};
 
 fn hasher() -> anyhow::Result<Argon2<'static>> {
     let params = Params::new(19 * 1024, 2, 1, None).map_err(|e| anyhow!("argon2 params: {e}"))?;
@@ -50,10 +50,28 @@ static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| {
         .unwrap_or_default()
 });
 
+/// A turn at the hasher, taken before anything else is held: a login takes its turn before it
+/// opens a database transaction, so a queue of logins holds no connections.
+#[derive(Debug)]
+pub struct HashPermit(#[allow(dead_code)] SemaphorePermit<'static>);
+
+pub async fn permit() -> anyhow::Result<HashPermit> {
+    Ok(HashPermit(HASHING.acquire().await?))
+}
+
 /// Whether `password` matches `stored` (a PHC string); `None` checks against the dummy hash and
 /// always answers false.
 pub async fn verify(password: String, stored: Option<String>) -> anyhow::Result<bool> {
-    let _permit = HASHING.acquire().await?;
+    let permit = permit().await?;
+    verify_with(&permit, password, stored).await
+}
+
+/// [`verify`] with a turn already taken.
+pub async fn verify_with(
+    _turn: &HashPermit,
+    password: String,
+    stored: Option<String>,
+) -> anyhow::Result<bool> {
     tokio::task::spawn_blocking(move || {
         let known = stored.is_some();
         let phc = stored.unwrap_or_else(|| DUMMY_HASH.clone());

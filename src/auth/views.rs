@@ -24,9 +24,6 @@ pub struct PasswordPage {
 
 impl PasswordPage {
     pub fn error_for(&self, field: &str) -> Option<&'static str> {
-        self.errors
-            .iter()
-            .find(|e| e.0 == field)
-            .map(|e| self.ctx.t(e.1))
+        self.ctx.field_error(&self.errors, field)
     }
 }

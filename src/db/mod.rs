@@ -12,7 +12,7 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 
 use crate::config::DatabaseConfig;
 
-pub use tenant::{RequestTx, Tx, begin_tenant};
+pub use tenant::{KeepWrites, RequestTx, Tx, begin_tenant, enter_tenant, should_commit};
 
 /// The role every request switches to: no BYPASSRLS, owns nothing (DESIGN.md, tenancy).
 pub const APP_ROLE: &str = "xiaoneng_app";
@@ -47,12 +47,4 @@ pub async fn ping(pool: &PgPool) -> bool {
         .fetch_one(pool)
         .await
         .is_ok()
-}
-
-/// Deletes expired sessions; returns how many.
-pub async fn delete_expired_sessions(pool: &PgPool) -> Result<u64, sqlx::Error> {
-    let done = sqlx::query!("delete from session where expires_at < now()")
-        .execute(pool)
-        .await?;
-    Ok(done.rows_affected())
 }

@@ -4,9 +4,10 @@
 //! that office's rows, even when the configured database user is a superuser.
 //!
 //! [`RequestTx`] is begun lazily by the handler when it first needs it (after any form body has
-//! been read) and committed by the office middleware after the handler returns, unless the
-//! response came from an error. The signed-in user is loaded before that, in a short read-only
-//! transaction of its own (`auth::resume`), so that no connection is held while a body uploads.
+//! been read) and finished by the office middleware after the handler returns: committed for a
+//! success or a redirect, rolled back otherwise (see [`should_commit`]). The signed-in user is
+//! loaded before that, in a short read-only transaction of its own (`auth::resume`), so that no
+//! connection is held while a body uploads.
 
 use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
@@ -24,14 +25,31 @@ pub type PgTx = Transaction<'static, Postgres>;
 /// Begins a transaction scoped to one office (`tenant_id`) as the restricted role.
 pub async fn begin_tenant(pool: &PgPool, tenant_id: Uuid) -> Result<PgTx, sqlx::Error> {
     let mut tx = pool.begin().await?;
+    enter_tenant(&mut tx, tenant_id).await?;
+    Ok(tx)
+}
+
+/// Scopes the rest of an open transaction to one office, as the restricted role.
+pub async fn enter_tenant(conn: &mut PgConnection, tenant_id: Uuid) -> Result<(), sqlx::Error> {
     sqlx::query!(
         "select set_config('app.tenant_id', $1, true) as tenant, set_config('role', $2, true) as role",
         tenant_id.to_string(),
         super::APP_ROLE,
     )
-    .fetch_one(&mut *tx)
+    .fetch_one(conn)
     .await?;
-    Ok(tx)
+    Ok(())
+}
+
+/// Marks a response whose writes must be kept although it is not a success: a refused login
+/// records the failed attempt (and its audit row) that throttling counts.
+#[derive(Debug, Clone, Copy)]
+pub struct KeepWrites;
+
+/// Whether the request's work is committed: for a success or a redirect, or a response marked
+/// [`KeepWrites`]; never for an error. A form re-rendered with 422 after a write keeps nothing.
+pub fn should_commit(status: axum::http::StatusCode, error: bool, keep_writes: bool) -> bool {
+    !error && (status.is_success() || status.is_redirection() || keep_writes)
 }
 
 /// The request's transaction slot, shared through request extensions.
@@ -51,10 +69,14 @@ impl RequestTx {
         }
     }
 
-    /// The transaction, begun on first use. Hold the guard only for the work at hand: a second
-    /// `acquire` in the same request waits for the first guard to be dropped.
-    pub async fn acquire(&self) -> Result<Tx, sqlx::Error> {
-        let mut guard = self.slot.clone().lock_owned().await;
+    /// The transaction, begun on first use. A request holds it once: asking again while a
+    /// [`Tx`] is alive is a programming error, reported at once instead of waiting forever.
+    pub async fn acquire(&self) -> Result<Tx, AppError> {
+        let Ok(mut guard) = self.slot.clone().try_lock_owned() else {
+            return Err(AppError::Internal(anyhow::anyhow!(
+                "the request transaction is already held"
+            )));
+        };
         if guard.is_none() {
             *guard = Some(begin_tenant(&self.pool, self.tenant_id).await?);
         }
@@ -62,11 +84,15 @@ impl RequestTx {
     }
 
     /// Commits (or rolls back) whatever the request did; nothing happens when it never began.
-    pub async fn finish(&self, commit: bool) -> Result<(), sqlx::Error> {
-        let taken = self.slot.lock().await.take();
-        match taken {
-            Some(tx) if commit => tx.commit().await,
-            Some(tx) => tx.rollback().await,
+    pub async fn finish(&self, commit: bool) -> Result<(), AppError> {
+        let Ok(mut slot) = self.slot.try_lock() else {
+            return Err(AppError::Internal(anyhow::anyhow!(
+                "a Tx outlived its handler"
+            )));
+        };
+        match slot.take() {
+            Some(tx) if commit => Ok(tx.commit().await?),
+            Some(tx) => Ok(tx.rollback().await?),
             None => Ok(()),
         }
     }
@@ -115,5 +141,35 @@ impl<S: Send + Sync> FromRequestParts<S> for Tx {
                 AppError::Internal(anyhow::anyhow!("Tx used outside an office route"))
             })?;
         Ok(request_tx.acquire().await?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::http::StatusCode;
+
+    use super::should_commit;
+
+    #[test]
+    fn successes_and_redirects_commit_and_everything_else_rolls_back() {
+        assert!(should_commit(StatusCode::OK, false, false));
+        assert!(should_commit(StatusCode::SEE_OTHER, false, false));
+        assert!(!should_commit(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            false,
+            false
+        ));
+        assert!(!should_commit(StatusCode::BAD_REQUEST, false, false));
+        assert!(!should_commit(StatusCode::NOT_FOUND, true, false));
+        assert!(!should_commit(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            true,
+            true
+        ));
+    }
+
+    #[test]
+    fn a_refused_login_keeps_its_recorded_attempt() {
+        assert!(should_commit(StatusCode::UNPROCESSABLE_ENTITY, false, true));
     }
 }

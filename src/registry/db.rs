@@ -35,7 +35,7 @@ pub async fn count_offices(pool: &PgPool) -> Result<i64, sqlx::Error> {
 
 /// Creates an office (platform operators only: this runs as the configured database user);
 /// false when the code is taken.
-pub async fn insert_office(pool: &PgPool, office: &Office) -> Result<bool, sqlx::Error> {
+pub async fn insert_office(conn: &mut PgConnection, office: &Office) -> Result<bool, sqlx::Error> {
     let done = sqlx::query!(
         "insert into office (id, code, name, is_demo) values ($1, $2, $3, $4)
          on conflict (code) do nothing",
@@ -44,7 +44,7 @@ pub async fn insert_office(pool: &PgPool, office: &Office) -> Result<bool, sqlx:
         office.name,
         office.is_demo
     )
-    .execute(pool)
+    .execute(conn)
     .await?;
     Ok(done.rows_affected() == 1)
 }

@@ -2,6 +2,7 @@
 //! is audited in the same transaction.
 
 use axum::Form;
+use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, Query};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -18,7 +19,7 @@ use crate::audit::{self, Event, views::TimelineEntry};
 use crate::auth::model::check_new_password;
 use crate::auth::{CurrentUser, password};
 use crate::db::{RequestTx, Tx};
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, not_found};
 use crate::web::{ClientAddr, FlashKind, PageCtx, flash, render, render_invalid};
 
 const PAGE_SIZE: i64 = 50;
@@ -27,6 +28,11 @@ const PAGE_SIZE: i64 = 50;
 #[derive(Debug, Deserialize)]
 pub struct UserPath {
     pub user_id: Uuid,
+}
+
+/// The user id of the path; a malformed one is as missing as an unknown one.
+fn user_id(path: Result<Path<UserPath>, PathRejection>) -> AppResult<Uuid> {
+    path.map(|Path(p)| p.user_id).map_err(|_| not_found())
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -45,7 +51,7 @@ pub async fn list_users(
     Query(filter): Query<UserFilter>,
 ) -> AppResult<Response> {
     let q = filter.q.trim().to_string();
-    let page = filter.page.unwrap_or(1).max(1);
+    let page = filter.page.unwrap_or(1).clamp(1, 100_000);
     let role = crate::auth::Role::parse(&filter.role).map(|r| r.as_str());
     let (rows, total) = db::list_users(
         &mut tx,
@@ -115,7 +121,8 @@ pub async fn create_user(
     let created =
         super::create_user(&mut tx, user.tenant_id, &user.actor(&addr), &input, true).await;
     match created {
-        // A generated password is shown on this one response and stored nowhere in clear.
+                // A generated password is shown on this one response and stored nowhere in clear (not even
+        // in the session for a redirect), which is why this write answers 200 instead of 303.
         Ok(CreatedUser {
             id,
             username,
@@ -165,10 +172,11 @@ pub async fn create_user(
 
 pub async fn show_user(
     user: CurrentUser,
+    path: Result<Path<UserPath>, PathRejection>,
     ctx: PageCtx,
     mut tx: Tx,
-    Path(UserPath { user_id }): Path<UserPath>,
 ) -> AppResult<Response> {
+    let user_id = user_id(path)?;
     let shown = db::get_user(&mut tx, user_id).await?;
     let events = audit::db::events_for_subject(&mut tx, "user", user_id).await?;
     drop(tx);
@@ -208,11 +216,12 @@ async fn user_event(
 /// Disables a user: they cannot log in, and every session of theirs ends at once.
 pub async fn disable_user(
     user: CurrentUser,
+    path: Result<Path<UserPath>, PathRejection>,
     session: Session,
     ClientAddr(addr): ClientAddr,
     mut tx: Tx,
-    Path(UserPath { user_id }): Path<UserPath>,
 ) -> AppResult<Response> {
+    let user_id = user_id(path)?;
     let back = user.path(&format!("/users/{user_id}"));
     db::get_user(&mut tx, user_id).await?;
     if user_id == user.id {
@@ -232,11 +241,12 @@ pub async fn disable_user(
 
 pub async fn enable_user(
     user: CurrentUser,
+    path: Result<Path<UserPath>, PathRejection>,
     session: Session,
     ClientAddr(addr): ClientAddr,
     mut tx: Tx,
-    Path(UserPath { user_id }): Path<UserPath>,
 ) -> AppResult<Response> {
+    let user_id = user_id(path)?;
     db::get_user(&mut tx, user_id).await?;
     if db::enable_user(&mut tx, user_id).await? {
         user_event(&mut tx, &user, &addr, "user.enable", user_id).await?;
@@ -255,17 +265,18 @@ pub struct ResetForm {
 /// next login; every session of the user ends.
 pub async fn reset_password(
     user: CurrentUser,
+    path: Result<Path<UserPath>, PathRejection>,
     session: Session,
     ClientAddr(addr): ClientAddr,
     ctx: PageCtx,
     request_tx: RequestTx,
-    Path(UserPath { user_id }): Path<UserPath>,
     Form(form): Form<ResetForm>,
 ) -> AppResult<Response> {
+    let user_id = user_id(path)?;
     let user_href = user.path(&format!("/users/{user_id}"));
     let mut tx = request_tx.acquire().await?;
     let target = db::get_user(&mut tx, user_id).await?;
-    let typed = form.new_password.trim().to_string();
+    let typed = form.new_password;
     let (new_password, generated) = if typed.is_empty() {
         (password::generate(), true)
     } else {

@@ -62,10 +62,12 @@ pub async fn create_office(
         name,
         is_demo,
     };
-    if !db::insert_office(pool, &office).await? {
+    // The office and the first link of its audit chain commit together.
+    let mut tx = pool.begin().await?;
+    if !db::insert_office(&mut tx, &office).await? {
         return Err(CreateOfficeError::Taken(office.code));
     }
-    let mut tx = crate::db::begin_tenant(pool, office.id).await?;
+    crate::db::enter_tenant(&mut tx, office.id).await?;
     let event = Event {
         action: "office.create",
         subject_type: "office",

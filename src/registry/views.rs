@@ -40,6 +40,14 @@ impl UserListItem {
     }
 }
 
+/// Every role as (value, label), for the role pickers.
+fn role_options(ctx: &PageCtx) -> Vec<(&'static str, &'static str)> {
+    Role::ALL
+        .iter()
+        .map(|r| (r.as_str(), ctx.t(r.label_key())))
+        .collect()
+}
+
 #[derive(Template)]
 #[template(path = "admin/users.html")]
 pub struct UsersPage {
@@ -54,10 +62,7 @@ pub struct UsersPage {
 
 impl UsersPage {
     pub fn roles(&self) -> Vec<(&'static str, &'static str)> {
-        Role::ALL
-            .iter()
-            .map(|r| (r.as_str(), self.ctx.t(r.label_key())))
-            .collect()
+        role_options(&self.ctx)
     }
 
     /// The link to page `page` with the current filters.
@@ -85,17 +90,11 @@ pub struct NewUserPage {
 
 impl NewUserPage {
     pub fn roles(&self) -> Vec<(&'static str, &'static str)> {
-        Role::ALL
-            .iter()
-            .map(|r| (r.as_str(), self.ctx.t(r.label_key())))
-            .collect()
+        role_options(&self.ctx)
     }
 
     pub fn error_for(&self, field: &str) -> Option<&'static str> {
-        self.errors
-            .iter()
-            .find(|e| e.0 == field)
-            .map(|e| self.ctx.t(e.1))
+        self.ctx.field_error(&self.errors, field)
     }
 }
 

@@ -29,8 +29,42 @@ use crate::registry::Office;
 pub use flash::{Flash, FlashKind};
 pub use office::{MaybeUser, office_context};
 
-/// Changes whenever the binary changes, so browsers fetch new CSS and JS after an upgrade.
-pub const ASSET_VERSION: &str = env!("CARGO_PKG_VERSION");
+/// A digest of the static files, computed once at start: asset URLs change whenever a file
+/// changes, so browsers may keep them for long and still never run stale CSS or JS.
+static ASSET_VERSION: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+/// Computes the asset version from the files under `dir` (first call wins).
+pub fn init_asset_version(dir: &std::path::Path) {
+    ASSET_VERSION.get_or_init(|| {
+        use sha2::Digest;
+        let mut files = Vec::new();
+        let mut stack = vec![dir.to_path_buf()];
+        while let Some(folder) = stack.pop() {
+            for entry in std::fs::read_dir(&folder).into_iter().flatten().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    stack.push(path)
+                } else {
+                    files.push(path)
+                }
+            }
+        }
+        files.sort();
+        let mut hasher = sha2::Sha256::new();
+        for file in files {
+            hasher.update(file.to_string_lossy().as_bytes());
+            hasher.update(std::fs::read(&file).unwrap_or_default());
+        }
+        hex::encode(hasher.finalize())[..10].to_string()
+    });
+}
+
+fn asset_version() -> &'static str {
+    ASSET_VERSION
+        .get()
+        .map(String::as_str)
+        .unwrap_or(env!("CARGO_PKG_VERSION"))
+}
 
 const LANG_COOKIE: &str = "lang";
 
@@ -283,6 +317,15 @@ impl PageCtx {
         self.lang.t(key).replacen("{}", arg, 1)
     }
 
+    /// The message for `field` among a form's errors (field name, catalog key), in this language.
+    pub fn field_error(
+        &self,
+        errors: &[(&str, &'static str)],
+        field: &str,
+    ) -> Option<&'static str> {
+        errors.iter().find(|e| e.0 == field).map(|e| self.t(e.1))
+    }
+
     /// An office-relative link: `/{office}{rel}`.
     pub fn href(&self, rel: &str) -> String {
         match &self.office {
@@ -292,7 +335,7 @@ impl PageCtx {
     }
 
     pub fn asset(&self, path: &str) -> String {
-        format!("/static/{path}?v={ASSET_VERSION}")
+        format!("/static/{path}?v={}", asset_version())
     }
 
     /// The same page in the other language.
@@ -379,6 +422,14 @@ pub fn render(page: &impl Template) -> Result<Response, AppError> {
 }
 
 /// Renders a form page again with its errors: 422, and everything typed kept by the template.
+/// The request's writes are rolled back.
 pub fn render_invalid(page: &impl Template) -> Result<Response, AppError> {
     Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response())
+}
+
+/// Like [`render_invalid`], but the writes made so far are kept (a refused login's attempt).
+pub fn render_refused(page: &impl Template) -> Result<Response, AppError> {
+    let mut response = render_invalid(page)?;
+    response.extensions_mut().insert(crate::db::KeepWrites);
+    Ok(response)
 }

@@ -1,6 +1,6 @@
 //! The office context: every route under `/{office}` runs inside it. It finds the office by its
-//! code, opens the request's tenant transaction (lazily), loads the signed-in user through that
-//! transaction, and commits after the handler unless the response came from an error.
+//! code, loads the signed-in user (in a short transaction of its own), provides the request's
+//! tenant transaction (begun lazily by the handler) and finishes it after the handler.
 //!
 //! A user signed in to another office gets the same 404 as a missing page, for every path of this
 //! office: offices are invisible to each other.
@@ -13,7 +13,7 @@ use tower_sessions::Session;
 
 use crate::AppState;
 use crate::auth::{self, CurrentUser, SessionAuth};
-use crate::db::RequestTx;
+use crate::db::{KeepWrites, RequestTx, should_commit};
 use crate::error::{AppError, ErrorResponse, not_found};
 use crate::registry;
 use crate::web::flash::{self, FlashKind};
@@ -80,10 +80,13 @@ pub async fn office_context(
     request.extensions_mut().insert(MaybeUser(user));
 
     let response = next.run(request).await;
-    let failed = response.extensions().get::<ErrorResponse>().is_some()
-        || response.status().is_server_error();
-    match request_tx.finish(!failed).await {
+    let commit = should_commit(
+        response.status(),
+        response.extensions().get::<ErrorResponse>().is_some(),
+        response.extensions().get::<KeepWrites>().is_some(),
+    );
+    match request_tx.finish(commit).await {
         Ok(()) => response,
-        Err(error) => AppError::from(error).into_response(),
+        Err(error) => error.into_response(),
     }
 }

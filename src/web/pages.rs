@@ -19,7 +19,8 @@ use crate::registry::model::OfficeCode;
 pub struct FrontPage {
     pub ctx: PageCtx,
     pub office: String,
-    pub invalid: bool,
+    /// Why the typed code is not one (a catalog key).
+    pub invalid: Option<&'static str>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -31,23 +32,24 @@ pub struct FrontQuery {
 /// code (or follows the link the office gave them).
 pub async fn front_page(ctx: PageCtx, Query(query): Query<FrontQuery>) -> AppResult<Response> {
     let typed = query.office.unwrap_or_default().trim().to_lowercase();
-    if !typed.is_empty() {
-        if let Ok(code) = OfficeCode::parse(&typed) {
-            let login = crate::registry::office_path(code.as_str(), "/login");
-            return Ok(Redirect::to(&login).into_response());
-        }
-        let page = FrontPage {
+    if typed.is_empty() {
+        return render(&FrontPage {
             ctx,
             office: typed,
-            invalid: true,
-        };
-        return super::render_invalid(&page);
+            invalid: None,
+        });
     }
-    render(&FrontPage {
-        ctx,
-        office: typed,
-        invalid: false,
-    })
+    match OfficeCode::parse(&typed) {
+        Ok(code) => {
+            let login = crate::registry::office_path(code.as_str(), "/login");
+            Ok(Redirect::to(&login).into_response())
+        }
+        Err(reason) => super::render_invalid(&FrontPage {
+            ctx,
+            office: typed,
+            invalid: Some(reason),
+        }),
+    }
 }
 
 /// A count shown on the home page.

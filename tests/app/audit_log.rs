@@ -178,10 +178,13 @@ async fn office_staff_read_the_audit_log_newest_first() {
     let mut staff = app.logged_in("alpha", "office_staff").await;
     let page = staff.get("/alpha/audit").await;
     assert_eq!(page.status, StatusCode::OK);
-    let login = page.body.find("<td data-label=\"操作\" class=\"nowrap\">登录</td>").unwrap();
+    let login = page
+        .body
+        .find("<td data-label=\"操作\" class=\"nowrap\">登录</td>")
+        .unwrap();
     let failed = page.body.find("登录失败").unwrap();
     assert!(login < failed, "newest first");
-    page.assert_contains("username: liaison");
+    page.assert_contains("用户名: liaison");
     page.assert_contains("192.0.2.10");
 }
 

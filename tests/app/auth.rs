@@ -282,7 +282,7 @@ async fn a_session_idle_past_the_timeout_must_log_in_again() {
     client
         .get("/alpha/login")
         .await
-        .assert_contains("登录已过期或已被结束");
+        .assert_contains("登录已超时或已失效");
 }
 
 #[tokio::test]
@@ -300,7 +300,7 @@ async fn a_session_older_than_its_absolute_lifetime_ends_even_when_active() {
     client
         .get("/alpha/login")
         .await
-        .assert_contains("登录已过期或已被结束");
+        .assert_contains("登录已超时或已失效");
 }
 
 #[tokio::test]

@@ -288,3 +288,50 @@ async fn the_user_list_searches_and_filters_by_role() {
     let wildcard = admin.get("/alpha/users?q=%25").await;
     wildcard.assert_contains("共 0 个用户");
 }
+
+#[tokio::test]
+async fn a_malformed_or_unknown_user_id_is_a_404_and_a_huge_page_number_is_harmless() {
+    let app = spawn_app().await;
+    app.office_with_users("alpha").await;
+    let mut admin = app.logged_in("alpha", "office_admin").await;
+    assert_eq!(
+        admin.get("/alpha/users/not-a-uuid").await.status,
+        StatusCode::NOT_FOUND
+    );
+    let unknown = format!("/alpha/users/{}", Uuid::now_v7());
+    assert_eq!(admin.get(&unknown).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        admin.post(&format!("{unknown}/disable"), &[]).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let far = admin.get("/alpha/users?page=9223372036854775807").await;
+    assert_eq!(far.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_form_posted_after_the_session_ended_returns_to_its_page_after_login() {
+    let app = spawn_app().await;
+    app.office_with_users("alpha").await;
+    let staff: Uuid = sqlx::query_scalar("select id from app_user where username = 'office_staff'")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    let mut admin = app.logged_in("alpha", "office_admin").await;
+    sqlx::query("delete from session")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let page_of_form = format!("/alpha/users/{staff}");
+    admin
+        .headers
+        .push(("referer".into(), format!("http://localhost{page_of_form}")));
+    let posted = admin.post(&format!("{page_of_form}/disable"), &[]).await;
+    assert_eq!(posted.status, StatusCode::SEE_OTHER);
+    let next: String = url::form_urlencoded::byte_serialize(page_of_form.as_bytes()).collect();
+    assert_eq!(posted.location(), format!("/alpha/login?next={next}"));
+    assert_eq!(
+        app.scalar_i64("select count(*) from app_user where disabled_at is not null")
+            .await,
+        0
+    );
+}

@@ -186,9 +186,12 @@ async fn the_front_page_leads_to_an_office_login_without_listing_offices() {
     assert!(!front.body.contains("alpha"), "offices are not listed");
     let go = app.client().get("/?office=Alpha").await;
     assert_eq!(go.location(), "/alpha/login");
-    let bad = app.client().get("/?office=%E5%AE%A3").await;
+    let bad = app.client().get("/?office=%E5%AE%A3%E5%9F%8E").await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     bad.assert_contains("效能办代码只能包含小写字母、数字和连字符");
+    bad.assert_contains("value=\"宣城\"");
+    let reserved = app.client().get("/?office=admin").await;
+    reserved.assert_contains("该代码是系统保留字");
 }
 
 #[tokio::test]
@@ -227,7 +230,7 @@ async fn every_catalog_key_used_in_templates_and_code_exists() {
 
 /// Finds string literals that look like catalog keys: `"area.name"` with a known area prefix.
 fn regex_lite_keys() -> impl Fn(&str) -> Vec<String> {
-    const AREAS: [&str; 16] = [
+    const AREAS: [&str; 18] = [
         "app.",
         "nav.",
         "role.",
@@ -244,6 +247,8 @@ fn regex_lite_keys() -> impl Fn(&str) -> Vec<String> {
         "audit.",
         "issued.",
         "subject.",
+        "detail.",
+        "reason.",
     ];
     |text: &str| {
         text.split('"')
