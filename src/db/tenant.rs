@@ -140,7 +140,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Tx {
             .ok_or_else(|| {
                 AppError::Internal(anyhow::anyhow!("Tx used outside an office route"))
             })?;
-        Ok(request_tx.acquire().await?)
+        request_tx.acquire().await
     }
 }
 
