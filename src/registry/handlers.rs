@@ -121,7 +121,7 @@ pub async fn create_user(
     let created =
         super::create_user(&mut tx, user.tenant_id, &user.actor(&addr), &input, true).await;
     match created {
-                // A generated password is shown on this one response and stored nowhere in clear (not even
+        // A generated password is shown on this one response and stored nowhere in clear (not even
         // in the session for a redirect), which is why this write answers 200 instead of 303.
         Ok(CreatedUser {
             id,

@@ -167,241 +167,162 @@ async fn page_width(client: &Client) -> u64 {
     width.as_u64().unwrap_or(u64::MAX)
 }
 
+/// A browser on a fresh app with the office `office` (one user per role), ready to drive.
+struct Session {
+    client: Client,
+    base: String,
+    profile: PathBuf,
+    _driver: Driver,
+    _app: TestApp,
+}
+
+impl Session {
+    async fn open(office: &str, phone: bool) -> Self {
+        let (chromium, driver_path) = browser_programs();
+        let app = spawn_app().await;
+        app.office_with_users(office).await;
+        let addr = serve(&app).await;
+        let driver_port = free_port();
+        let driver = start_driver(&driver_path, driver_port).await;
+        let profile = std::env::temp_dir().join(format!("xiaoneng-e2e-{}", uuid::Uuid::new_v4()));
+        let client = browser(&chromium, driver_port, &profile, phone).await;
+        Self {
+            client,
+            base: format!("http://{addr}"),
+            profile,
+            _driver: driver,
+            _app: app,
+        }
+    }
+
+    async fn goto(&self, path: &str) {
+        self.client
+            .goto(&format!("{}{path}", self.base))
+            .await
+            .expect("navigate");
+    }
+
+    async fn fill(&self, css: &str, text: &str) {
+        let field = self.client.find(Locator::Css(css)).await.expect(css);
+        field.clear().await.expect("clear");
+        field.send_keys(text).await.expect("type");
+    }
+
+    async fn click(&self, css: &str) {
+        self.client
+            .find(Locator::Css(css))
+            .await
+            .expect(css)
+            .click()
+            .await
+            .expect("click");
+    }
+
+    /// Waits for an element: the page the last action led to.
+    async fn wait_for(&self, locator: Locator<'_>) -> fantoccini::elements::Element {
+        self.client
+            .wait()
+            .for_element(locator)
+            .await
+            .expect("the expected page")
+    }
+
+    async fn log_in(&self, username: &str) {
+        self.fill("#username", username).await;
+        self.fill("#password", PASSWORD).await;
+        self.click("button[type=submit]").await;
+    }
+
+    async fn close(self) {
+        self.client.close().await.expect("close the browser");
+        let _ = std::fs::remove_dir_all(&self.profile);
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_supervisor_logs_in_on_a_phone_sized_screen_in_chinese_and_switches_to_english() {
-    let (chromium, driver_path) = browser_programs();
-    let app = spawn_app().await;
-    app.office_with_users("e2e").await;
-    let addr = serve(&app).await;
-    let driver_port = free_port();
-    let _driver = start_driver(&driver_path, driver_port).await;
-    let profile = std::env::temp_dir().join(format!("xiaoneng-e2e-{}", uuid::Uuid::new_v4()));
-    let client = browser(&chromium, driver_port, &profile, true).await;
-
-    let base = format!("http://{addr}");
-    client
-        .goto(&format!("{base}/e2e"))
-        .await
-        .expect("open the office");
-    client
-        .wait()
-        .for_element(Locator::Css("form input#username"))
-        .await
-        .expect("the login form");
+    let s = Session::open("e2e", true).await;
+    s.goto("/e2e").await;
+    s.wait_for(Locator::Css("form input#username")).await;
+    let url = s.client.current_url().await.expect("url");
+    assert!(url.as_str().starts_with(&format!("{}/e2e/login", s.base)));
+    screenshot(&s.client, "login-390x844.png").await;
     assert!(
-        client
-            .current_url()
-            .await
-            .expect("url")
-            .as_str()
-            .starts_with(&format!("{base}/e2e/login"))
-    );
-    screenshot(&client, "login-390x844.png").await;
-    assert!(
-        page_width(&client).await <= 390,
+        page_width(&s.client).await <= 390,
         "the login page fits a 390 px screen"
     );
 
-    client
-        .find(Locator::Css("#username"))
-        .await
-        .expect("username")
-        .send_keys("supervisor")
-        .await
-        .expect("type");
-    client
-        .find(Locator::Css("#password"))
-        .await
-        .expect("password")
-        .send_keys(PASSWORD)
-        .await
-        .expect("type");
-    client
-        .find(Locator::Css("button[type=submit]"))
-        .await
-        .expect("submit")
-        .click()
-        .await
-        .expect("click");
-    let heading = client
-        .wait()
-        .for_element(Locator::XPath("//h1[starts-with(., '您好')]"))
-        .await
-        .expect("the home page in Chinese");
+    s.log_in("supervisor").await;
+    let heading = s
+        .wait_for(Locator::XPath("//h1[starts-with(., '您好')]"))
+        .await;
     assert_eq!(
         heading.text().await.expect("heading"),
         "您好，supervisor 姓名"
     );
-    let source = client.source().await.expect("source");
+    let source = s.client.source().await.expect("source");
     assert!(
         source.contains("效能监督员"),
         "the role is shown in Chinese"
     );
     assert!(
-        page_width(&client).await <= 390,
+        page_width(&s.client).await <= 390,
         "the home page fits a 390 px screen"
     );
-    let shot = screenshot(&client, "home-supervisor-zh-390x844.png").await;
+    let shot = screenshot(&s.client, "home-supervisor-zh-390x844.png").await;
     assert!(
         std::fs::metadata(&shot).map(|m| m.len()).unwrap_or(0) > 10_000,
         "a real picture"
     );
 
-    client
-        .find(Locator::Css("a.lang-switch"))
-        .await
-        .expect("switch")
-        .click()
-        .await
-        .expect("click");
-    client
-        .wait()
-        .for_element(Locator::XPath("//h1[starts-with(., 'Hello, ')]"))
-        .await
-        .expect("English");
-    screenshot(&client, "home-supervisor-en-390x844.png").await;
+    s.click("a.lang-switch").await;
+    s.wait_for(Locator::XPath("//h1[starts-with(., 'Hello, ')]"))
+        .await;
+    screenshot(&s.client, "home-supervisor-en-390x844.png").await;
 
-    client
-        .find(Locator::Css("form[action='/e2e/logout'] button"))
-        .await
-        .expect("logout")
-        .click()
-        .await
-        .expect("click");
-    client
-        .wait()
-        .for_element(Locator::XPath(
-            "//div[contains(@class, 'flash')][contains(., 'logged out')]",
-        ))
-        .await
-        .expect("back at login, in English");
-    client.close().await.expect("close the browser");
-    let _ = std::fs::remove_dir_all(&profile);
+    s.click("form[action='/e2e/logout'] button").await;
+    s.wait_for(Locator::XPath(
+        "//div[contains(@class, 'flash')][contains(., 'logged out')]",
+    ))
+    .await;
+    s.close().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_administrator_at_a_desk_creates_a_user_and_reads_the_audit_log() {
-    let (chromium, driver_path) = browser_programs();
-    let app = spawn_app().await;
-    app.office_with_users("desk").await;
-    let addr = serve(&app).await;
-    let driver_port = free_port();
-    let _driver = start_driver(&driver_path, driver_port).await;
-    let profile = std::env::temp_dir().join(format!("xiaoneng-e2e-{}", uuid::Uuid::new_v4()));
-    let client = browser(&chromium, driver_port, &profile, false).await;
-    let base = format!("http://{addr}");
+    let s = Session::open("desk", false).await;
+    s.goto("/desk/login?next=%2Fdesk%2Fusers").await;
+    s.log_in("office_admin").await;
+    s.wait_for(Locator::XPath("//h1[. = '用户管理']")).await;
+    screenshot(&s.client, "users-desk.png").await;
 
-    client
-        .goto(&format!("{base}/desk/login?next=%2Fdesk%2Fusers"))
-        .await
-        .expect("login page");
-    client
-        .find(Locator::Css("#username"))
-        .await
-        .expect("username")
-        .send_keys("office_admin")
-        .await
-        .expect("type");
-    client
-        .find(Locator::Css("#password"))
-        .await
-        .expect("password")
-        .send_keys(PASSWORD)
-        .await
-        .expect("type");
-    client
-        .find(Locator::Css("button[type=submit]"))
-        .await
-        .expect("submit")
-        .click()
-        .await
-        .expect("click");
-    client
-        .wait()
-        .for_element(Locator::XPath("//h1[. = '用户管理']"))
-        .await
-        .expect("the user list");
-    screenshot(&client, "users-desk.png").await;
-
-    client
-        .goto(&format!("{base}/desk/users/new"))
-        .await
-        .expect("new user form");
-    client
-        .find(Locator::Css("#username"))
-        .await
-        .expect("username")
-        .send_keys("王五")
-        .await
-        .expect("type");
-    client
-        .find(Locator::Css("#display_name"))
-        .await
-        .expect("name")
-        .send_keys("王五")
-        .await
-        .expect("type");
-    client
-        .find(Locator::Css("#role option[value=office_staff]"))
-        .await
-        .expect("role")
-        .click()
-        .await
-        .expect("pick");
-    client
-        .find(Locator::Css("form.form button[type=submit]"))
-        .await
-        .expect("create")
-        .click()
-        .await
-        .expect("click");
-    let error = client
-        .wait()
-        .for_element(Locator::Css(".field-error"))
-        .await
-        .expect("an error");
+    s.goto("/desk/users/new").await;
+    s.fill("#username", "王五").await;
+    s.fill("#display_name", "王五").await;
+    s.click("#role option[value=office_staff]").await;
+    s.click("form.form button[type=submit]").await;
+    let error = s.wait_for(Locator::Css(".field-error")).await;
     assert!(error.text().await.expect("text").contains("小写字母"));
-    let kept = client
+    let name = s
+        .client
         .find(Locator::Css("#display_name"))
         .await
-        .expect("name")
-        .prop("value")
-        .await
-        .expect("value");
-    assert_eq!(kept.as_deref(), Some("王五"), "what was typed is kept");
-    screenshot(&client, "user-form-error-desk.png").await;
+        .expect("name");
+    assert_eq!(
+        name.prop("value").await.expect("value").as_deref(),
+        Some("王五"),
+        "input kept"
+    );
+    screenshot(&s.client, "user-form-error-desk.png").await;
 
-    let username = client
-        .find(Locator::Css("#username"))
-        .await
-        .expect("username");
-    username.clear().await.expect("clear");
-    username.send_keys("wangwu").await.expect("type");
-    client
-        .find(Locator::Css("form.form button[type=submit]"))
-        .await
-        .expect("create")
-        .click()
-        .await
-        .expect("click");
-    let secret = client
-        .wait()
-        .for_element(Locator::Css("code.secret"))
-        .await
-        .expect("the password page");
+    s.fill("#username", "wangwu").await;
+    s.click("form.form button[type=submit]").await;
+    let secret = s.wait_for(Locator::Css("code.secret")).await;
     assert_eq!(secret.text().await.expect("password").len(), 16);
-    screenshot(&client, "user-created-desk.png").await;
+    screenshot(&s.client, "user-created-desk.png").await;
 
-    client
-        .goto(&format!("{base}/desk/audit"))
-        .await
-        .expect("audit log");
-    client
-        .wait()
-        .for_element(Locator::XPath("//td[. = '创建用户']"))
-        .await
-        .expect("the creation is logged");
-    screenshot(&client, "audit-desk.png").await;
-    client.close().await.expect("close the browser");
-    let _ = std::fs::remove_dir_all(&profile);
+    s.goto("/desk/audit").await;
+    s.wait_for(Locator::XPath("//td[. = '创建用户']")).await;
+    screenshot(&s.client, "audit-desk.png").await;
+    s.close().await;
 }
