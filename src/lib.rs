@@ -6,6 +6,7 @@
 
 pub mod audit; // append-only, hash-chained audit log per office
 pub mod auth; // passwords, sessions, login, roles and the CurrentUser extractor
+pub mod calendar; // working days (CAL-1, CAL-2): the only code that counts them
 pub mod config; // settings from config/default.toml and XIAONENG__* variables
 pub mod db; // pool, migrations, the per-request tenant transaction, the embedded cluster
 pub mod demo; // the demo office with one user per role

@@ -62,6 +62,26 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Working days (CAL-1, CAL-2).
+    Calendar {
+        #[command(subcommand)]
+        command: CalendarCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum CalendarCommand {
+    /// Print the due date N working days after a date (ISO), by the official calendars or an
+    /// office's own; exit 1 when a year it needs has no calendar.
+    Due {
+        #[arg(long)]
+        from: chrono::NaiveDate,
+        #[arg(long)]
+        working_days: u32,
+        /// Use this office's calendar (with its corrections) instead of the official one.
+        #[arg(long)]
+        office: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -166,6 +186,19 @@ async fn main() -> ExitCode {
     };
     telemetry::init(&config.log);
     let command = cli.command.unwrap_or(Command::Serve { listen: None });
+    // The official calendars need no database.
+    if let Command::Calendar {
+        command:
+            CalendarCommand::Due {
+                from,
+                working_days,
+                office: None,
+            },
+    } = &command
+    {
+        let calendar = xiaoneng::calendar::Calendar::new(xiaoneng::calendar::shipped());
+        return print_due(calendar.add_working_days(*from, *working_days));
+    }
     let database = match Database::open(&config).await {
         Ok(database) => database,
         Err(error) => {
@@ -236,8 +269,39 @@ async fn run(
         } => {
             return verify_audit(&pool, office.as_deref()).await;
         }
+        Command::Calendar {
+            command:
+                CalendarCommand::Due {
+                    from,
+                    working_days,
+                    office,
+                },
+        } => {
+            let code = office.unwrap_or_default();
+            let Some(office) = registry::db::find_office_by_code(&pool, &code).await? else {
+                bail!("no office with code {code}");
+            };
+            let mut tx = db::begin_tenant(&pool, office.id).await?;
+            let calendar = xiaoneng::calendar::load(&mut tx).await?;
+            tx.rollback().await?;
+            return Ok(print_due(calendar.add_working_days(from, working_days)));
+        }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// CAL-2: the due date on stdout; CAL-1: a refused computation on stderr with exit 1.
+fn print_due(due: Result<chrono::NaiveDate, xiaoneng::calendar::CalendarError>) -> ExitCode {
+    match due {
+        Ok(date) => {
+            println!("{date}");
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            eprintln!("{error}");
+            ExitCode::from(1)
+        }
+    }
 }
 
 fn describe_office_error(error: &registry::CreateOfficeError) -> anyhow::Error {
@@ -344,6 +408,7 @@ async fn serve(
     embedded: bool,
 ) -> anyhow::Result<()> {
     db::migrate(&pool).await.context("migrating the database")?;
+    xiaoneng::calendar::ensure_shipped_everywhere(&pool).await?;
     let listen = listen.unwrap_or_else(|| config.server.listen.clone());
     let demo_file = config.demo.logins_file.clone();
     // Only the local, embedded setup gets the demo office on its own (DESIGN.md, running it): a

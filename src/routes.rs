@@ -25,12 +25,13 @@ use tower_sessions::{Expiry, SessionManagerLayer};
 use crate::auth::Role::{self, *};
 use crate::auth::session_store::PgSessionStore;
 use crate::web::{office_context, pages, shell};
-use crate::{AppState, audit, auth, registry};
+use crate::{AppState, audit, auth, calendar, registry};
 
 /// Every role: pages any signed-in user of the office may open.
 pub const ANY_ROLE: &[Role] = &Role::ALL;
 pub const ADMIN: &[Role] = &[OfficeAdmin];
 pub const OFFICE: &[Role] = &[OfficeAdmin, OfficeStaff];
+pub const OFFICE_AND_LEADERS: &[Role] = &[OfficeAdmin, OfficeStaff, Leader];
 
 /// A navigation entry: path relative to the office, label key, roles that see it.
 pub struct NavEntry {
@@ -52,6 +53,16 @@ pub const NAV: &[NavEntry] = &[
         roles: ADMIN,
     },
     NavEntry {
+        path: "/years",
+        label_key: "nav.years",
+        roles: OFFICE_AND_LEADERS,
+    },
+    NavEntry {
+        path: "/calendar",
+        label_key: "nav.calendar",
+        roles: OFFICE,
+    },
+    NavEntry {
         path: "/audit",
         label_key: "nav.audit",
         roles: OFFICE,
@@ -71,6 +82,7 @@ fn allow(roles: &'static [Role], routes: Router<AppState>) -> Router<AppState> {
 /// The routes of one office, below `/{office}`.
 fn office_routes(state: &AppState) -> Router<AppState> {
     use auth::handlers as a;
+    use calendar::handlers as c;
     use registry::handlers as r;
     Router::new()
         .route("/login", get(a::login_form).post(a::login))
@@ -82,7 +94,8 @@ fn office_routes(state: &AppState) -> Router<AppState> {
                 .route(
                     "/account/password",
                     get(a::password_form).post(a::change_password),
-                ),
+                )
+                .route("/years/{year}/catalog", get(r::show_catalog)),
         ))
         .merge(allow(
             ADMIN,
@@ -92,11 +105,36 @@ fn office_routes(state: &AppState) -> Router<AppState> {
                 .route("/users/{user_id}", get(r::show_user))
                 .route("/users/{user_id}/disable", post(r::disable_user))
                 .route("/users/{user_id}/enable", post(r::enable_user))
-                .route("/users/{user_id}/reset-password", post(r::reset_password)),
+                .route("/users/{user_id}/reset-password", post(r::reset_password))
+                .route("/years", post(r::open_year))
+                .route("/years/{year}/close", post(r::close_year))
+                .route("/years/{year}/reopen", post(r::reopen_year))
+                .route("/years/{year}/catalog", post(r::create_item))
+                .route("/years/{year}/catalog/new", get(r::new_item_form))
+                .route(
+                    "/years/{year}/catalog/{item_id}",
+                    get(r::edit_item_form).post(r::update_item),
+                )
+                .route(
+                    "/years/{year}/catalog/{item_id}/retire",
+                    post(r::retire_item),
+                )
+                .route(
+                    "/years/{year}/catalog/{item_id}/restore",
+                    post(r::restore_item),
+                )
+                .route("/calendar/days", post(c::set_calendar_day))
+                .route("/calendar/years", post(c::add_calendar_year)),
         ))
         .merge(allow(
             OFFICE,
-            Router::new().route("/audit", get(audit::handlers::list_audit_events)),
+            Router::new()
+                .route("/audit", get(audit::handlers::list_audit_events))
+                .route("/calendar", get(c::show_calendar)),
+        ))
+        .merge(allow(
+            OFFICE_AND_LEADERS,
+            Router::new().route("/years", get(r::list_years)),
         ))
         .layer(from_fn_with_state(state.clone(), office_context))
 }

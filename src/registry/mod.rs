@@ -1,10 +1,12 @@
-//! The registry: offices (tenants), units and the users of an office. This issue keeps units
-//! minimal (code and name, so a liaison can belong to one); the registry issue grows them.
+//! The registry: offices (tenants), assessment years and their deduction catalogs, units and
+//! their staff, and the users of an office.
 
+pub mod catalog;
 pub mod db;
 pub mod handlers;
 pub mod model;
 pub mod views;
+pub mod years;
 
 use serde_json::json;
 use sqlx::{PgConnection, PgPool};
@@ -68,6 +70,8 @@ pub async fn create_office(
         return Err(CreateOfficeError::Taken(office.code));
     }
     crate::db::enter_tenant(&mut tx, office.id).await?;
+    // CAL-1: every office starts with the official calendars.
+    crate::calendar::ensure_shipped(&mut tx, office.id).await?;
     let event = Event {
         action: "office.create",
         subject_type: "office",

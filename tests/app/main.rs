@@ -3,9 +3,11 @@
 
 mod audit_log;
 mod auth;
+mod calendar;
 mod cli;
 mod common;
 mod e2e;
 mod roles;
 mod shell;
 mod tenancy;
+mod years;

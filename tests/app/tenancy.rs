@@ -36,6 +36,12 @@ async fn a_user_of_one_office_gets_the_missing_page_404_on_every_route_of_anothe
     .fetch_one(&app.pool)
     .await
     .unwrap();
+    let mut beta_admin = app.logged_in("beta", "office_admin").await;
+    beta_admin.post("/beta/years", &[("year", "2026")]).await;
+    let beta_item: Uuid = sqlx::query_scalar("select id from deduction_item where code = 'D01'")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
     let mut admin = app.logged_in("alpha", "office_admin").await;
     let missing = admin.get("/alpha/no-such-page").await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
@@ -59,6 +65,29 @@ async fn a_user_of_one_office_gets_the_missing_page_404_on_every_route_of_anothe
         (Method::POST, format!("{user}/enable")),
         (Method::POST, format!("{user}/reset-password")),
         (Method::GET, "/beta/audit".into()),
+        (Method::GET, "/beta/years".into()),
+        (Method::POST, "/beta/years".into()),
+        (Method::POST, "/beta/years/2026/close".into()),
+        (Method::POST, "/beta/years/2026/reopen".into()),
+        (Method::GET, "/beta/years/2026/catalog".into()),
+        (Method::POST, "/beta/years/2026/catalog".into()),
+        (Method::GET, "/beta/years/2026/catalog/new".into()),
+        (Method::GET, format!("/beta/years/2026/catalog/{beta_item}")),
+        (
+            Method::POST,
+            format!("/beta/years/2026/catalog/{beta_item}"),
+        ),
+        (
+            Method::POST,
+            format!("/beta/years/2026/catalog/{beta_item}/retire"),
+        ),
+        (
+            Method::POST,
+            format!("/beta/years/2026/catalog/{beta_item}/restore"),
+        ),
+        (Method::GET, "/beta/calendar".into()),
+        (Method::POST, "/beta/calendar/days".into()),
+        (Method::POST, "/beta/calendar/years".into()),
         (Method::GET, "/beta/no-such-page".into()),
     ];
     for (method, path) in routes {
