@@ -32,6 +32,8 @@ pub const ANY_ROLE: &[Role] = &Role::ALL;
 pub const ADMIN: &[Role] = &[OfficeAdmin];
 pub const OFFICE: &[Role] = &[OfficeAdmin, OfficeStaff];
 pub const OFFICE_AND_LEADERS: &[Role] = &[OfficeAdmin, OfficeStaff, Leader];
+/// Everyone who works across units (a liaison sees its own unit only).
+pub const WITHOUT_LIAISONS: &[Role] = &[OfficeAdmin, OfficeStaff, Leader, Supervisor];
 
 /// A navigation entry: path relative to the office, label key, roles that see it.
 pub struct NavEntry {
@@ -84,6 +86,7 @@ fn office_routes(state: &AppState) -> Router<AppState> {
     use auth::handlers as a;
     use calendar::handlers as c;
     use registry::handlers as r;
+    use registry::unit_handlers as u;
     Router::new()
         .route("/login", get(a::login_form).post(a::login))
         .merge(allow(
@@ -95,7 +98,18 @@ fn office_routes(state: &AppState) -> Router<AppState> {
                     "/account/password",
                     get(a::password_form).post(a::change_password),
                 )
-                .route("/years/{year}/catalog", get(r::show_catalog)),
+                .route("/years/{year}/catalog", get(r::show_catalog))
+                // a liaison sees (and keeps the staff of) its own unit only: checked in the handler
+                .route("/units/{unit_id}", get(u::show_unit))
+                .route("/units/{unit_id}/staff", post(u::add_staff))
+                .route(
+                    "/units/{unit_id}/staff/{staff_id}/leave",
+                    post(u::staff_leave),
+                )
+                .route(
+                    "/units/{unit_id}/staff/{staff_id}/return",
+                    post(u::staff_return),
+                ),
         ))
         .merge(allow(
             ADMIN,
@@ -123,6 +137,12 @@ fn office_routes(state: &AppState) -> Router<AppState> {
                     "/years/{year}/catalog/{item_id}/restore",
                     post(r::restore_item),
                 )
+                .route("/units", post(u::create_unit))
+                .route("/units/new", get(u::new_unit_form))
+                .route("/units/import", get(u::import_form).post(u::import_units))
+                .route("/units/{unit_id}/edit", get(u::edit_unit_form))
+                .route("/units/{unit_id}", post(u::update_unit))
+                .route("/units/{unit_id}/listing", post(u::set_unit_listed))
                 .route("/calendar/days", post(c::set_calendar_day))
                 .route("/calendar/years", post(c::add_calendar_year)),
         ))
@@ -130,11 +150,18 @@ fn office_routes(state: &AppState) -> Router<AppState> {
             OFFICE,
             Router::new()
                 .route("/audit", get(audit::handlers::list_audit_events))
+                .route("/staff/export.csv", get(u::export_staff))
                 .route("/calendar", get(c::show_calendar)),
         ))
         .merge(allow(
             OFFICE_AND_LEADERS,
             Router::new().route("/years", get(r::list_years)),
+        ))
+        .merge(allow(
+            WITHOUT_LIAISONS,
+            Router::new()
+                .route("/units", get(u::list_units))
+                .route("/units/export.csv", get(u::export_units)),
         ))
         .layer(from_fn_with_state(state.clone(), office_context))
 }

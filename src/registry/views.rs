@@ -221,3 +221,135 @@ impl ItemFormPage {
         }
     }
 }
+
+/// A unit as the list shows it.
+pub struct UnitItem {
+    pub href: String,
+    pub code: String,
+    pub name: String,
+    pub category: String,
+    pub phone: String,
+    pub staff: i64,
+    pub listed: bool,
+}
+
+#[derive(Template)]
+#[template(path = "registry/units.html")]
+pub struct UnitsPage {
+    pub ctx: PageCtx,
+    pub units: Vec<UnitItem>,
+    pub q: String,
+    pub category: String,
+    pub sort: String,
+    pub categories: Vec<String>,
+    pub total: i64,
+    pub page: i64,
+    pub pages: i64,
+    /// The open year whose list the "listed" column shows.
+    pub year: Option<i32>,
+    pub can_edit: bool,
+}
+
+impl UnitsPage {
+    fn query(&self, sort: &str, page: i64) -> String {
+        url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("q", &self.q)
+            .append_pair("category", &self.category)
+            .append_pair("sort", sort)
+            .append_pair("page", &page.to_string())
+            .finish()
+    }
+
+    pub fn page_href(&self, page: &i64) -> String {
+        format!(
+            "{}?{}",
+            self.ctx.href("/units"),
+            self.query(&self.sort, *page)
+        )
+    }
+
+    pub fn sort_href(&self, sort: &str) -> String {
+        format!("{}?{}", self.ctx.href("/units"), self.query(sort, 1))
+    }
+
+    pub fn sorted_by(&self, sort: &str) -> bool {
+        self.sort == sort
+    }
+}
+
+#[derive(Template)]
+#[template(path = "registry/unit_form.html")]
+pub struct UnitFormPage {
+    pub ctx: PageCtx,
+    pub unit_id: Option<String>,
+    pub input: super::units::UnitInput,
+    pub errors: Vec<(&'static str, &'static str)>,
+}
+
+impl UnitFormPage {
+    pub fn error_for(&self, field: &str) -> Option<&'static str> {
+        self.ctx.field_error(&self.errors, field)
+    }
+
+    pub fn action(&self) -> String {
+        match &self.unit_id {
+            Some(id) => self.ctx.href(&format!("/units/{id}")),
+            None => self.ctx.href("/units"),
+        }
+    }
+}
+
+pub struct StaffView {
+    pub id: String,
+    pub name: String,
+    pub post: String,
+    pub employment: &'static str,
+    pub phone: String,
+    pub left: bool,
+}
+
+#[derive(Template)]
+#[template(path = "registry/unit.html")]
+pub struct UnitPage {
+    pub ctx: PageCtx,
+    pub unit: super::db::UnitDetail,
+    pub href: String,
+    pub liaisons: Vec<String>,
+    pub staff: Vec<StaffView>,
+    /// The open year and whether the unit is on its list.
+    pub year: Option<(i32, bool)>,
+    pub can_edit_unit: bool,
+    pub can_edit_staff: bool,
+    pub staff_input: super::units::StaffInput,
+    pub staff_errors: Vec<(&'static str, &'static str)>,
+    pub history: Vec<TimelineEntry>,
+}
+
+impl UnitPage {
+    pub fn staff_error(&self, field: &str) -> Option<&'static str> {
+        self.ctx.field_error(&self.staff_errors, field)
+    }
+
+    pub fn employment_options(&self) -> Vec<(&'static str, &'static str)> {
+        super::units::EMPLOYMENT
+            .iter()
+            .map(|(code, _, key)| (*code, self.ctx.t(key)))
+            .collect()
+    }
+}
+
+/// A bad row of an import, as the page lists it.
+pub struct RowErrorView {
+    pub line: usize,
+    pub column: String,
+    pub reason: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "registry/import.html")]
+pub struct ImportPage {
+    pub ctx: PageCtx,
+    pub kind: String,
+    pub errors: Vec<RowErrorView>,
+    pub year: Option<i32>,
+}

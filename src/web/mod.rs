@@ -21,7 +21,7 @@ use tower_http::csrf::ProtectionError;
 use tower_sessions::Session;
 
 use crate::AppState;
-use crate::auth::CurrentUser;
+use crate::auth::{CurrentUser, Role};
 use crate::error::{AppError, ErrorResponse};
 use crate::i18n::Lang;
 use crate::registry::Office;
@@ -379,6 +379,19 @@ impl PageCtx {
                     active,
                 }
             })
+            .chain(
+                user.unit_id
+                    .filter(|_| user.role == Role::Liaison)
+                    .map(|unit| {
+                        // A liaison's own unit, after the shared entries.
+                        let href = self.href(&format!("/units/{unit}"));
+                        NavItem {
+                            active: self.path.starts_with(&href),
+                            href,
+                            label: self.t("nav.my_unit"),
+                        }
+                    }),
+            )
             .collect()
     }
 

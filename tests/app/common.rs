@@ -327,6 +327,26 @@ impl Client {
         path: &str,
         form: Option<&[(&str, &str)]>,
     ) -> Page {
+        let body = match form {
+            Some(fields) => {
+                let encoded = url::form_urlencoded::Serializer::new(String::new())
+                    .extend_pairs(fields)
+                    .finish();
+                self.headers.push((
+                    "content-type".into(),
+                    "application/x-www-form-urlencoded".into(),
+                ));
+                let page = self.request_body(method, path, Body::from(encoded)).await;
+                self.headers.pop();
+                return page;
+            }
+            None => Body::empty(),
+        };
+        self.request_body(method, path, body).await
+    }
+
+    /// Sends `body` with the client's cookies and headers.
+    pub async fn request_body(&mut self, method: Method, path: &str, body: Body) -> Page {
         let mut builder = Request::builder()
             .method(method)
             .uri(path)
@@ -342,16 +362,6 @@ impl Client {
         for (name, value) in &self.headers {
             builder = builder.header(name.as_str(), value.as_str());
         }
-        let body = match form {
-            Some(fields) => {
-                builder = builder.header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
-                let encoded = url::form_urlencoded::Serializer::new(String::new())
-                    .extend_pairs(fields)
-                    .finish();
-                Body::from(encoded)
-            }
-            None => Body::empty(),
-        };
         let response = self
             .router
             .clone()
@@ -394,6 +404,36 @@ impl Client {
 
     pub async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Page {
         self.request(Method::POST, path, Some(form)).await
+    }
+
+    /// Posts a multipart form with text fields and one file field named `file`.
+    pub async fn post_file(
+        &mut self,
+        path: &str,
+        fields: &[(&str, &str)],
+        filename: &str,
+        content: &[u8],
+    ) -> Page {
+        let boundary = "xiaoneng-test-boundary";
+        let mut body = Vec::new();
+        for (name, value) in fields {
+            body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes());
+        }
+        body.extend(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{filename}\"\r\nContent-Type: text/csv\r\n\r\n")
+                .as_bytes(),
+        );
+        body.extend(content);
+        body.extend(format!("\r\n--{boundary}--\r\n").as_bytes());
+        self.headers.push((
+            "content-type".into(),
+            format!("multipart/form-data; boundary={boundary}"),
+        ));
+        let page = self
+            .request_body(Method::POST, path, Body::from(body))
+            .await;
+        self.headers.pop();
+        page
     }
 
     pub async fn login(&mut self, office: &str, username: &str, password: &str) -> Page {

@@ -10,4 +10,5 @@ mod e2e;
 mod roles;
 mod shell;
 mod tenancy;
+mod units;
 mod years;

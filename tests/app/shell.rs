@@ -216,7 +216,13 @@ async fn every_catalog_key_used_in_templates_and_code_exists() {
     for file in files {
         let text = std::fs::read_to_string(&file).unwrap();
         for k in key(&text) {
-            if !xiaoneng::i18n::has_key(&k) {
+            // Audit action names (`catalog.item_add`) are shown through `audit.<action>`.
+            let shown =
+                xiaoneng::i18n::has_key(&k) || xiaoneng::i18n::has_key(&format!("audit.{k}"));
+            let file_name = [".toml", ".html", ".css", ".js", ".csv"]
+                .iter()
+                .any(|e| k.ends_with(e));
+            if !shown && !file_name {
                 missing.push(format!("{}: {k}", file.display()));
             }
         }
@@ -230,7 +236,7 @@ async fn every_catalog_key_used_in_templates_and_code_exists() {
 
 /// Finds string literals that look like catalog keys: `"area.name"` with a known area prefix.
 fn regex_lite_keys() -> impl Fn(&str) -> Vec<String> {
-    const AREAS: [&str; 18] = [
+    const AREAS: [&str; 27] = [
         "app.",
         "nav.",
         "role.",
@@ -249,6 +255,15 @@ fn regex_lite_keys() -> impl Fn(&str) -> Vec<String> {
         "subject.",
         "detail.",
         "reason.",
+        "units.",
+        "staff.",
+        "employment.",
+        "import.",
+        "column.",
+        "calendar.",
+        "weekday.",
+        "years.",
+        "catalog.",
     ];
     |text: &str| {
         text.split('"')

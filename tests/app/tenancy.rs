@@ -42,6 +42,12 @@ async fn a_user_of_one_office_gets_the_missing_page_404_on_every_route_of_anothe
         .fetch_one(&app.pool)
         .await
         .unwrap();
+    let beta_unit: Uuid = sqlx::query_scalar(
+        "select u.id from unit u join office o on o.id = u.tenant_id where o.code = 'beta'",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
     let mut admin = app.logged_in("alpha", "office_admin").await;
     let missing = admin.get("/alpha/no-such-page").await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
@@ -84,6 +90,26 @@ async fn a_user_of_one_office_gets_the_missing_page_404_on_every_route_of_anothe
         (
             Method::POST,
             format!("/beta/years/2026/catalog/{beta_item}/restore"),
+        ),
+        (Method::GET, "/beta/units".into()),
+        (Method::POST, "/beta/units".into()),
+        (Method::GET, "/beta/units/new".into()),
+        (Method::GET, "/beta/units/import".into()),
+        (Method::POST, "/beta/units/import".into()),
+        (Method::GET, "/beta/units/export.csv".into()),
+        (Method::GET, "/beta/staff/export.csv".into()),
+        (Method::GET, format!("/beta/units/{beta_unit}")),
+        (Method::POST, format!("/beta/units/{beta_unit}")),
+        (Method::GET, format!("/beta/units/{beta_unit}/edit")),
+        (Method::POST, format!("/beta/units/{beta_unit}/listing")),
+        (Method::POST, format!("/beta/units/{beta_unit}/staff")),
+        (
+            Method::POST,
+            format!("/beta/units/{beta_unit}/staff/{beta_unit}/leave"),
+        ),
+        (
+            Method::POST,
+            format!("/beta/units/{beta_unit}/staff/{beta_unit}/return"),
         ),
         (Method::GET, "/beta/calendar".into()),
         (Method::POST, "/beta/calendar/days".into()),
