@@ -1,5 +1,6 @@
-//! The demo office `demo`: two units and one user per role, so a newcomer can log in as each role
-//! right after `cargo run`. Idempotent: what exists is kept. Generated passwords are kept in
+//! The demo office `demo`: forty units in four categories with their staff, the 2026 assessment
+//! year open with the default catalog, and one user per role, so a newcomer can log in as each
+//! role right after `cargo run`. Idempotent: what exists is kept. Generated passwords are kept in
 //! `demo.logins_file` (mode 0600) so each start can print them again.
 
 use std::fs;
@@ -12,7 +13,11 @@ use sqlx::PgPool;
 
 use crate::audit::Actor;
 use crate::auth::{Role, password};
-use crate::registry::{self, db, model::NewUserInput};
+use crate::registry::units::{StaffInput, UnitInput};
+use crate::registry::{self, db, model::NewUserInput, years};
+
+/// The year the demo office assesses.
+const DEMO_YEAR: i32 = 2026;
 
 pub const DEMO_CODE: &str = "demo";
 
@@ -24,7 +29,94 @@ pub struct DemoLogin {
     pub password: Option<String>,
 }
 
-const UNITS: [(&str, &str); 2] = [("u001", "市政务服务管理局"), ("u002", "市市场监督管理局")];
+/// Forty units in four ranking groups, as a city's assessment list might read.
+const UNITS: [(&str, &str, &str); 40] = [
+    ("u001", "市政务服务管理局", "社会事业类"),
+    ("u002", "市市场监督管理局", "执法类"),
+    ("u003", "市委办公室", "党群类"),
+    ("u004", "市委组织部", "党群类"),
+    ("u005", "市委宣传部", "党群类"),
+    ("u006", "市委统战部", "党群类"),
+    ("u007", "市总工会", "党群类"),
+    ("u008", "团市委", "党群类"),
+    ("u009", "市妇联", "党群类"),
+    ("u010", "市档案馆", "党群类"),
+    ("u011", "市发展和改革委员会", "经济类"),
+    ("u012", "市经济和信息化局", "经济类"),
+    ("u013", "市财政局", "经济类"),
+    ("u014", "市商务局", "经济类"),
+    ("u015", "市自然资源和规划局", "经济类"),
+    ("u016", "市住房和城乡建设局", "经济类"),
+    ("u017", "市交通运输局", "经济类"),
+    ("u018", "市农业农村局", "经济类"),
+    ("u019", "市水利局", "经济类"),
+    ("u020", "市统计局", "经济类"),
+    ("u021", "市教育体育局", "社会事业类"),
+    ("u022", "市科学技术局", "社会事业类"),
+    ("u023", "市民政局", "社会事业类"),
+    ("u024", "市人力资源和社会保障局", "社会事业类"),
+    ("u025", "市卫生健康委员会", "社会事业类"),
+    ("u026", "市文化和旅游局", "社会事业类"),
+    ("u027", "市退役军人事务局", "社会事业类"),
+    ("u028", "市医疗保障局", "社会事业类"),
+    ("u029", "市数据资源局", "社会事业类"),
+    ("u030", "市公安局", "执法类"),
+    ("u031", "市司法局", "执法类"),
+    ("u032", "市生态环境局", "执法类"),
+    ("u033", "市应急管理局", "执法类"),
+    ("u034", "市城市管理局", "执法类"),
+    ("u035", "市税务局", "执法类"),
+    ("u036", "市林业局", "执法类"),
+    ("u037", "市审计局", "执法类"),
+    ("u038", "市人防办", "执法类"),
+    ("u039", "市住房公积金管理中心", "经济类"),
+    ("u040", "市机关事务管理局", "社会事业类"),
+];
+
+const SURNAMES: [&str; 16] = [
+    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "胡", "朱", "高", "何",
+];
+const GIVEN: [&str; 16] = [
+    "伟", "芳", "娜", "敏", "静", "磊", "洋", "勇", "艳", "杰", "涛", "明", "超", "霞", "平", "刚",
+];
+const POSTS: [&str; 6] = [
+    "窗口受理",
+    "综合科",
+    "业务科",
+    "办公室",
+    "审批科",
+    "执法大队",
+];
+const KINDS: [&str; 8] = [
+    "regular",
+    "regular",
+    "regular",
+    "regular",
+    "seconded",
+    "borrowed",
+    "attached",
+    "contracted",
+];
+
+/// The demo staff of unit number `n` (1-based): three to six people, mostly regular employees.
+fn demo_staff(n: usize) -> Vec<StaffInput> {
+    (0..3 + n % 4)
+        .map(|k| {
+            let i = n * 7 + k * 3;
+            StaffInput {
+                name: format!(
+                    "{}{}{}",
+                    SURNAMES[i % 16],
+                    GIVEN[(i / 3) % 16],
+                    GIVEN[(i + k) % 16]
+                ),
+                post: POSTS[(n + k) % POSTS.len()].into(),
+                employment: KINDS[(n + k * 5) % KINDS.len()].into(),
+                phone: format!("0563-{:07}", 2_000_000 + n * 100 + k),
+            }
+        })
+        .collect()
+}
 
 const USERS: [(&str, &str, Role); 5] = [
     ("admin", "王管理", Role::OfficeAdmin),
@@ -80,10 +172,30 @@ pub async fn ensure(
     let known = read_logins(logins_file);
     let actor = Actor::system("demo");
     let mut tx = crate::db::begin_tenant(pool, office.id).await?;
-    for (code, name) in UNITS {
-        if db::find_unit_by_code(&mut tx, code).await?.is_none() {
-            db::insert_unit(&mut tx, office.id, code, name).await?;
+    for (n, (code, name, category)) in UNITS.iter().enumerate() {
+        if db::find_unit_by_code(&mut tx, code).await?.is_some() {
+            continue;
         }
+        let unit = UnitInput {
+            code: (*code).into(),
+            name: (*name).into(),
+            category: (*category).into(),
+            address: format!("宣城市行政中心{}号楼", n % 6 + 1),
+            phone: format!("0563-{:07}", 3_000_000 + n),
+            leaders: format!("{}局长", SURNAMES[n % 16]),
+        };
+        let Some(id) = db::insert_unit_fields(&mut tx, office.id, &unit).await? else {
+            continue;
+        };
+        for person in demo_staff(n + 1) {
+            db::insert_staff(&mut tx, office.id, id, &person).await?;
+        }
+    }
+    // The 2026 assessment year, open, with the default catalog and every unit on its list.
+    if db::find_year(&mut tx, DEMO_YEAR).await?.is_none() {
+        let year_id = years::open_year(&mut tx, office.id, &actor, DEMO_YEAR).await?;
+        let codes: Vec<String> = UNITS.iter().map(|u| u.0.to_string()).collect();
+        db::list_all(&mut tx, office.id, year_id, &codes).await?;
     }
     let liaison_unit = db::find_unit_by_code(&mut tx, UNITS[0].0)
         .await?

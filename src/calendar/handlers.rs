@@ -36,12 +36,25 @@ fn weekday_key(day: NaiveDate) -> &'static str {
     }
 }
 
-/// A calendar error in the reader's language: the missing year is named (CAL-1).
+/// A calendar error in the reader's language, naming the year or the date at fault (CAL-1).
 fn explain(ctx: &PageCtx, error: &CalendarError) -> String {
-    match error {
-        CalendarError::MissingYear(year) => ctx.tf("calendar.missing_year", &year.to_string()),
-        other => ctx.tf("calendar.invalid", &other.to_string()),
-    }
+    let (key, arg) = match error {
+        CalendarError::MissingYear(year) => ("calendar.missing_year", year.to_string()),
+        CalendarError::Syntax(_) => ("calendar.bad_syntax", String::new()),
+        CalendarError::BadDate { value, .. } => ("calendar.bad_date", value.clone()),
+        CalendarError::WrongYear { date, .. } => ("calendar.wrong_year", date.to_string()),
+        CalendarError::DuplicateHoliday { date, .. }
+        | CalendarError::DuplicateMakeUpWorkday { date, .. } => {
+            ("calendar.duplicate_day", date.to_string())
+        }
+        CalendarError::HolidayAndMakeUpWorkday { date, .. } => {
+            ("calendar.both_kinds", date.to_string())
+        }
+        CalendarError::MakeUpWorkdayNotOnWeekend { date, .. } => {
+            ("calendar.make_up_not_weekend", date.to_string())
+        }
+    };
+    ctx.tf(key, &arg)
 }
 
 async fn page(

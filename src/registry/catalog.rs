@@ -193,4 +193,57 @@ mod tests {
             "INS-08"
         );
     }
+
+    fn item(code: &str) -> DefaultItem {
+        DEFAULT_CATALOG
+            .iter()
+            .find(|i| i.code == code)
+            .copied()
+            .unwrap_or(DEFAULT_CATALOG[0])
+    }
+
+    #[test]
+    fn ins_05_each_missing_or_unsupported_open_inspection_item_costs_one_point() {
+        for code in ["D01", "D05", "D09", "D13", "D20"] {
+            let i = item(code);
+            assert_eq!((i.code, i.points, i.rule_id), (code, (1, 1), "INS-05"));
+            assert!(i.kinds.open && !i.kinds.system);
+        }
+    }
+
+    #[test]
+    fn ins_07_covert_findings_cost_one_point_each() {
+        for code in ["D10", "D14", "D15"] {
+            let i = item(code);
+            assert_eq!((i.code, i.points), (code, (1, 1)));
+            assert!(i.kinds.covert && i.kinds.open, "usable in both kinds");
+        }
+    }
+
+    #[test]
+    fn ins_08_obstruction_is_discretionary_and_costs_excellence_eligibility() {
+        let x01 = item("X01");
+        assert_eq!(
+            (x01.code, x01.points, x01.rule_id),
+            ("X01", (1, 5), "INS-08")
+        );
+        assert!(x01.costs_excellence && x01.kinds.open && x01.kinds.covert);
+        assert!(
+            DEFAULT_CATALOG
+                .iter()
+                .filter(|i| i.costs_excellence)
+                .count()
+                == 1
+        );
+    }
+
+    #[test]
+    fn ins_10_refusing_to_cooperate_or_sign_is_a_one_point_violation() {
+        let x02 = item("X02");
+        assert_eq!(
+            (x02.code, x02.points, x02.rule_id),
+            ("X02", (1, 1), "INS-10")
+        );
+        assert!(!x02.costs_excellence);
+    }
 }

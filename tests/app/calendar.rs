@@ -124,7 +124,7 @@ async fn cal_1_an_administrator_adds_2027_and_deadlines_may_reach_into_it() {
         )
         .await;
     assert_eq!(weekday_make_up.status, StatusCode::UNPROCESSABLE_ENTITY);
-    weekday_make_up.assert_contains("日历有误");
+    weekday_make_up.assert_contains("日历有误：调休上班日 2027-01-04 不是周六或周日");
     let added = admin
         .post(
             "/alpha/calendar/years",

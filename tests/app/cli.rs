@@ -204,6 +204,34 @@ async fn demo_is_idempotent_and_prints_a_login_per_role() {
         1
     );
     assert_eq!(app.scalar_i64("select count(*) from app_user").await, 5);
+    // Realistic data: forty units in four categories with staff, 2026 open with the catalog.
+    assert_eq!(app.scalar_i64("select count(*) from unit").await, 40);
+    assert_eq!(
+        app.scalar_i64("select count(distinct category) from unit")
+            .await,
+        4
+    );
+    assert!(app.scalar_i64("select count(*) from staff_member").await >= 120);
+    assert_eq!(
+        app.scalar_i64("select count(distinct employment) from staff_member")
+            .await,
+        5
+    );
+    assert_eq!(
+        app.scalar_i64(
+            "select count(*) from assessment_year where year = 2026 and status = 'open'"
+        )
+        .await,
+        1
+    );
+    assert_eq!(
+        app.scalar_i64("select count(*) from deduction_item").await,
+        23
+    );
+    assert_eq!(
+        app.scalar_i64("select count(*) from assessment_unit").await,
+        40
+    );
     let line = text(&first)
         .lines()
         .find(|l| l.contains("office_admin"))
