@@ -98,6 +98,56 @@ const KINDS: [&str; 8] = [
     "contracted",
 ];
 
+/// Twelve approved supervisors with 2026 certificates, in three groups of four with one leader
+/// each (INS-02, INS-08). Each works at, and was recommended by, a unit of the list.
+async fn demo_supervisors(
+    tx: &mut sqlx::PgConnection,
+    tenant_id: uuid::Uuid,
+) -> anyhow::Result<()> {
+    let units = db::list_units(tx).await?;
+    let (from, until) = (
+        chrono::NaiveDate::from_ymd_opt(DEMO_YEAR, 1, 1).unwrap_or_default(),
+        chrono::NaiveDate::from_ymd_opt(DEMO_YEAR, 12, 31).unwrap_or_default(),
+    );
+    let mut ids = Vec::new();
+    for n in 0..12 {
+        let unit = units.get((n * 3 + 2) % units.len().max(1)).map(|u| u.id);
+        let input = crate::registry::supervisors::RecommendationInput {
+            name: format!(
+                "{}{}{}",
+                SURNAMES[(n * 5 + 3) % 16],
+                GIVEN[(n * 7 + 1) % 16],
+                GIVEN[(n * 3 + 5) % 16]
+            ),
+            phone: format!("139{:08}", 56_300_000 + n),
+            work_unit_id: unit,
+            recommended_by_unit_id: unit,
+            recommendation: "政治素质好，熟悉政务服务，作风正派。".into(),
+        };
+        let id = db::insert_supervisor(tx, tenant_id, &input).await?;
+        let seq = crate::db::numbers::next_number(tx, tenant_id, "certificate", DEMO_YEAR).await?;
+        let number = crate::registry::supervisors::certificate_number(DEMO_YEAR, seq);
+        db::decide_supervisor(
+            tx,
+            id,
+            "recommended",
+            "approved",
+            "同意",
+            Some((&number, from, until)),
+        )
+        .await?;
+        ids.push(id);
+    }
+    for (g, members) in ids.chunks(4).enumerate() {
+        let name = format!("第{}督查组", ["一", "二", "三"][g % 3]);
+        let group = db::insert_group(tx, tenant_id, &name, "2026年度明查暗访", None).await?;
+        for (k, member) in members.iter().enumerate() {
+            db::insert_group_member(tx, tenant_id, group, *member, k == 0).await?;
+        }
+    }
+    Ok(())
+}
+
 /// The demo staff of unit number `n` (1-based): three to six people, mostly regular employees.
 fn demo_staff(n: usize) -> Vec<StaffInput> {
     (0..3 + n % 4)
@@ -197,6 +247,9 @@ pub async fn ensure(
         let codes: Vec<String> = UNITS.iter().map(|u| u.0.to_string()).collect();
         db::list_all(&mut tx, office.id, year_id, &codes).await?;
     }
+    if db::list_supervisors(&mut tx, None, None).await?.is_empty() {
+        demo_supervisors(&mut tx, office.id).await?;
+    }
     let liaison_unit = db::find_unit_by_code(&mut tx, UNITS[0].0)
         .await?
         .map(|u| u.id);
@@ -241,6 +294,15 @@ pub async fn ensure(
             username: username.into(),
             password,
         });
+    }
+    // The demo supervisor account is linked to the first demo supervisor.
+    let supervisors = db::list_supervisors(&mut tx, Some("approved"), None).await?;
+    if let (Some(user_id), Some(first)) = (
+        db::find_user_id(&mut tx, "supervisor").await?,
+        supervisors.first(),
+    ) && supervisors.iter().all(|s| s.username.is_none())
+    {
+        db::link_supervisor_user(&mut tx, first.id, Some(user_id)).await?;
     }
     tx.commit().await?;
     write_logins(logins_file, &logins)?;

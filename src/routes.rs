@@ -32,6 +32,10 @@ pub const ANY_ROLE: &[Role] = &Role::ALL;
 pub const ADMIN: &[Role] = &[OfficeAdmin];
 pub const OFFICE: &[Role] = &[OfficeAdmin, OfficeStaff];
 pub const OFFICE_AND_LEADERS: &[Role] = &[OfficeAdmin, OfficeStaff, Leader];
+/// Who reads supervisor records (a liaison those its unit recommended).
+pub const SUPERVISOR_READERS: &[Role] = &[OfficeAdmin, OfficeStaff, Leader, Liaison];
+/// Who recommends supervisors (INS-02: departments through their liaison, or the office).
+pub const RECOMMENDERS: &[Role] = &[OfficeAdmin, OfficeStaff, Liaison];
 /// Everyone who works across units (a liaison sees its own unit only).
 pub const WITHOUT_LIAISONS: &[Role] = &[OfficeAdmin, OfficeStaff, Leader, Supervisor];
 
@@ -86,9 +90,25 @@ fn office_routes(state: &AppState) -> Router<AppState> {
     use auth::handlers as a;
     use calendar::handlers as c;
     use registry::handlers as r;
+    use registry::supervisor_handlers as s;
     use registry::unit_handlers as u;
     Router::new()
         .route("/login", get(a::login_form).post(a::login))
+        // INS-08: anyone may verify a certificate, without logging in
+        .route("/verify", get(s::verify_form))
+        .route("/verify/{number}", get(s::verify_certificate))
+        .merge(allow(
+            SUPERVISOR_READERS,
+            Router::new()
+                .route("/supervisors", get(s::list_supervisors))
+                .route("/supervisors/{supervisor_id}", get(s::show_supervisor)),
+        ))
+        .merge(allow(
+            RECOMMENDERS,
+            Router::new()
+                .route("/supervisors", post(s::recommend_supervisor))
+                .route("/supervisors/new", get(s::new_supervisor_form)),
+        ))
         .merge(allow(
             ANY_ROLE,
             Router::new()
@@ -143,6 +163,10 @@ fn office_routes(state: &AppState) -> Router<AppState> {
                 .route("/units/{unit_id}/edit", get(u::edit_unit_form))
                 .route("/units/{unit_id}", post(u::update_unit))
                 .route("/units/{unit_id}/listing", post(u::set_unit_listed))
+                .route(
+                    "/supervisors/{supervisor_id}/user",
+                    post(s::link_supervisor_user),
+                )
                 .route("/calendar/days", post(c::set_calendar_day))
                 .route("/calendar/years", post(c::add_calendar_year)),
         ))
@@ -151,11 +175,34 @@ fn office_routes(state: &AppState) -> Router<AppState> {
             Router::new()
                 .route("/audit", get(audit::handlers::list_audit_events))
                 .route("/staff/export.csv", get(u::export_staff))
+                .route(
+                    "/supervisors/{supervisor_id}/approve",
+                    post(s::approve_supervisor),
+                )
+                .route(
+                    "/supervisors/{supervisor_id}/decline",
+                    post(s::decline_supervisor),
+                )
+                .route(
+                    "/supervisors/{supervisor_id}/revoke",
+                    post(s::revoke_supervisor),
+                )
+                .route(
+                    "/supervisors/{supervisor_id}/certificate",
+                    get(s::show_certificate),
+                )
+                .route(
+                    "/supervisors/{supervisor_id}/certificate/qr.svg",
+                    get(s::certificate_qr),
+                )
+                .route("/groups", post(s::create_group))
                 .route("/calendar", get(c::show_calendar)),
         ))
         .merge(allow(
             OFFICE_AND_LEADERS,
-            Router::new().route("/years", get(r::list_years)),
+            Router::new()
+                .route("/years", get(r::list_years))
+                .route("/groups", get(s::list_groups)),
         ))
         .merge(allow(
             WITHOUT_LIAISONS,

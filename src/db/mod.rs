@@ -2,6 +2,7 @@
 //! per-request tenant transaction that every office page runs in.
 
 pub mod embedded;
+pub mod numbers;
 pub mod tenant;
 
 use std::str::FromStr;

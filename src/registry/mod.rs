@@ -5,6 +5,8 @@ pub mod catalog;
 pub mod db;
 pub mod handlers;
 pub mod model;
+pub mod supervisor_handlers;
+pub mod supervisors;
 pub mod unit_handlers;
 pub mod units;
 pub mod views;

@@ -232,6 +232,22 @@ async fn demo_is_idempotent_and_prints_a_login_per_role() {
         app.scalar_i64("select count(*) from assessment_unit").await,
         40
     );
+    assert_eq!(app.scalar_i64("select count(*) from supervisor where status = 'approved' and certificate_number is not null").await, 12);
+    assert_eq!(
+        app.scalar_i64("select count(*) from supervisor_group")
+            .await,
+        3
+    );
+    assert_eq!(
+        app.scalar_i64("select count(*) from group_member where is_leader")
+            .await,
+        3
+    );
+    assert_eq!(
+        app.scalar_i64("select count(*) from supervisor where user_id is not null")
+            .await,
+        1
+    );
     let line = text(&first)
         .lines()
         .find(|l| l.contains("office_admin"))

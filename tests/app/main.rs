@@ -9,6 +9,7 @@ mod common;
 mod e2e;
 mod roles;
 mod shell;
+mod supervisors;
 mod tenancy;
 mod units;
 mod years;
