@@ -74,6 +74,11 @@ pub const NAV: &[NavEntry] = &[
         roles: OFFICE,
     },
     NavEntry {
+        path: "/settings",
+        label_key: "nav.settings",
+        roles: ADMIN,
+    },
+    NavEntry {
         path: "/account/password",
         label_key: "nav.password",
         roles: ANY_ROLE,
@@ -96,6 +101,8 @@ fn office_routes(state: &AppState) -> Router<AppState> {
         .route("/login", get(a::login_form).post(a::login))
         // INS-08: anyone may verify a certificate, without logging in
         .route("/verify", get(s::verify_form))
+        // CMP-03: how to complain, for anyone
+        .route("/channels", get(registry::settings_handlers::show_channels))
         .route("/verify/{number}", get(s::verify_certificate))
         .merge(allow(
             SUPERVISOR_READERS,
@@ -166,6 +173,11 @@ fn office_routes(state: &AppState) -> Router<AppState> {
                 .route(
                     "/supervisors/{supervisor_id}/user",
                     post(s::link_supervisor_user),
+                )
+                .route(
+                    "/settings",
+                    get(registry::settings_handlers::settings_form)
+                        .post(registry::settings_handlers::update_settings),
                 )
                 .route("/calendar/days", post(c::set_calendar_day))
                 .route("/calendar/years", post(c::add_calendar_year)),

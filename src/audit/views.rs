@@ -42,7 +42,7 @@ impl TimelineEntry {
         };
         Self {
             seq: e.seq,
-            at: local_time(&e.occurred_at),
+            at: local_time(ctx, &e.occurred_at),
             actor: e.actor_name,
             action,
             subject: {

@@ -11,7 +11,7 @@ use super::model::NewUser;
 pub async fn find_office_by_code(pool: &PgPool, code: &str) -> Result<Option<Office>, sqlx::Error> {
     sqlx::query_as!(
         Office,
-        "select id, code, name, is_demo from office where code = $1",
+        "select id, code, name, short_name, time_zone, is_demo from office where code = $1",
         code
     )
     .fetch_optional(pool)
@@ -21,7 +21,7 @@ pub async fn find_office_by_code(pool: &PgPool, code: &str) -> Result<Option<Off
 pub async fn list_offices(pool: &PgPool) -> Result<Vec<Office>, sqlx::Error> {
     sqlx::query_as!(
         Office,
-        "select id, code, name, is_demo from office order by code"
+        "select id, code, name, short_name, time_zone, is_demo from office order by code"
     )
     .fetch_all(pool)
     .await
@@ -1145,4 +1145,90 @@ pub async fn group_members(
         .into_iter()
         .map(|r| (r.id, r.name, r.certificate_number, r.is_leader))
         .collect())
+}
+
+// ---- office settings ----
+
+pub async fn insert_office_settings(
+    conn: &mut PgConnection,
+    tenant_id: Uuid,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "insert into office_settings (tenant_id) values ($1) on conflict do nothing",
+        tenant_id
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The office's settings, as the settings form shows them.
+pub async fn get_settings(
+    conn: &mut PgConnection,
+) -> Result<super::settings::Settings, sqlx::Error> {
+    let row = sqlx::query!(
+        "select o.name, o.short_name, o.time_zone, s.complaint_number_format, s.notice_number_format,
+                s.rectification_working_days, s.self_report_due_working_days, s.excellence_min_score,
+                s.excellence_max_share_percent, s.complaint_hotline, s.office_phone, s.address,
+                s.email, s.visiting_hours
+           from office_settings s join office o on o.id = s.tenant_id"
+    )
+    .fetch_one(conn)
+    .await?;
+    Ok(super::settings::Settings {
+        name: row.name,
+        short_name: row.short_name,
+        time_zone: row.time_zone,
+        complaint_number_format: row.complaint_number_format,
+        notice_number_format: row.notice_number_format,
+        rectification_working_days: row.rectification_working_days.to_string(),
+        self_report_due_working_days: row.self_report_due_working_days.to_string(),
+        excellence_min_score: row.excellence_min_score.normalize().to_string(),
+        excellence_max_share_percent: row.excellence_max_share_percent.to_string(),
+        complaint_hotline: row.complaint_hotline,
+        office_phone: row.office_phone,
+        address: row.address,
+        email: row.email,
+        visiting_hours: row.visiting_hours,
+    })
+}
+
+pub async fn update_settings(
+    conn: &mut PgConnection,
+    tenant_id: Uuid,
+    s: &super::settings::ValidSettings,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "update office set name = $2, short_name = $3, time_zone = $4 where id = $1",
+        tenant_id,
+        s.name,
+        s.short_name,
+        s.time_zone
+    )
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query!(
+        "update office_settings
+            set complaint_number_format = $2, notice_number_format = $3,
+                rectification_working_days = $4, self_report_due_working_days = $5,
+                excellence_min_score = $6, excellence_max_share_percent = $7,
+                complaint_hotline = $8, office_phone = $9, address = $10, email = $11,
+                visiting_hours = $12, updated_at = now()
+          where tenant_id = $1",
+        tenant_id,
+        s.complaint_number_format,
+        s.notice_number_format,
+        s.rectification_working_days,
+        s.self_report_due_working_days,
+        s.excellence_min_score,
+        s.excellence_max_share_percent,
+        s.complaint_hotline,
+        s.office_phone,
+        s.address,
+        s.email,
+        s.visiting_hours
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
 }

@@ -189,7 +189,7 @@ pub async fn show_user(
         .map(|e| TimelineEntry::new(&ctx, e))
         .collect();
     let must_change_password = shown.must_change_password;
-    let created = local_time(&shown.created_at);
+    let created = local_time(&ctx, &shown.created_at);
     render(&UserPage {
         is_self: shown.id == user.id,
         id: shown.id.to_string(),
@@ -359,8 +359,12 @@ fn years_page(
         .into_iter()
         .map(|y| YearView {
             open: year_status(&y) == YearStatus::Open,
-            opened: local_time(&y.opened_at),
-            closed: y.closed_at.as_ref().map(local_time).unwrap_or_default(),
+            opened: local_time(&ctx, &y.opened_at),
+            closed: y
+                .closed_at
+                .as_ref()
+                .map(|t| local_time(&ctx, t))
+                .unwrap_or_default(),
             year: y.year,
             units: y.units,
             items: y.items,

@@ -5,6 +5,8 @@ pub mod catalog;
 pub mod db;
 pub mod handlers;
 pub mod model;
+pub mod settings;
+pub mod settings_handlers;
 pub mod supervisor_handlers;
 pub mod supervisors;
 pub mod unit_handlers;
@@ -26,6 +28,8 @@ pub struct Office {
     pub id: Uuid,
     pub code: String,
     pub name: String,
+    pub short_name: String,
+    pub time_zone: String,
     pub is_demo: bool,
 }
 
@@ -40,6 +44,11 @@ pub fn office_path(code: &str, rel: &str) -> String {
 impl Office {
     pub fn path(&self, rel: &str) -> String {
         office_path(&self.code, rel)
+    }
+
+    /// The office's time zone; an unknown name (settings never store one) reads as Asia/Shanghai.
+    pub fn tz(&self) -> chrono_tz::Tz {
+        self.time_zone.parse().unwrap_or(chrono_tz::Asia::Shanghai)
     }
 }
 
@@ -65,6 +74,8 @@ pub async fn create_office(
     let office = Office {
         id: Uuid::now_v7(),
         code: code.as_str().into(),
+        short_name: String::new(),
+        time_zone: "Asia/Shanghai".into(),
         name,
         is_demo,
     };
@@ -76,6 +87,7 @@ pub async fn create_office(
     crate::db::enter_tenant(&mut tx, office.id).await?;
     // CAL-1: every office starts with the official calendars.
     crate::calendar::ensure_shipped(&mut tx, office.id).await?;
+    db::insert_office_settings(&mut tx, office.id).await?;
     let event = Event {
         action: "office.create",
         subject_type: "office",

@@ -8,8 +8,8 @@ use crate::auth::Role;
 use crate::web::PageCtx;
 
 /// Time as the office reads it (Asia/Shanghai until office settings choose another zone).
-pub fn local_time(t: &chrono::DateTime<chrono::Utc>) -> String {
-    t.with_timezone(&chrono_tz::Asia::Shanghai)
+pub fn local_time(ctx: &PageCtx, t: &chrono::DateTime<chrono::Utc>) -> String {
+    t.with_timezone(&ctx.time_zone())
         .format("%Y-%m-%d %H:%M")
         .to_string()
 }
@@ -35,7 +35,11 @@ impl UserListItem {
             display_name: u.display_name,
             unit_name: u.unit_name.unwrap_or_default(),
             disabled: u.disabled_at.is_some(),
-            last_login: u.last_login_at.as_ref().map(local_time).unwrap_or_default(),
+            last_login: u
+                .last_login_at
+                .as_ref()
+                .map(|t| local_time(ctx, t))
+                .unwrap_or_default(),
         }
     }
 }
@@ -495,4 +499,41 @@ impl GroupsPage {
     pub fn is_member(&self, id: &str) -> bool {
         self.form.members.iter().any(|m| m == id)
     }
+}
+
+#[derive(Template)]
+#[template(path = "registry/settings.html")]
+pub struct SettingsPage {
+    pub ctx: PageCtx,
+    pub s: super::settings::Settings,
+    pub errors: Vec<(&'static str, &'static str)>,
+    pub complaint_preview: String,
+    pub notice_preview: String,
+}
+
+impl SettingsPage {
+    pub fn new(
+        ctx: PageCtx,
+        s: super::settings::Settings,
+        errors: Vec<(&'static str, &'static str)>,
+    ) -> Self {
+        Self {
+            complaint_preview: super::settings_handlers::preview(&s.complaint_number_format),
+            notice_preview: super::settings_handlers::preview(&s.notice_number_format),
+            ctx,
+            s,
+            errors,
+        }
+    }
+
+    pub fn error_for(&self, field: &str) -> Option<&'static str> {
+        self.ctx.field_error(&self.errors, field)
+    }
+}
+
+#[derive(Template)]
+#[template(path = "registry/channels.html")]
+pub struct ChannelsPage {
+    pub ctx: PageCtx,
+    pub settings: super::settings::Settings,
 }

@@ -326,6 +326,14 @@ impl PageCtx {
         errors.iter().find(|e| e.0 == field).map(|e| self.t(e.1))
     }
 
+    /// The office's time zone (Asia/Shanghai outside an office).
+    pub fn time_zone(&self) -> chrono_tz::Tz {
+        self.office
+            .as_ref()
+            .map(Office::tz)
+            .unwrap_or(chrono_tz::Asia::Shanghai)
+    }
+
     /// An office-relative link: `/{office}{rel}`.
     pub fn href(&self, rel: &str) -> String {
         match &self.office {

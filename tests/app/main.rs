@@ -8,6 +8,7 @@ mod cli;
 mod common;
 mod e2e;
 mod roles;
+mod settings;
 mod shell;
 mod supervisors;
 mod tenancy;
