@@ -187,6 +187,7 @@ fn office_routes(state: &AppState) -> Router<AppState> {
             Router::new()
                 .route("/audit", get(audit::handlers::list_audit_events))
                 .route("/staff/export.csv", get(u::export_staff))
+                .route("/staff/export.xlsx", get(u::export_staff_xlsx))
                 .route(
                     "/supervisors/{supervisor_id}/approve",
                     post(s::approve_supervisor),
@@ -220,7 +221,8 @@ fn office_routes(state: &AppState) -> Router<AppState> {
             WITHOUT_LIAISONS,
             Router::new()
                 .route("/units", get(u::list_units))
-                .route("/units/export.csv", get(u::export_units)),
+                .route("/units/export.csv", get(u::export_units))
+                .route("/units/export.xlsx", get(u::export_units_xlsx)),
         ))
         .layer(from_fn_with_state(state.clone(), office_context))
 }

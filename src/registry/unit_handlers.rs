@@ -540,7 +540,7 @@ async fn read_upload(mut multipart: Multipart) -> Result<ImportUpload, AppError>
                 upload.text = if bytes.is_empty() {
                     Err("import.no_file")
                 } else if bytes.starts_with(b"PK\x03\x04") {
-                    Err("import.xlsx_not_yet")
+                    units::xlsx_to_csv(&bytes)
                 } else {
                     String::from_utf8(bytes.to_vec()).map_err(|_| "import.not_utf8")
                 };
@@ -668,6 +668,43 @@ pub async fn import_units(
     }
 }
 
+/// An export in the format asked for: CSV (UTF-8 with a byte-order mark, so Excel reads it) or
+/// XLSX.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportFormat {
+    Csv,
+    Xlsx,
+}
+
+fn export_response(
+    format: ExportFormat,
+    name: &str,
+    header: Vec<&str>,
+    rows: Vec<Vec<String>>,
+) -> AppResult<Response> {
+    match format {
+        ExportFormat::Csv => csv_response(&format!("{name}.csv"), header, rows),
+        ExportFormat::Xlsx => {
+            let bytes = units::to_xlsx(&header, &rows).map_err(|e| AppError::Internal(e.into()))?;
+            Ok((
+                [
+                    (
+                        header::CONTENT_TYPE,
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+                            .to_string(),
+                    ),
+                    (
+                        header::CONTENT_DISPOSITION,
+                        format!("attachment; filename=\"{name}.xlsx\""),
+                    ),
+                ],
+                bytes,
+            )
+                .into_response())
+        }
+    }
+}
+
 fn csv_response(filename: &str, header: Vec<&str>, rows: Vec<Vec<String>>) -> AppResult<Response> {
     let mut writer = csv::Writer::from_writer(Vec::new());
     writer
@@ -697,19 +734,17 @@ fn csv_response(filename: &str, header: Vec<&str>, rows: Vec<Vec<String>>) -> Ap
         .into_response())
 }
 
-/// Every unit as CSV, in the format the import reads.
-pub async fn export_units(_user: CurrentUser, mut tx: Tx) -> AppResult<Response> {
+async fn units_export(mut tx: Tx, format: ExportFormat) -> AppResult<Response> {
     let rows = db::all_units(&mut tx).await?;
     drop(tx);
     let rows = rows
         .into_iter()
         .map(|u| vec![u.code, u.name, u.category, u.address, u.phone, u.leaders])
         .collect();
-    csv_response("units.csv", units::unit_header(), rows)
+    export_response(format, "units", units::unit_header(), rows)
 }
 
-/// Every current staff member as CSV, in the format the import reads.
-pub async fn export_staff(_user: CurrentUser, mut tx: Tx) -> AppResult<Response> {
+async fn staff_export(mut tx: Tx, format: ExportFormat) -> AppResult<Response> {
     let rows = db::all_staff(&mut tx).await?;
     drop(tx);
     let rows = rows
@@ -723,5 +758,23 @@ pub async fn export_staff(_user: CurrentUser, mut tx: Tx) -> AppResult<Response>
             vec![s.unit_code, s.name, s.post, employment.to_string(), s.phone]
         })
         .collect();
-    csv_response("staff.csv", units::staff_header(), rows)
+    export_response(format, "staff", units::staff_header(), rows)
+}
+
+/// Every unit, in the format the import reads.
+pub async fn export_units(_user: CurrentUser, tx: Tx) -> AppResult<Response> {
+    units_export(tx, ExportFormat::Csv).await
+}
+
+pub async fn export_units_xlsx(_user: CurrentUser, tx: Tx) -> AppResult<Response> {
+    units_export(tx, ExportFormat::Xlsx).await
+}
+
+/// Every current staff member, in the format the import reads.
+pub async fn export_staff(_user: CurrentUser, tx: Tx) -> AppResult<Response> {
+    staff_export(tx, ExportFormat::Csv).await
+}
+
+pub async fn export_staff_xlsx(_user: CurrentUser, tx: Tx) -> AppResult<Response> {
+    staff_export(tx, ExportFormat::Xlsx).await
 }

@@ -243,6 +243,55 @@ fn read_rows<const N: usize>(
     }
 }
 
+/// Reads the first sheet of an XLSX workbook as CSV text, so that one parser serves both formats.
+pub fn xlsx_to_csv(bytes: &[u8]) -> Result<String, &'static str> {
+    use calamine::{Reader, Xlsx, open_workbook_from_rs};
+    let mut book: Xlsx<_> =
+        open_workbook_from_rs(std::io::Cursor::new(bytes)).map_err(|_| "import.not_xlsx")?;
+    let range = book
+        .worksheet_range_at(0)
+        .ok_or("import.empty")?
+        .map_err(|_| "import.not_xlsx")?;
+    let mut writer = csv::WriterBuilder::new()
+        .flexible(true)
+        .from_writer(Vec::new());
+    for row in range.rows() {
+        let cells: Vec<String> = row.iter().map(cell_text).collect();
+        writer.write_record(&cells).map_err(|_| "import.not_xlsx")?;
+    }
+    let bytes = writer.into_inner().map_err(|_| "import.not_xlsx")?;
+    String::from_utf8(bytes).map_err(|_| "import.not_xlsx")
+}
+
+/// A cell as text; whole numbers (a code typed as 1001) without a decimal point.
+fn cell_text(cell: &calamine::Data) -> String {
+    match cell {
+        calamine::Data::Empty => String::new(),
+        calamine::Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
+        other => other.to_string(),
+    }
+}
+
+/// A workbook with one sheet: the header in bold, then the rows, every cell as text.
+pub fn to_xlsx(
+    header: &[&str],
+    rows: &[Vec<String>],
+) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let bold = rust_xlsxwriter::Format::new().set_bold();
+    let sheet = book.add_worksheet();
+    for (c, name) in header.iter().enumerate() {
+        sheet.write_string_with_format(0, c as u16, *name, &bold)?;
+        sheet.set_column_width(c as u16, 18)?;
+    }
+    for (r, row) in rows.iter().enumerate() {
+        for (c, value) in row.iter().enumerate() {
+            sheet.write_string(r as u32 + 1, c as u16, value)?;
+        }
+    }
+    book.save_to_buffer()
+}
+
 /// Parses a units file; every bad row is reported, and nothing is returned unless all are good.
 pub fn parse_units_csv(text: &str) -> Result<Vec<UnitInput>, Vec<RowError>> {
     let rows = read_rows(text, &UNIT_COLUMNS, &["code", "name", "category"])?;
@@ -389,6 +438,35 @@ mod tests {
                 column: "name",
                 reason: "error.unit_name"
             }]
+        );
+    }
+
+    #[test]
+    fn an_exported_workbook_reads_back_as_the_same_rows() {
+        let rows = vec![vec![
+            "U1".into(),
+            "市税务局".into(),
+            "经济类".into(),
+            "".into(),
+            "0563".into(),
+            "".into(),
+        ]];
+        let bytes = to_xlsx(&unit_header(), &rows).unwrap_or_default();
+        assert!(bytes.starts_with(b"PK\x03\x04"));
+        let text = xlsx_to_csv(&bytes).unwrap_or_default();
+        let units = parse_units_csv(&text).unwrap_or_default();
+        assert_eq!(units.len(), 1);
+        assert_eq!(
+            (
+                units[0].code.as_str(),
+                units[0].name.as_str(),
+                units[0].phone.as_str()
+            ),
+            ("U1", "市税务局", "0563")
+        );
+        assert_eq!(
+            xlsx_to_csv(b"PK\x03\x04 not really"),
+            Err("import.not_xlsx")
         );
     }
 

@@ -262,7 +262,10 @@ async fn exports_read_back_as_imports() {
         )
         .await;
     assert_eq!(again.status, StatusCode::SEE_OTHER);
-    let xlsx = admin
+    let workbook = admin.get("/alpha/units/export.xlsx").await;
+    assert_eq!(workbook.status, StatusCode::OK);
+    assert!(workbook.header("content-type").contains("spreadsheetml"));
+    let junk = admin
         .post_file(
             "/alpha/units/import",
             &[("kind", "units")],
@@ -270,7 +273,7 @@ async fn exports_read_back_as_imports() {
             b"PK\x03\x04rest",
         )
         .await;
-    xlsx.assert_contains("暂时只支持 CSV 文件");
+    junk.assert_contains("无法读取这个 Excel 文件");
 }
 
 #[tokio::test]
@@ -374,4 +377,50 @@ async fn a_supervisor_reads_the_registry_but_cannot_change_it() {
     );
     assert_eq!(app.scalar_i64("select count(*) from unit").await, 1);
     assert_eq!(app.scalar_i64("select count(*) from staff_member").await, 0);
+}
+
+#[tokio::test]
+async fn a_units_workbook_imports_like_a_csv_file_and_names_bad_rows() {
+    let app = spawn_app().await;
+    app.office_with_users("alpha").await;
+    let mut admin = app.logged_in("alpha", "office_admin").await;
+    let header = xiaoneng::registry::units::unit_header();
+    let row = |code: &str, name: &str| {
+        vec![
+            code.into(),
+            name.into(),
+            "经济类".into(),
+            String::new(),
+            String::new(),
+            String::new(),
+        ]
+    };
+    let bad =
+        xiaoneng::registry::units::to_xlsx(&header, &[row("X1", "甲局"), row("X2", "")]).unwrap();
+    let refused = admin
+        .post_file(
+            "/alpha/units/import",
+            &[("kind", "units")],
+            "units.xlsx",
+            &bad,
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    refused.assert_contains("<td data-label=\"行\">3</td>");
+    let good = xiaoneng::registry::units::to_xlsx(&header, &[row("X1", "甲局"), row("X2", "乙局")])
+        .unwrap();
+    let done = admin
+        .post_file(
+            "/alpha/units/import",
+            &[("kind", "units")],
+            "units.xlsx",
+            &good,
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.scalar_i64("select count(*) from unit where code in ('X1', 'X2')")
+            .await,
+        2
+    );
 }
