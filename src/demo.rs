@@ -140,7 +140,18 @@ async fn demo_supervisors(
     }
     for (g, members) in ids.chunks(4).enumerate() {
         let name = format!("第{}督查组", ["一", "二", "三"][g % 3]);
-        let group = db::insert_group(tx, tenant_id, &name, "2026年度明查暗访", None).await?;
+        let period = (
+            chrono::NaiveDate::from_ymd_opt(DEMO_YEAR, 1, 1),
+            chrono::NaiveDate::from_ymd_opt(DEMO_YEAR, 12, 31),
+        );
+        let new = db::NewGroup {
+            name: &name,
+            purpose: "2026年度明查暗访",
+            unit_id: None,
+            starts_on: period.0,
+            ends_on: period.1,
+        };
+        let group = db::insert_group(tx, tenant_id, &new).await?;
         for (k, member) in members.iter().enumerate() {
             db::insert_group_member(tx, tenant_id, group, *member, k == 0).await?;
         }

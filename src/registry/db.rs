@@ -1062,21 +1062,31 @@ pub async fn group_candidates(
     .await
 }
 
+/// A group to form: its name, task, the unit it inspects (if formed for one) and its period.
+pub struct NewGroup<'a> {
+    pub name: &'a str,
+    pub purpose: &'a str,
+    pub unit_id: Option<Uuid>,
+    pub starts_on: Option<chrono::NaiveDate>,
+    pub ends_on: Option<chrono::NaiveDate>,
+}
+
 pub async fn insert_group(
     conn: &mut PgConnection,
     tenant_id: Uuid,
-    name: &str,
-    purpose: &str,
-    unit_id: Option<Uuid>,
+    group: &NewGroup<'_>,
 ) -> Result<Uuid, sqlx::Error> {
     let id = Uuid::now_v7();
     sqlx::query!(
-        "insert into supervisor_group (tenant_id, id, name, purpose, unit_id) values ($1, $2, $3, $4, $5)",
+        "insert into supervisor_group (tenant_id, id, name, purpose, unit_id, starts_on, ends_on)
+         values ($1, $2, $3, $4, $5, $6, $7)",
         tenant_id,
         id,
-        name,
-        purpose,
-        unit_id
+        group.name,
+        group.purpose,
+        group.unit_id,
+        group.starts_on,
+        group.ends_on
     )
     .execute(conn)
     .await?;
@@ -1106,6 +1116,8 @@ pub struct GroupRow {
     pub id: Uuid,
     pub name: String,
     pub purpose: String,
+    pub starts_on: Option<chrono::NaiveDate>,
+    pub ends_on: Option<chrono::NaiveDate>,
     pub unit: Option<String>,
     pub leader: Option<String>,
     pub members: i64,
@@ -1114,7 +1126,7 @@ pub struct GroupRow {
 pub async fn list_groups(conn: &mut PgConnection) -> Result<Vec<GroupRow>, sqlx::Error> {
     sqlx::query_as!(
         GroupRow,
-        r#"select g.id, g.name, g.purpose, u.name as "unit?",
+        r#"select g.id, g.name, g.purpose, g.starts_on, g.ends_on, u.name as "unit?",
                   (select s.name from group_member m join supervisor s
                      on s.tenant_id = m.tenant_id and s.id = m.supervisor_id
                     where m.tenant_id = g.tenant_id and m.group_id = g.id and m.is_leader) as "leader?",
@@ -1128,22 +1140,20 @@ pub async fn list_groups(conn: &mut PgConnection) -> Result<Vec<GroupRow>, sqlx:
     .await
 }
 
-/// A group's members: (supervisor id, name, certificate number, leader?).
-pub async fn group_members(
+/// Every group's members in one query: (group id, supervisor name, leader?), leaders first.
+pub async fn all_group_members(
     conn: &mut PgConnection,
-    group_id: Uuid,
-) -> Result<Vec<(Uuid, String, Option<String>, bool)>, sqlx::Error> {
+) -> Result<Vec<(Uuid, String, bool)>, sqlx::Error> {
     let rows = sqlx::query!(
-        "select s.id, s.name, s.certificate_number, m.is_leader
+        "select m.group_id, s.name, m.is_leader
            from group_member m join supervisor s on s.tenant_id = m.tenant_id and s.id = m.supervisor_id
-          where m.group_id = $1 order by m.is_leader desc, s.name",
-        group_id
+          order by m.group_id, m.is_leader desc, s.name"
     )
     .fetch_all(conn)
     .await?;
     Ok(rows
         .into_iter()
-        .map(|r| (r.id, r.name, r.certificate_number, r.is_leader))
+        .map(|r| (r.group_id, r.name, r.is_leader))
         .collect())
 }
 

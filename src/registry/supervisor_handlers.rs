@@ -450,6 +450,7 @@ pub async fn show_certificate(
     headers: HeaderMap,
     ctx: PageCtx,
     mut tx: Tx,
+    Query(size): Query<CertificateSize>,
 ) -> AppResult<Response> {
     let row = visible_supervisor(&mut tx, &user, path).await?;
     drop(tx);
@@ -465,8 +466,15 @@ pub async fn show_certificate(
         name: row.name,
         number,
         validity: format!("{from} ~ {until}"),
+        card: size.size == "card",
         ctx,
     })
+}
+
+#[derive(Debug, Deserialize, Default)]
+pub struct CertificateSize {
+    #[serde(default)]
+    pub size: String,
 }
 
 /// The certificate's QR code, as SVG.
@@ -574,22 +582,27 @@ async fn groups_page(
     errors: Vec<String>,
 ) -> AppResult<GroupsPage> {
     let rows = db::list_groups(tx).await?;
-    let mut groups = Vec::new();
-    for g in rows {
-        let members = db::group_members(tx, g.id).await?;
-        groups.push(GroupView {
+    let members = db::all_group_members(tx).await?;
+    let groups = rows
+        .into_iter()
+        .map(|g| GroupView {
+            member_names: members
+                .iter()
+                .filter(|m| m.0 == g.id)
+                .map(|m| m.1.as_str())
+                .collect::<Vec<_>>()
+                .join("、"),
+            period: match (g.starts_on, g.ends_on) {
+                (Some(from), Some(until)) => format!("{from} ~ {until}"),
+                _ => String::new(),
+            },
             name: g.name,
             purpose: g.purpose,
             unit: g.unit.unwrap_or_default(),
             leader: g.leader.unwrap_or_default(),
             members: g.members,
-            member_names: members
-                .iter()
-                .map(|m| m.1.as_str())
-                .collect::<Vec<_>>()
-                .join("、"),
-        });
-    }
+        })
+        .collect();
     let candidates = db::group_candidates(tx)
         .await?
         .into_iter()
@@ -625,6 +638,8 @@ pub async fn create_group(
             "unit_id" => form.unit_id = value.into_owned(),
             "member" => form.members.push(value.into_owned()),
             "leader" => form.leader = value.into_owned(),
+            "starts_on" => form.starts_on = value.into_owned(),
+            "ends_on" => form.ends_on = value.into_owned(),
             _ => {}
         }
     }
@@ -649,6 +664,17 @@ pub async fn create_group(
     if leader.is_none() || !members.iter().any(|m| Some(m.id) == leader) {
         errors.push(ctx.t("error.group_leader").into());
     }
+    // A group formed for a period says when it starts and ends; both or neither.
+    let period = match (form.starts_on.trim(), form.ends_on.trim()) {
+        ("", "") => None,
+        (from, until) => match supervisors::parse_validity(from, until) {
+            Ok(period) => Some(period),
+            Err(_) => {
+                errors.push(ctx.t("error.group_period").into());
+                None
+            }
+        },
+    };
     if let Some(unit) = unit {
         let owned: Vec<supervisors::Member> = members.iter().map(|m| (*m).clone()).collect();
         for m in supervisors::recusals(&owned, unit) {
@@ -660,8 +686,14 @@ pub async fn create_group(
         drop(tx);
         return render_invalid(&page);
     }
-    let group_id =
-        db::insert_group(&mut tx, user.tenant_id, &form.name, &form.purpose, unit).await?;
+    let new = db::NewGroup {
+        name: &form.name,
+        purpose: &form.purpose,
+        unit_id: unit,
+        starts_on: period.map(|p| p.0),
+        ends_on: period.map(|p| p.1),
+    };
+    let group_id = db::insert_group(&mut tx, user.tenant_id, &new).await?;
     for m in &members {
         db::insert_group_member(
             &mut tx,

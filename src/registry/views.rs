@@ -453,6 +453,8 @@ pub struct CertificatePage {
     pub validity: String,
     pub qr_href: String,
     pub verify_url: String,
+    /// Card size (86 × 54 mm) instead of A4.
+    pub card: bool,
 }
 
 #[derive(Template)]
@@ -467,6 +469,7 @@ pub struct VerifyPage {
 pub struct GroupView {
     pub name: String,
     pub purpose: String,
+    pub period: String,
     pub unit: String,
     pub leader: String,
     pub members: i64,
@@ -493,6 +496,8 @@ pub struct GroupFormView {
     pub unit_id: String,
     pub members: Vec<String>,
     pub leader: String,
+    pub starts_on: String,
+    pub ends_on: String,
 }
 
 impl GroupsPage {

@@ -199,6 +199,8 @@ async fn ins_08_the_printable_certificate_carries_a_qr_code_to_the_verification_
     page.assert_contains("效能督查工作证");
     page.assert_contains("http://xiaoneng.example.gov.cn/alpha/verify/2026-001");
     page.assert_contains("/certificate/qr.svg");
+    let card = staff.get(&format!("{path}/certificate?size=card")).await;
+    card.assert_contains("certificate card-size");
     let qr = staff.get(&format!("{path}/certificate/qr.svg")).await;
     assert_eq!(qr.header("content-type"), "image/svg+xml");
     assert!(qr.body.contains("<svg"));
@@ -304,16 +306,35 @@ async fn ins_02_a_group_is_formed_with_one_leader_and_recusal_is_enforced() {
         )
         .await;
     recommended_by.assert_contains("张组长 在被查单位工作或由该单位推荐，须回避");
+    let bad_period = staff
+        .post(
+            "/alpha/groups",
+            &[
+                ("name", "第一组"),
+                ("leader", &leader),
+                ("starts_on", "2026-12-31"),
+                ("ends_on", "2026-01-01"),
+            ],
+        )
+        .await;
+    bad_period.assert_contains("请填写有效的起止日期");
     let formed = staff
         .post(
             "/alpha/groups",
-            &[("name", "第一组"), ("member", &member), ("leader", &leader)],
+            &[
+                ("name", "第一组"),
+                ("member", &member),
+                ("leader", &leader),
+                ("starts_on", "2026-03-01"),
+                ("ends_on", "2026-06-30"),
+            ],
         )
         .await;
     assert_eq!(formed.status, StatusCode::SEE_OTHER);
     let list = staff.get("/alpha/groups").await;
     list.assert_contains("第一组");
     list.assert_contains("<td data-label=\"组长\">张组长</td>");
+    list.assert_contains("2026-03-01 ~ 2026-06-30");
     assert_eq!(app.scalar_i64("select count(*) from group_member").await, 2);
     let mut leader_role = app.logged_in("alpha", "leader").await;
     assert_eq!(
