@@ -100,6 +100,27 @@ create table calendar_day (
         references calendar_year (tenant_id, year)
 );
 
+-- A closed year is read-only everywhere: its catalog and list refuse every change.
+create function refuse_closed_year() returns trigger
+language plpgsql
+as $$
+declare
+    r record;
+begin
+    r := case when tg_op = 'DELETE' then old else new end;
+    if exists (select 1 from assessment_year
+                where tenant_id = r.tenant_id and id = r.assessment_year_id and status = 'closed') then
+        raise exception 'the assessment year is closed'
+            using errcode = 'check_violation', constraint = 'assessment_year_closed';
+    end if;
+    return r;
+end
+$$;
+create trigger deduction_item_open_year before insert or update or delete on deduction_item
+    for each row execute function refuse_closed_year();
+create trigger assessment_unit_open_year before insert or update or delete on assessment_unit
+    for each row execute function refuse_closed_year();
+
 do $$
 declare
     t text;

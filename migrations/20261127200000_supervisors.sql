@@ -39,7 +39,8 @@ create table supervisor (
     constraint supervisor_status_check check (status in ('recommended', 'approved', 'declined', 'revoked')),
     constraint supervisor_certificate_check check (
         (status in ('approved', 'revoked')) = (certificate_number is not null)
-        and (certificate_number is null or (valid_from is not null and valid_until >= valid_from)))
+        and (certificate_number is null
+             or (valid_from is not null and valid_until is not null and valid_until >= valid_from)))
 );
 
 -- INS-02: groups sized per task or period, each with exactly one leader who answers for it.
@@ -87,6 +88,16 @@ begin
         g := old.group_id; t := old.tenant_id;
     else
         g := new.group_id; t := new.tenant_id;
+        -- a member moved out of another group leaves that group to be checked too
+        if tg_op = 'UPDATE' and old.group_id <> new.group_id then
+            select count(*) into leaders from group_member
+             where tenant_id = old.tenant_id and group_id = old.group_id and is_leader;
+            if leaders <> 1 and exists (select 1 from supervisor_group
+                                        where tenant_id = old.tenant_id and id = old.group_id) then
+                raise exception 'group % must have exactly one leader (has %)', old.group_id, leaders
+                    using errcode = 'check_violation', constraint = 'group_one_leader';
+            end if;
+        end if;
     end if;
     if not exists (select 1 from supervisor_group where tenant_id = t and id = g) then
         return null;
@@ -119,4 +130,5 @@ end
 $$;
 
 grant select, insert, update on number_counter, supervisor, supervisor_group to xiaoneng_app;
-grant select, insert, update, delete on group_member to xiaoneng_app;
+grant select, insert, delete on group_member to xiaoneng_app;
+grant update (is_leader) on group_member to xiaoneng_app;

@@ -22,6 +22,7 @@ pub struct Config {
 #[derive(Debug, Clone, Deserialize)]
 pub struct ServerConfig {
     pub listen: String,
+    pub public_url: String,
     pub tls: bool,
     pub trusted_origins: Vec<String>,
     pub trust_forwarded_for: bool,

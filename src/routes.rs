@@ -59,6 +59,21 @@ pub const NAV: &[NavEntry] = &[
         roles: ADMIN,
     },
     NavEntry {
+        path: "/units",
+        label_key: "nav.units",
+        roles: WITHOUT_LIAISONS,
+    },
+    NavEntry {
+        path: "/supervisors",
+        label_key: "nav.supervisors",
+        roles: SUPERVISOR_READERS,
+    },
+    NavEntry {
+        path: "/groups",
+        label_key: "nav.groups",
+        roles: OFFICE_AND_LEADERS,
+    },
+    NavEntry {
         path: "/years",
         label_key: "nav.years",
         roles: OFFICE_AND_LEADERS,

@@ -64,6 +64,26 @@ pub async fn ensure_shipped_everywhere(pool: &sqlx::PgPool) -> Result<(), sqlx::
     Ok(())
 }
 
+/// CAL-2: "within N working days of X" ends at 23:59:59 of working day N in the office's time
+/// zone; X, an instant, counts by its date in that zone.
+pub fn deadline_at(
+    calendar: &Calendar,
+    from: chrono::DateTime<chrono::Utc>,
+    n: u32,
+    tz: chrono_tz::Tz,
+) -> Result<chrono::DateTime<chrono::Utc>, CalendarError> {
+    use chrono::TimeZone;
+    let start = from.with_timezone(&tz).date_naive();
+    let due = calendar.add_working_days(start, n)?;
+    let last_second = due.and_hms_opt(23, 59, 59).unwrap_or_default();
+    // 23:59:59 exists on every day of every zone the office may choose; take the earliest if a
+    // zone ever repeats it.
+    let local = tz.from_local_datetime(&last_second).earliest();
+    Ok(local
+        .map(|t| t.with_timezone(&chrono::Utc))
+        .unwrap_or_else(|| last_second.and_utc()))
+}
+
 /// The office's calendar, as the tenant transaction sees it.
 pub async fn load(conn: &mut PgConnection) -> Result<Calendar, sqlx::Error> {
     let years = db::list_years(conn).await?;
@@ -89,6 +109,27 @@ pub async fn load(conn: &mut PgConnection) -> Result<Calendar, sqlx::Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cal_2_a_deadline_ends_at_the_last_second_of_working_day_n_in_the_offices_zone() {
+        let calendar = Calendar::new(shipped());
+        let shanghai = chrono_tz::Asia::Shanghai;
+        let expected = "2026-10-20T15:59:59Z"
+            .parse::<chrono::DateTime<chrono::Utc>>()
+            .ok();
+        // 10:00 on 2026-09-30 in Shanghai.
+        let morning = "2026-09-30T02:00:00Z"
+            .parse::<chrono::DateTime<chrono::Utc>>()
+            .ok();
+        let due = morning.and_then(|t| deadline_at(&calendar, t, 10, shanghai).ok());
+        assert_eq!(due, expected);
+        // 01:00 on 2026-09-30 in Shanghai is still 2026-09-29 in UTC: the office's date counts.
+        let night = "2026-09-29T17:00:00Z"
+            .parse::<chrono::DateTime<chrono::Utc>>()
+            .ok();
+        let due = night.and_then(|t| deadline_at(&calendar, t, 10, shanghai).ok());
+        assert_eq!(due, expected);
+    }
 
     #[test]
     fn cal_1_every_shipped_calendar_parses() {

@@ -49,3 +49,12 @@ pub async fn ping(pool: &PgPool) -> bool {
         .await
         .is_ok()
 }
+
+/// Checks deferred constraints (such as a group's one leader) now instead of at commit, so that
+/// a refusal can be answered before a success is announced.
+pub async fn check_constraints_now(conn: &mut sqlx::PgConnection) -> Result<(), sqlx::Error> {
+    sqlx::query!("set constraints all immediate")
+        .execute(conn)
+        .await?;
+    Ok(())
+}

@@ -1242,3 +1242,18 @@ pub async fn update_settings(
     .await?;
     Ok(())
 }
+
+/// Whether the unit is on the year's assessment list.
+pub async fn is_listed(
+    conn: &mut PgConnection,
+    year_id: Uuid,
+    unit_id: Uuid,
+) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"select exists(select 1 from assessment_unit where assessment_year_id = $1 and unit_id = $2) as "e!""#,
+        year_id,
+        unit_id
+    )
+    .fetch_one(conn)
+    .await
+}

@@ -5,6 +5,9 @@ use rust_decimal::Decimal;
 
 use super::model::FieldErrors;
 
+/// The widest zero-padding a format may ask for.
+const MAX_SEQ_WIDTH: usize = 10;
+
 /// Renders a document number format: `{year}`, `{seq}` and `{seq:0N}` (zero-padded to N digits).
 pub fn render_number(format: &str, year: i32, seq: i32) -> String {
     let mut out = format.replace("{year}", &year.to_string());
@@ -16,7 +19,8 @@ pub fn render_number(format: &str, year: i32, seq: i32) -> String {
         let width = spec
             .strip_prefix(":0")
             .and_then(|w| w.parse::<usize>().ok())
-            .unwrap_or(0);
+            .unwrap_or(0)
+            .min(MAX_SEQ_WIDTH);
         out.replace_range(start..=start + len, &format!("{seq:0width$}"));
     }
     out
@@ -88,7 +92,13 @@ impl Settings {
             ("notice_number_format", &self.notice_number_format),
         ] {
             let format = format.trim();
-            if !format.contains("{seq") || format.chars().count() > 40 {
+            let padding_ok = format.split("{seq:0").skip(1).all(|rest| {
+                rest.split('}')
+                    .next()
+                    .and_then(|w| w.parse::<usize>().ok())
+                    .is_some_and(|w| w <= MAX_SEQ_WIDTH)
+            });
+            if !format.contains("{seq") || format.chars().count() > 40 || !padding_ok {
                 errors.push((field, "error.number_format"));
             }
         }
@@ -180,6 +190,16 @@ mod tests {
             render_number("宣直效整〔{year}〕{seq}号", 2026, 12),
             "宣直效整〔2026〕12号"
         );
+        assert_eq!(
+            render_number("{seq:099999999}", 2026, 1).len(),
+            10,
+            "padding is capped"
+        );
+        let huge = Settings {
+            complaint_number_format: "{seq:099999999}".into(),
+            ..typed()
+        };
+        assert!(huge.validate().is_err());
     }
 
     #[test]

@@ -5,7 +5,7 @@
 use axum::Form;
 use axum::body::Bytes;
 use axum::extract::rejection::PathRejection;
-use axum::extract::{Path, Query};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{Datelike, Utc};
@@ -22,6 +22,7 @@ use super::views::{
     CertificatePage, GroupFormView, GroupView, GroupsPage, RecommendPage, SupervisorPage,
     SupervisorView, SupervisorsPage, VerifyPage,
 };
+use crate::AppState;
 use crate::audit::{self, Event};
 use crate::auth::{CurrentUser, Role};
 use crate::db::{RequestTx, Tx, numbers};
@@ -90,7 +91,7 @@ pub async fn new_supervisor_form(
     ctx: PageCtx,
     mut tx: Tx,
 ) -> AppResult<Response> {
-    let units = db::list_units(&mut tx).await?;
+    let units = units_for(&user, db::list_units(&mut tx).await?);
     let fixed_unit = own_unit_name(&user, &units);
     drop(tx);
     render(&RecommendPage {
@@ -104,6 +105,18 @@ pub async fn new_supervisor_form(
         recommendation: String::new(),
         errors: Vec::new(),
     })
+}
+
+/// The units a user may pick: a liaison only its own.
+fn units_for(user: &CurrentUser, units: Vec<db::UnitRow>) -> Vec<db::UnitRow> {
+    if user.role == Role::Liaison {
+        units
+            .into_iter()
+            .filter(|u| Some(u.id) == user.unit_id)
+            .collect()
+    } else {
+        units
+    }
 }
 
 fn own_unit_name(user: &CurrentUser, units: &[db::UnitRow]) -> Option<String> {
@@ -148,7 +161,7 @@ pub async fn recommend_supervisor(
         typed_unit
     };
     let mut tx = request_tx.acquire().await?;
-    let units = db::list_units(&mut tx).await?;
+    let units = units_for(&user, db::list_units(&mut tx).await?);
     let known = |id: Option<Uuid>| id.filter(|id| units.iter().any(|u| u.id == *id));
     let input = RecommendationInput {
         name: form.name.clone(),
@@ -211,7 +224,7 @@ async fn supervisor_page(
     } else {
         Vec::new()
     };
-    let year = Utc::now().year();
+    let year = Utc::now().with_timezone(&ctx.time_zone()).year();
     Ok(SupervisorPage {
         can_decide: matches!(user.role, Role::OfficeAdmin | Role::OfficeStaff),
         can_link,
@@ -424,8 +437,15 @@ pub async fn link_supervisor_user(
     Ok(Redirect::to(&user.path(&format!("/supervisors/{}", row.id))).into_response())
 }
 
-/// The public address of the office's verification page for `number`.
-fn verify_url(headers: &HeaderMap, office: &str, number: &str) -> String {
+/// The public address of the office's verification page for `number`: under `server.public_url`
+/// when configured (always, behind a proxy), else the address the request came to.
+fn verify_url(public_url: &str, headers: &HeaderMap, office: &str, number: &str) -> String {
+    if !public_url.is_empty() {
+        return format!(
+            "{}/{office}/verify/{number}",
+            public_url.trim_end_matches('/')
+        );
+    }
     let host = headers
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())
@@ -444,24 +464,35 @@ fn verify_url(headers: &HeaderMap, office: &str, number: &str) -> String {
 
 /// The printable certificate (A4 or card), with the QR code that leads to verification.
 pub async fn show_certificate(
+    State(state): State<AppState>,
     user: CurrentUser,
     path: Result<Path<SupervisorPath>, PathRejection>,
-    axum::Extension(office): axum::Extension<Office>,
     headers: HeaderMap,
     ctx: PageCtx,
     mut tx: Tx,
     Query(size): Query<CertificateSize>,
 ) -> AppResult<Response> {
+    let office = ctx.office.clone().ok_or_else(not_found)?;
     let row = visible_supervisor(&mut tx, &user, path).await?;
     drop(tx);
-    let (Some(number), Some(from), Some(until)) =
-        (row.certificate_number, row.valid_from, row.valid_until)
-    else {
+    // Only a certificate in force is printed; a revoked one never again.
+    let approved = row.status == SupervisorStatus::Approved.as_str();
+    let (true, Some(number), Some(from), Some(until)) = (
+        approved,
+        row.certificate_number,
+        row.valid_from,
+        row.valid_until,
+    ) else {
         return Err(not_found());
     };
     render(&CertificatePage {
         qr_href: ctx.href(&format!("/supervisors/{}/certificate/qr.svg", row.id)),
-        verify_url: verify_url(&headers, &office.code, &number),
+        verify_url: verify_url(
+            &state.config.server.public_url,
+            &headers,
+            &office.code,
+            &number,
+        ),
         office_name: office.name,
         name: row.name,
         number,
@@ -479,6 +510,7 @@ pub struct CertificateSize {
 
 /// The certificate's QR code, as SVG.
 pub async fn certificate_qr(
+    State(state): State<AppState>,
     user: CurrentUser,
     path: Result<Path<SupervisorPath>, PathRejection>,
     axum::Extension(office): axum::Extension<Office>,
@@ -487,9 +519,20 @@ pub async fn certificate_qr(
 ) -> AppResult<Response> {
     let row = visible_supervisor(&mut tx, &user, path).await?;
     drop(tx);
+    if row.status != SupervisorStatus::Approved.as_str() {
+        return Err(not_found());
+    }
     let number = row.certificate_number.ok_or_else(not_found)?;
-    let code = qrcode::QrCode::new(verify_url(&headers, &office.code, &number).as_bytes())
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("qr code: {e}")))?;
+    let code = qrcode::QrCode::new(
+        verify_url(
+            &state.config.server.public_url,
+            &headers,
+            &office.code,
+            &number,
+        )
+        .as_bytes(),
+    )
+    .map_err(|e| AppError::Internal(anyhow::anyhow!("qr code: {e}")))?;
     let svg = code
         .render::<qrcode::render::svg::Color>()
         .min_dimensions(240, 240)
@@ -528,6 +571,7 @@ pub struct NumberPath {
 
 /// Whether the certificate `number` is valid today, for whom and until when (INS-08).
 pub async fn verify_certificate(
+    axum::Extension(office): axum::Extension<Office>,
     ctx: PageCtx,
     mut tx: Tx,
     Path(NumberPath { number }): Path<NumberPath>,
@@ -535,9 +579,7 @@ pub async fn verify_certificate(
     let number: String = number.trim().chars().take(32).collect();
     let found = db::find_certificate(&mut tx, &number).await?;
     drop(tx);
-    let today = Utc::now()
-        .with_timezone(&chrono_tz::Asia::Shanghai)
-        .date_naive();
+    let today = Utc::now().with_timezone(&office.tz()).date_naive();
     let outcome = match found {
         Some(c) => {
             let status = SupervisorStatus::parse(&c.status).unwrap_or(SupervisorStatus::Revoked);
@@ -552,10 +594,13 @@ pub async fn verify_certificate(
                 CertificateState::Expired => "verify.expired",
                 CertificateState::Revoked => "verify.revoked",
             };
+            // The name is half hidden: enough to compare with the person at the door, too
+            // little to list the office's supervisors by trying numbers.
+            let name = supervisors::mask_name(&c.name);
             Some((
                 key,
                 state == CertificateState::Valid,
-                c.name,
+                name,
                 format!("{from} ~ {until}"),
             ))
         }
@@ -704,6 +749,8 @@ pub async fn create_group(
         )
         .await?;
     }
+    // The one-leader rule is checked at commit; check it now, so a refusal is not told as a success.
+    crate::db::check_constraints_now(&mut tx).await?;
     let event = Event {
         action: "group.form",
         subject_type: "supervisor_group",

@@ -88,6 +88,16 @@ pub fn certificate_state(
     }
 }
 
+/// A name with its middle hidden: 张三 → 张*, 欧阳明辉 → 欧**辉.
+pub fn mask_name(name: &str) -> String {
+    let chars: Vec<char> = name.chars().collect();
+    match chars.len() {
+        0 | 1 => name.to_string(),
+        2 => format!("{}*", chars[0]),
+        n => format!("{}{}{}", chars[0], "*".repeat(n - 2), chars[n - 1]),
+    }
+}
+
 /// The certificate number of the `seq`th certificate of `year`.
 pub fn certificate_number(year: i32, seq: i32) -> String {
     format!("{year}-{seq:03}")
@@ -204,6 +214,8 @@ mod tests {
             CertificateState::Revoked
         );
         assert_eq!(certificate_number(2026, 7), "2026-007");
+        assert_eq!(mask_name("张三"), "张*");
+        assert_eq!(mask_name("欧阳明辉"), "欧**辉");
     }
 
     #[test]

@@ -206,12 +206,7 @@ async fn unit_page(
     let liaisons = db::unit_liaisons(tx, unit_id).await?;
     let staff = db::list_staff(tx, unit_id).await?;
     let year = match db::current_open_year(tx).await? {
-        Some((year_id, year)) => {
-            let (rows, _) =
-                db::list_units_page(tx, Some(&unit.code), None, "code", Some(year_id), 1000, 0)
-                    .await?;
-            Some((year, rows.iter().any(|r| r.id == unit_id && r.listed)))
-        }
+        Some((year_id, year)) => Some((year, db::is_listed(tx, year_id, unit_id).await?)),
         None => None,
     };
     let events = audit::db::events_for_subject(tx, "unit", unit_id).await?;
@@ -625,7 +620,10 @@ pub async fn import_units(
                     }
                     _ => 0,
                 };
-                let summary = format!("{inserted} / {updated}");
+                let summary = ctx
+                    .t("import.summary")
+                    .replacen("{}", &inserted.to_string(), 1)
+                    .replacen("{}", &updated.to_string(), 1);
                 Ok((
                     summary,
                     json!({ "inserted": inserted, "updated": updated, "listed": listed }),
@@ -711,8 +709,12 @@ fn csv_response(filename: &str, header: Vec<&str>, rows: Vec<Vec<String>>) -> Ap
         .write_record(header)
         .map_err(|e| AppError::Internal(e.into()))?;
     for row in rows {
+        let safe: Vec<String> = row
+            .into_iter()
+            .map(|cell| units::spreadsheet_safe(&cell))
+            .collect();
         writer
-            .write_record(row)
+            .write_record(safe)
             .map_err(|e| AppError::Internal(e.into()))?;
     }
     let mut bytes = "\u{feff}".as_bytes().to_vec(); // so that Excel reads it as UTF-8

@@ -215,16 +215,22 @@ fn read_rows<const N: usize>(
         return Err(errors);
     }
     let mut rows = Vec::new();
-    for (n, record) in reader.records().enumerate() {
-        let line = n + 2;
+    let mut next_line = 2;
+    for record in reader.records() {
         let Ok(record) = record else {
             errors.push(RowError {
-                line,
+                line: next_line,
                 column: "",
                 reason: "import.not_csv",
             });
             continue;
         };
+        // The line the record starts on, counting blank lines and quoted line breaks.
+        let line = record
+            .position()
+            .map(|p| p.line() as usize)
+            .unwrap_or(next_line);
+        next_line = line + 1;
         if record.iter().all(str::is_empty) {
             continue;
         }
@@ -269,6 +275,16 @@ fn cell_text(cell: &calamine::Data) -> String {
         calamine::Data::Empty => String::new(),
         calamine::Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
         other => other.to_string(),
+    }
+}
+
+/// A cell that a spreadsheet would take for a formula (`=`, `+`, `-`, `@`, tab, CR) gets a leading
+/// apostrophe, so that text typed into the registry can never run as a formula in Excel.
+pub fn spreadsheet_safe(cell: &str) -> String {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{cell}")
+    } else {
+        cell.to_string()
     }
 }
 
@@ -468,6 +484,13 @@ mod tests {
             xlsx_to_csv(b"PK\x03\x04 not really"),
             Err("import.not_xlsx")
         );
+    }
+
+    #[test]
+    fn exported_cells_never_start_a_formula() {
+        assert_eq!(spreadsheet_safe("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(spreadsheet_safe("-1"), "'-1");
+        assert_eq!(spreadsheet_safe("市税务局"), "市税务局");
     }
 
     #[test]

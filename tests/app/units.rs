@@ -185,7 +185,7 @@ async fn a_clean_file_of_2000_units_imports_and_joins_the_years_list() {
     admin
         .get("/alpha/units")
         .await
-        .assert_contains("单位导入完成（新增 / 更新）：2000 / 0");
+        .assert_contains("单位导入完成：新增 2000 个，更新 0 个");
     assert_eq!(app.scalar_i64("select count(*) from unit").await, 2001);
     assert_eq!(
         app.scalar_i64("select count(*) from assessment_unit").await,

@@ -265,3 +265,20 @@ async fn a_year_is_opened_once_and_only_by_the_administrator() {
         StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test]
+async fn the_database_itself_refuses_changes_to_a_closed_years_catalog() {
+    let app = spawn_app().await;
+    let office = app.office_with_users("alpha").await;
+    let mut admin = app.logged_in("alpha", "office_admin").await;
+    admin.post("/alpha/years", &[("year", "2026")]).await;
+    admin.post("/alpha/years/2026/close", &[]).await;
+    let mut tx = xiaoneng::db::begin_tenant(&app.pool, office.id)
+        .await
+        .unwrap();
+    let refused = sqlx::query("update deduction_item set title = 'changed' where code = 'D01'")
+        .execute(&mut *tx)
+        .await;
+    let message = refused.err().map(|e| e.to_string()).unwrap_or_default();
+    assert!(message.contains("closed"), "{message}");
+}
