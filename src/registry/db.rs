@@ -626,10 +626,13 @@ pub async fn update_unit(
 
 /// Imports units in one statement: new codes are added, known codes updated. Returns how many of
 /// each.
+/// `columns` says which of address, phone and leaders the file brought; the others keep their
+/// stored values.
 pub async fn upsert_units(
     conn: &mut PgConnection,
     tenant_id: Uuid,
     units: &[super::units::UnitInput],
+    columns: [bool; 3],
 ) -> Result<(i64, i64), sqlx::Error> {
     let ids: Vec<Uuid> = units.iter().map(|_| Uuid::now_v7()).collect();
     let column = |f: fn(&super::units::UnitInput) -> &String| -> Vec<String> {
@@ -641,8 +644,11 @@ pub async fn upsert_units(
              select $1, * from unnest($2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[],
                                       $7::text[], $8::text[])
              on conflict (tenant_id, code) do update
-                set name = excluded.name, category = excluded.category, address = excluded.address,
-                    phone = excluded.phone, leaders = excluded.leaders, updated_at = now()
+                set name = excluded.name, category = excluded.category,
+                    address = case when $9 then excluded.address else unit.address end,
+                    phone = case when $10 then excluded.phone else unit.phone end,
+                    leaders = case when $11 then excluded.leaders else unit.leaders end,
+                    updated_at = now()
              returning (xmax = 0) as inserted)
            select count(*) filter (where inserted) as "inserted!",
                   count(*) filter (where not inserted) as "updated!"
@@ -654,7 +660,10 @@ pub async fn upsert_units(
         &column(|u| &u.category),
         &column(|u| &u.address),
         &column(|u| &u.phone),
-        &column(|u| &u.leaders)
+        &column(|u| &u.leaders),
+        columns[0],
+        columns[1],
+        columns[2]
     )
     .fetch_one(conn)
     .await?;
@@ -779,20 +788,36 @@ pub async fn insert_staff(
     Ok(id)
 }
 
-/// Imports staff in one statement; `unit_ids` runs parallel to `staff`.
-pub async fn insert_staff_batch(
+/// Imports staff: a person already with the unit under the same name is updated (so importing an
+/// export again changes nothing), anyone else is added. `unit_ids` runs parallel to `staff`.
+/// Returns (added, updated).
+pub async fn import_staff(
     conn: &mut PgConnection,
     tenant_id: Uuid,
     unit_ids: &[Uuid],
     staff: &[super::units::StaffInput],
-) -> Result<u64, sqlx::Error> {
+) -> Result<(i64, i64), sqlx::Error> {
     let ids: Vec<Uuid> = staff.iter().map(|_| Uuid::now_v7()).collect();
     let column = |f: fn(&super::units::StaffInput) -> &String| -> Vec<String> {
         staff.iter().map(|s| f(s).clone()).collect()
     };
-    let done = sqlx::query!(
-        "insert into staff_member (tenant_id, id, unit_id, name, post, employment, phone)
-         select $1, * from unnest($2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[])",
+    let row = sqlx::query!(
+        r#"with incoming as (
+             select * from unnest($2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[])
+               as t(id, unit_id, name, post, employment, phone)),
+           updated as (
+             update staff_member s
+                set post = i.post, employment = i.employment, phone = i.phone
+               from incoming i
+              where s.unit_id = i.unit_id and s.name = i.name and s.left_at is null
+             returning s.unit_id, s.name),
+           added as (
+             insert into staff_member (tenant_id, id, unit_id, name, post, employment, phone)
+             select $1, i.id, i.unit_id, i.name, i.post, i.employment, i.phone from incoming i
+              where not exists (select 1 from staff_member s
+                                 where s.unit_id = i.unit_id and s.name = i.name and s.left_at is null)
+             returning id)
+           select (select count(*) from added) as "added!", (select count(*) from updated) as "updated!""#,
         tenant_id,
         &ids,
         unit_ids,
@@ -801,9 +826,9 @@ pub async fn insert_staff_batch(
         &column(|s| &s.employment),
         &column(|s| &s.phone)
     )
-    .execute(conn)
+    .fetch_one(conn)
     .await?;
-    Ok(done.rows_affected())
+    Ok((row.added, row.updated))
 }
 
 /// Marks a staff member of `unit_id` as gone (or back).

@@ -601,9 +601,13 @@ pub async fn import_units(
                         .filter_map(|(_, r)| known.get(&r.unit_code).copied())
                         .collect();
                     let people: Vec<StaffInput> = rows.into_iter().map(|(_, r)| r.staff).collect();
-                    let added =
-                        db::insert_staff_batch(&mut tx, user.tenant_id, &unit_ids, &people).await?;
-                    Ok((added.to_string(), json!({ "staff": added })))
+                    let (added, updated) =
+                        db::import_staff(&mut tx, user.tenant_id, &unit_ids, &people).await?;
+                    let summary = ctx
+                        .t("import.summary")
+                        .replacen("{}", &added.to_string(), 1)
+                        .replacen("{}", &updated.to_string(), 1);
+                    Ok((summary, json!({ "inserted": added, "updated": updated })))
                 } else {
                     Err(unknown)
                 }
@@ -612,7 +616,9 @@ pub async fn import_units(
         Ok(text) => match units::parse_units_csv(text) {
             Err(errors) => Err(errors),
             Ok(rows) => {
-                let (inserted, updated) = db::upsert_units(&mut tx, user.tenant_id, &rows).await?;
+                let columns = units::optional_unit_columns(text);
+                let (inserted, updated) =
+                    db::upsert_units(&mut tx, user.tenant_id, &rows, columns).await?;
                 let listed = match (upload.list, year) {
                     (true, Some((year_id, _))) => {
                         let codes: Vec<String> = rows.iter().map(|u| u.code.clone()).collect();

@@ -308,6 +308,26 @@ pub fn to_xlsx(
     book.save_to_buffer()
 }
 
+/// Which optional unit columns (address, phone, leaders) a file has: an import changes only the
+/// columns it brings, so a short file never blanks what is stored.
+pub fn optional_unit_columns(text: &str) -> [bool; 3] {
+    let text = text.trim_start_matches('\u{feff}');
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes());
+    let header: Vec<String> = reader
+        .headers()
+        .map(|h| h.iter().map(str::to_string).collect())
+        .unwrap_or_default();
+    let has = |column: &str| {
+        UNIT_COLUMNS
+            .iter()
+            .find(|c| c.0 == column)
+            .is_some_and(|(_, names)| header.iter().any(|h| names.contains(&h.as_str())))
+    };
+    [has("address"), has("phone"), has("leaders")]
+}
+
 /// Parses a units file; every bad row is reported, and nothing is returned unless all are good.
 pub fn parse_units_csv(text: &str) -> Result<Vec<UnitInput>, Vec<RowError>> {
     let rows = read_rows(text, &UNIT_COLUMNS, &["code", "name", "category"])?;
@@ -483,6 +503,18 @@ mod tests {
         assert_eq!(
             xlsx_to_csv(b"PK\x03\x04 not really"),
             Err("import.not_xlsx")
+        );
+    }
+
+    #[test]
+    fn an_import_knows_which_optional_columns_it_brings() {
+        assert_eq!(
+            optional_unit_columns("code,name,category,phone\n"),
+            [false, true, false]
+        );
+        assert_eq!(
+            optional_unit_columns("单位代码,单位名称,类别,地址,电话,负责人\n"),
+            [true, true, true]
         );
     }
 

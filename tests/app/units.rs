@@ -213,6 +213,33 @@ async fn a_clean_file_of_2000_units_imports_and_joins_the_years_list() {
         .await;
     assert_eq!(imported.status, StatusCode::SEE_OTHER);
     assert_eq!(app.scalar_i64("select count(*) from staff_member").await, 2);
+    // Importing the same people again updates them instead of adding them twice.
+    let again = admin
+        .post_file(
+            "/alpha/units/import",
+            &[("kind", "staff")],
+            "staff.csv",
+            staff.as_bytes(),
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::SEE_OTHER);
+    admin
+        .get("/alpha/units")
+        .await
+        .assert_contains("工作人员导入完成：新增 0 个，更新 2 个");
+    assert_eq!(app.scalar_i64("select count(*) from staff_member").await, 2);
+    // A file without the optional columns keeps what is stored in them.
+    let short = "code,name,category\nB0001,单位1（更名）,党群类\n";
+    admin
+        .post_file(
+            "/alpha/units/import",
+            &[("kind", "units")],
+            "units.csv",
+            short.as_bytes(),
+        )
+        .await;
+    let kept = app.scalar_i64("select count(*) from unit where code = 'B0001' and phone <> '' and name = '单位1（更名）'").await;
+    assert_eq!(kept, 1);
     let unknown = "单位代码,姓名,用工性质\nNOPE,孙八,在职\n";
     let refused = admin
         .post_file(
