@@ -204,18 +204,6 @@ fn office_routes(state: &AppState) -> Router<AppState> {
                 .route("/staff/export.csv", get(u::export_staff))
                 .route("/staff/export.xlsx", get(u::export_staff_xlsx))
                 .route(
-                    "/supervisors/{supervisor_id}/approve",
-                    post(s::approve_supervisor),
-                )
-                .route(
-                    "/supervisors/{supervisor_id}/decline",
-                    post(s::decline_supervisor),
-                )
-                .route(
-                    "/supervisors/{supervisor_id}/revoke",
-                    post(s::revoke_supervisor),
-                )
-                .route(
                     "/supervisors/{supervisor_id}/certificate",
                     get(s::show_certificate),
                 )
@@ -224,6 +212,10 @@ fn office_routes(state: &AppState) -> Router<AppState> {
                     get(s::certificate_qr),
                 )
                 .route("/groups", post(s::create_group))
+                .route(
+                    "/supervisors/{supervisor_id}/{decision}",
+                    post(s::decide_supervisor),
+                )
                 .route("/calendar", get(c::show_calendar)),
         ))
         .merge(allow(

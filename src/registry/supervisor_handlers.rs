@@ -337,71 +337,36 @@ async fn decide(
     Ok(Redirect::to(&user.path(&format!("/supervisors/{id}"))).into_response())
 }
 
-/// INS-02: the office approves a recommendation; INS-08: the certificate is numbered and dated.
-pub async fn approve_supervisor(
-    user: CurrentUser,
-    path: Result<Path<SupervisorPath>, PathRejection>,
-    session: Session,
-    ClientAddr(addr): ClientAddr,
-    ctx: PageCtx,
-    request_tx: RequestTx,
-    Form(form): Form<DecisionForm>,
-) -> AppResult<Response> {
-    decide(
-        user,
-        path,
-        session,
-        addr,
-        ctx,
-        request_tx,
-        form,
-        Decision::Approve,
-    )
-    .await
+/// `/{office}/supervisors/{supervisor_id}/{decision}`: approve, decline or revoke.
+#[derive(Debug, Deserialize)]
+pub struct DecisionPath {
+    pub supervisor_id: Uuid,
+    pub decision: String,
 }
 
-pub async fn decline_supervisor(
+/// The office's decision on a supervisor. INS-02: it approves (or declines) a recommendation;
+/// INS-08: an approval numbers and dates the certificate; an approved certificate may be revoked.
+pub async fn decide_supervisor(
     user: CurrentUser,
-    path: Result<Path<SupervisorPath>, PathRejection>,
+    path: Result<Path<DecisionPath>, PathRejection>,
     session: Session,
     ClientAddr(addr): ClientAddr,
     ctx: PageCtx,
     request_tx: RequestTx,
     Form(form): Form<DecisionForm>,
 ) -> AppResult<Response> {
-    decide(
-        user,
-        path,
-        session,
-        addr,
-        ctx,
-        request_tx,
-        form,
-        Decision::Decline,
-    )
-    .await
-}
-
-pub async fn revoke_supervisor(
-    user: CurrentUser,
-    path: Result<Path<SupervisorPath>, PathRejection>,
-    session: Session,
-    ClientAddr(addr): ClientAddr,
-    ctx: PageCtx,
-    request_tx: RequestTx,
-    Form(form): Form<DecisionForm>,
-) -> AppResult<Response> {
-    decide(
-        user,
-        path,
-        session,
-        addr,
-        ctx,
-        request_tx,
-        form,
-        Decision::Revoke,
-    )
-    .await
+    let Path(DecisionPath {
+        supervisor_id,
+        decision,
+    }) = path.map_err(|_| not_found())?;
+    let decision = match decision.as_str() {
+        "approve" => Decision::Approve,
+        "decline" => Decision::Decline,
+        "revoke" => Decision::Revoke,
+        _ => return Err(not_found()),
+    };
+    let path = Ok(Path(SupervisorPath { supervisor_id }));
+    decide(user, path, session, addr, ctx, request_tx, form, decision).await
 }
 
 #[derive(Debug, Deserialize)]
