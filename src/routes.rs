@@ -162,6 +162,7 @@ fn office_routes(state: &AppState) -> Router<AppState> {
                 .route("/users/{user_id}/disable", post(r::disable_user))
                 .route("/users/{user_id}/enable", post(r::enable_user))
                 .route("/users/{user_id}/reset-password", post(r::reset_password))
+                .route("/users/{user_id}/unit", post(r::change_liaison_unit))
                 .route("/years", post(r::open_year))
                 .route("/years/{year}/close", post(r::close_year))
                 .route("/years/{year}/reopen", post(r::reopen_year))

@@ -143,6 +143,7 @@ pub struct UserSummary {
     pub username: String,
     pub display_name: String,
     pub role: String,
+    pub unit_id: Option<Uuid>,
     pub unit_name: Option<String>,
     pub disabled_at: Option<DateTime<Utc>>,
     pub last_login_at: Option<DateTime<Utc>>,
@@ -161,7 +162,7 @@ pub async fn list_users(
     let pattern = search.map(like_pattern);
     let rows = sqlx::query_as!(
         UserSummary,
-        "select u.id, u.username, u.display_name, u.role, n.name as \"unit_name?\", u.disabled_at,
+        "select u.id, u.username, u.display_name, u.role, u.unit_id, n.name as \"unit_name?\", u.disabled_at,
                 u.last_login_at, u.must_change_password, u.created_at
            from app_user u left join unit n on n.tenant_id = u.tenant_id and n.id = u.unit_id
           where ($1::text is null or u.username ilike $1 or u.display_name ilike $1)
@@ -190,7 +191,7 @@ pub async fn list_users(
 pub async fn get_user(conn: &mut PgConnection, id: Uuid) -> Result<UserSummary, sqlx::Error> {
     sqlx::query_as!(
         UserSummary,
-        "select u.id, u.username, u.display_name, u.role, n.name as \"unit_name?\", u.disabled_at,
+        "select u.id, u.username, u.display_name, u.role, u.unit_id, n.name as \"unit_name?\", u.disabled_at,
                 u.last_login_at, u.must_change_password, u.created_at
            from app_user u left join unit n on n.tenant_id = u.tenant_id and n.id = u.unit_id
           where u.id = $1",
@@ -1281,4 +1282,20 @@ pub async fn is_listed(
     )
     .fetch_one(conn)
     .await
+}
+
+/// Moves a liaison to another unit of the office; false for any other role.
+pub async fn set_liaison_unit(
+    conn: &mut PgConnection,
+    id: Uuid,
+    unit_id: Uuid,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query!(
+        "update app_user set unit_id = $2 where id = $1 and role = 'liaison' and unit_id <> $2",
+        id,
+        unit_id
+    )
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
 }

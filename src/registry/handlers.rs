@@ -183,6 +183,12 @@ pub async fn show_user(
     let user_id = user_id(path)?;
     let shown = db::get_user(&mut tx, user_id).await?;
     let events = audit::db::events_for_subject(&mut tx, "user", user_id).await?;
+    let units = if shown.role == "liaison" {
+        db::list_units(&mut tx).await?
+    } else {
+        Vec::new()
+    };
+    let unit_id = shown.unit_id.map(|u| u.to_string()).unwrap_or_default();
     drop(tx);
     let history = events
         .into_iter()
@@ -193,6 +199,8 @@ pub async fn show_user(
     render(&UserPage {
         is_self: shown.id == user.id,
         id: shown.id.to_string(),
+        units,
+        unit_id,
         user: UserListItem::new(&ctx, shown),
         must_change_password,
         created,
@@ -795,4 +803,43 @@ pub async fn restore_item(
     tx: Tx,
 ) -> AppResult<Response> {
     set_item_retired(user, path, session, addr, tx, false).await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct UnitForm {
+    pub unit_id: String,
+}
+
+/// Moves a liaison to another unit (office_admin): from now on it answers for that unit only.
+pub async fn change_liaison_unit(
+    user: CurrentUser,
+    path: Result<Path<UserPath>, PathRejection>,
+    session: Session,
+    ClientAddr(addr): ClientAddr,
+    request_tx: RequestTx,
+    Form(form): Form<UnitForm>,
+) -> AppResult<Response> {
+    let user_id = user_id(path)?;
+    let back = user.path(&format!("/users/{user_id}"));
+    let mut tx = request_tx.acquire().await?;
+    db::get_user(&mut tx, user_id).await?;
+    let Some(unit_id) = Uuid::parse_str(form.unit_id.trim()).ok() else {
+        flash::push(&session, FlashKind::Error, "error.unit_required", None).await;
+        return Ok(Redirect::to(&back).into_response());
+    };
+    if !db::unit_exists(&mut tx, unit_id).await? {
+        flash::push(&session, FlashKind::Error, "error.unit_required", None).await;
+        return Ok(Redirect::to(&back).into_response());
+    }
+    if db::set_liaison_unit(&mut tx, user_id, unit_id).await? {
+        let event = Event {
+            action: "user.unit_change",
+            subject_type: "user",
+            subject_id: Some(user_id),
+            detail: json!({ "unit_id": unit_id }),
+        };
+        audit::record(&mut tx, user.tenant_id, &user.actor(&addr), event).await?;
+        flash::push(&session, FlashKind::Success, "users.unit_changed", None).await;
+    }
+    Ok(Redirect::to(&back).into_response())
 }

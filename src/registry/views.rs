@@ -108,6 +108,9 @@ pub struct UserPage {
     pub ctx: PageCtx,
     pub user: UserListItem,
     pub id: String,
+    /// For a liaison: the units it may be moved to, and its own.
+    pub units: Vec<UnitRow>,
+    pub unit_id: String,
     pub is_self: bool,
     pub must_change_password: bool,
     pub created: String,

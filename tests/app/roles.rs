@@ -335,3 +335,54 @@ async fn a_form_posted_after_the_session_ended_returns_to_its_page_after_login()
         0
     );
 }
+
+#[tokio::test]
+async fn an_administrator_moves_a_liaison_to_another_unit() {
+    let app = spawn_app().await;
+    let office = app.office_with_users("alpha").await;
+    let other = app.create_unit(&office, "u2", "第二单位").await;
+    let liaison: Uuid = sqlx::query_scalar("select id from app_user where username = 'liaison'")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    let mut admin = app.logged_in("alpha", "office_admin").await;
+    let page = admin.get(&format!("/alpha/users/{liaison}")).await;
+    page.assert_contains("调整所属单位");
+    let moved = admin
+        .post(
+            &format!("/alpha/users/{liaison}/unit"),
+            &[("unit_id", &other.to_string())],
+        )
+        .await;
+    assert_eq!(moved.status, StatusCode::SEE_OTHER);
+    let stored: Option<Uuid> =
+        sqlx::query_scalar("select unit_id from app_user where username = 'liaison'")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(stored, Some(other));
+    let mut liaison_client = app.logged_in("alpha", "liaison").await;
+    assert_eq!(
+        liaison_client
+            .get(&format!("/alpha/units/{other}"))
+            .await
+            .status,
+        StatusCode::OK
+    );
+    let staff: Uuid = sqlx::query_scalar("select id from app_user where username = 'office_staff'")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    admin
+        .post(
+            &format!("/alpha/users/{staff}/unit"),
+            &[("unit_id", &other.to_string())],
+        )
+        .await;
+    assert_eq!(
+        app.scalar_i64("select count(*) from app_user where unit_id is not null")
+            .await,
+        1,
+        "only liaisons have units"
+    );
+}
