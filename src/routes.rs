@@ -25,7 +25,7 @@ use tower_sessions::{Expiry, SessionManagerLayer};
 use crate::auth::Role::{self, *};
 use crate::auth::session_store::PgSessionStore;
 use crate::web::{office_context, pages, shell};
-use crate::{AppState, audit, auth, calendar, registry};
+use crate::{AppState, audit, auth, calendar, inspections, registry};
 
 /// Every role: pages any signed-in user of the office may open.
 pub const ANY_ROLE: &[Role] = &Role::ALL;
@@ -224,6 +224,23 @@ fn office_routes(state: &AppState) -> Router<AppState> {
             Router::new()
                 .route("/years", get(r::list_years))
                 .route("/groups", get(s::list_groups)),
+        ))
+        // INS-07: covert draws are for the office and the city's leaders only
+        .merge(allow(
+            OFFICE_AND_LEADERS,
+            Router::new()
+                .route(
+                    "/years/{year}/draws",
+                    get(inspections::handlers::list_draws),
+                )
+                .route("/draws/{draw_id}", get(inspections::handlers::show_draw)),
+        ))
+        .merge(allow(
+            OFFICE,
+            Router::new().route(
+                "/years/{year}/draws",
+                post(inspections::handlers::create_draw),
+            ),
         ))
         .merge(allow(
             WITHOUT_LIAISONS,

@@ -6,6 +6,7 @@ mod auth;
 mod calendar;
 mod cli;
 mod common;
+mod draws;
 mod e2e;
 mod roles;
 mod settings;

@@ -1,0 +1,239 @@
+//! The covert-inspection draw (INS-07): office staff choose the pool and the count; the seed
+//! comes from the operating system; pool, seed, count and result are stored and audited; anyone
+//! of the office who may see covert work re-runs a draw with "verify".
+
+use axum::body::Bytes;
+use axum::extract::rejection::PathRejection;
+use axum::extract::{Path, Query};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use serde_json::json;
+use tower_sessions::Session;
+use uuid::Uuid;
+
+use super::db::{self, NewDraw, PoolUnit};
+use super::draw::{self, parse_exclusions};
+use super::views::{DrawFormView, DrawListItem, DrawPage, DrawsPage};
+use crate::audit::{self, Event};
+use crate::auth::{CurrentUser, Role};
+use crate::db::{RequestTx, Tx};
+use crate::error::{AppResult, not_found};
+use crate::registry::db::{YearRow, find_year};
+use crate::registry::handlers::YearPath;
+use crate::registry::model::YearStatus;
+use crate::registry::views::local_time;
+use crate::web::{ClientAddr, FlashKind, PageCtx, flash, render, render_invalid};
+
+async fn year_of(tx: &mut Tx, path: Result<Path<YearPath>, PathRejection>) -> AppResult<YearRow> {
+    let Path(YearPath { year }) = path.map_err(|_| not_found())?;
+    find_year(tx, year).await?.ok_or_else(not_found)
+}
+
+async fn draws_page(
+    ctx: PageCtx,
+    user: &CurrentUser,
+    tx: &mut Tx,
+    year: &YearRow,
+    form: DrawFormView,
+    errors: Vec<String>,
+) -> AppResult<DrawsPage> {
+    let listed = db::listed_units(tx, year.id).await?;
+    let rows = db::list_draws(tx, year.id).await?;
+    let mut drawn_ids: Vec<Uuid> = rows.iter().flat_map(|d| d.result.iter().copied()).collect();
+    drawn_ids.sort();
+    drawn_ids.dedup();
+    let names = db::units_by_ids(tx, &drawn_ids).await?;
+    let draws = rows
+        .into_iter()
+        .map(|d| DrawListItem {
+            href: ctx.href(&format!("/draws/{}", d.id)),
+            drawn_at: local_time(&ctx, &d.drawn_at),
+            drawn_by: d.drawn_by,
+            count: d.draw_count,
+            pool_size: d.pool.len(),
+            drawn_units: d
+                .result
+                .iter()
+                .filter_map(|id| names.iter().find(|u| u.id == *id).map(|u| u.name.as_str()))
+                .collect::<Vec<_>>()
+                .join("、"),
+        })
+        .collect();
+    let mut categories: Vec<String> = listed.iter().map(|u| u.category.clone()).collect();
+    categories.sort();
+    categories.dedup();
+    let open = YearStatus::parse(&year.status) == Some(YearStatus::Open);
+    Ok(DrawsPage {
+        can_draw: open && matches!(user.role, Role::OfficeAdmin | Role::OfficeStaff),
+        year: year.year,
+        draws,
+        categories,
+        listed: listed.len(),
+        ctx,
+        form,
+        errors,
+    })
+}
+
+pub async fn list_draws(
+    user: CurrentUser,
+    path: Result<Path<YearPath>, PathRejection>,
+    ctx: PageCtx,
+    mut tx: Tx,
+) -> AppResult<Response> {
+    let year = year_of(&mut tx, path).await?;
+    let form = DrawFormView {
+        count: "3".into(),
+        ..Default::default()
+    };
+    let page = draws_page(ctx, &user, &mut tx, &year, form, Vec::new()).await?;
+    drop(tx);
+    render(&page)
+}
+
+/// Draws units for covert inspection (INS-07).
+pub async fn create_draw(
+    user: CurrentUser,
+    path: Result<Path<YearPath>, PathRejection>,
+    session: Session,
+    ClientAddr(addr): ClientAddr,
+    ctx: PageCtx,
+    request_tx: RequestTx,
+    body: Bytes,
+) -> AppResult<Response> {
+    let mut form = DrawFormView::default();
+    for (key, value) in url::form_urlencoded::parse(&body) {
+        match key.as_ref() {
+            "count" => form.count = value.trim().to_string(),
+            "category" => form.categories.push(value.into_owned()),
+            "exclusions" => form.exclusions = value.into_owned(),
+            "note" => form.note = value.trim().chars().take(500).collect(),
+            _ => {}
+        }
+    }
+    let mut tx = request_tx.acquire().await?;
+    let year = year_of(&mut tx, path).await?;
+    let mut errors: Vec<String> = Vec::new();
+    if YearStatus::parse(&year.status) != Some(YearStatus::Open) {
+        errors.push(ctx.tf("error.year_closed", &year.year.to_string()));
+    }
+    let listed = db::listed_units(&mut tx, year.id).await?;
+    let mut excluded: Vec<(Uuid, String)> = Vec::new();
+    let (lines, bad_lines) = parse_exclusions(&form.exclusions);
+    for (line, key) in bad_lines {
+        errors.push(format!(
+            "{} {}",
+            ctx.tf("error.line", &line.to_string()),
+            ctx.t(key)
+        ));
+    }
+    for line in lines {
+        match listed.iter().find(|u| u.code == line.code) {
+            Some(unit) => excluded.push((unit.id, line.reason)),
+            None => errors.push(ctx.tf("error.exclusion_unit", &line.code)),
+        }
+    }
+    // INS-07: the pool, in the documented order (the year's list is sorted by code).
+    let pool: Vec<&PoolUnit> = listed
+        .iter()
+        .filter(|u| form.categories.is_empty() || form.categories.contains(&u.category))
+        .filter(|u| !excluded.iter().any(|(id, _)| *id == u.id))
+        .collect();
+    let count = form.count.parse::<usize>().ok().filter(|n| *n >= 1);
+    match count {
+        None => errors.push(ctx.t("error.draw_count").into()),
+        Some(n) if n > pool.len() => {
+            errors.push(ctx.tf("error.draw_too_many", &pool.len().to_string()))
+        }
+        Some(_) => {}
+    }
+    let (Some(count), true) = (count, errors.is_empty()) else {
+        let page = draws_page(ctx, &user, &mut tx, &year, form, errors).await?;
+        drop(tx);
+        return render_invalid(&page);
+    };
+    let pool_ids: Vec<Uuid> = pool.iter().map(|u| u.id).collect();
+    let seed = draw::fresh_seed();
+    let result = draw::draw(&pool_ids, seed, count);
+    let seed_hex = hex::encode(seed);
+    let new = NewDraw {
+        year_id: year.id,
+        pool: &pool_ids,
+        seed: &seed_hex,
+        count: count as i32,
+        result: &result,
+        categories: &form.categories,
+        note: &form.note,
+        drawn_by: user.id,
+    };
+    let draw_id = db::insert_draw(&mut tx, user.tenant_id, &new).await?;
+    for (unit_id, reason) in &excluded {
+        db::insert_exclusion(&mut tx, user.tenant_id, draw_id, *unit_id, reason).await?;
+    }
+    let event = Event {
+        action: "draw.create",
+        subject_type: "inspection_draw",
+        subject_id: Some(draw_id),
+        detail: json!({
+            "year": year.year,
+            "seed": seed_hex,
+            "pool": pool_ids.len(),
+            "count": count,
+            "excluded": excluded.len(),
+        }),
+    };
+    audit::record(&mut tx, user.tenant_id, &user.actor(&addr), event).await?;
+    flash::push(&session, FlashKind::Success, "draws.done", None).await;
+    Ok(Redirect::to(&user.path(&format!("/draws/{draw_id}"))).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct DrawPath {
+    pub draw_id: Uuid,
+}
+
+#[derive(Debug, Deserialize, Default)]
+pub struct VerifyQuery {
+    #[serde(default)]
+    pub verify: Option<String>,
+}
+
+/// A stored draw; with `?verify=1` it is re-run from its seed and pool and compared (INS-07).
+pub async fn show_draw(
+    _user: CurrentUser,
+    path: Result<Path<DrawPath>, PathRejection>,
+    ctx: PageCtx,
+    mut tx: Tx,
+    Query(query): Query<VerifyQuery>,
+) -> AppResult<Response> {
+    let Path(DrawPath { draw_id }) = path.map_err(|_| not_found())?;
+    let d = db::get_draw(&mut tx, draw_id).await?;
+    let pool = db::units_by_ids(&mut tx, &d.pool).await?;
+    let exclusions = db::draw_exclusions(&mut tx, draw_id).await?;
+    drop(tx);
+    let verified = query.verify.map(|_| {
+        let rerun =
+            draw::parse_seed(&d.seed).map(|seed| draw::draw(&d.pool, seed, d.draw_count as usize));
+        rerun.as_deref() == Some(d.result.as_slice())
+    });
+    let result = d
+        .result
+        .iter()
+        .filter_map(|id| pool.iter().find(|u| u.id == *id).cloned())
+        .collect();
+    render(&DrawPage {
+        href: ctx.href(&format!("/draws/{draw_id}")),
+        drawn_at: local_time(&ctx, &d.drawn_at),
+        year: d.year,
+        seed: d.seed,
+        drawn_by: d.drawn_by,
+        count: d.draw_count,
+        categories: d.categories.join("、"),
+        note: d.note,
+        result,
+        pool,
+        exclusions,
+        verified,
+        ctx,
+    })
+}

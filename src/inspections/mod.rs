@@ -1,0 +1,7 @@
+//! Inspections (INS-03 to INS-11). So far: the covert-inspection draw (INS-07), reproducible from
+//! its stored seed and pool. Plans, tasks, findings and evidence come next (issue 4).
+
+pub mod db;
+pub mod draw;
+pub mod handlers;
+pub mod views;
