@@ -13,8 +13,10 @@ pub mod demo; // the demo office with one user per role
 pub mod error; // AppError: one error type for every handler
 pub mod i18n; // zh-CN and English strings from one catalog
 pub mod inspections; // inspections: the covert draw (INS-07), later plans, tasks and findings
+pub mod jobs; // scheduled work under an advisory lock (INS-04 so far)
 pub mod registry; // offices, users, years, catalog, units, staff, supervisors, groups, settings
-pub mod routes; // every route of the application and the roles it admits
+pub mod routes;
+pub mod scoring; // the deductions ledger // every route of the application and the roles it admits
 pub mod telemetry; // tracing setup
 pub mod web; // page shell: language, error pages, security headers, flash messages
 

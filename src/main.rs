@@ -62,10 +62,25 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Scheduled work.
+    Jobs {
+        #[command(subcommand)]
+        command: JobsCommand,
+    },
     /// Working days (CAL-1, CAL-2).
     Calendar {
         #[command(subcommand)]
         command: CalendarCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum JobsCommand {
+    /// Run one round of the scheduled jobs now (the server runs them every hour).
+    Run {
+        /// Run as if today were this date (YYYY-MM-DD), in every office.
+        #[arg(long)]
+        today: Option<chrono::NaiveDate>,
     },
 }
 
@@ -269,6 +284,17 @@ async fn run(
         } => {
             return verify_audit(&pool, office.as_deref()).await;
         }
+        Command::Jobs {
+            command: JobsCommand::Run { today },
+        } => {
+            db::migrate(&pool).await?;
+            let round = xiaoneng::jobs::run_round(&pool, today).await?;
+            if round.ran {
+                println!("jobs done: {} deductions raised", round.deductions);
+            } else {
+                println!("another instance is running the jobs; nothing done");
+            }
+        }
         Command::Calendar {
             command:
                 CalendarCommand::Due {
@@ -432,7 +458,8 @@ async fn serve(
     let state = AppState::new(pool.clone(), config);
     let app = xiaoneng::router(state);
 
-    let sweeper = tokio::spawn(sweep_sessions(pool));
+    let sweeper = tokio::spawn(sweep_sessions(pool.clone()));
+    let jobs = tokio::spawn(run_jobs(pool));
     if let Some(logins) = logins {
         print!("{}", demo::describe(&logins, &format!("http://{listen}")));
     }
@@ -457,7 +484,23 @@ async fn serve(
         () = deadline => tracing::warn!("requests still running after the grace period; exiting"),
     }
     sweeper.abort();
+    jobs.abort();
     Ok(())
+}
+
+/// Runs the scheduled jobs every hour (one instance at a time, by advisory lock).
+async fn run_jobs(pool: PgPool) {
+    let mut every = tokio::time::interval(Duration::from_secs(3600));
+    loop {
+        every.tick().await;
+        match xiaoneng::jobs::run_round(&pool, None).await {
+            Ok(round) if round.deductions > 0 => {
+                tracing::info!(deductions = round.deductions, "jobs done")
+            }
+            Ok(_) => {}
+            Err(error) => tracing::warn!(error = %error, "scheduled jobs failed"),
+        }
+    }
 }
 
 /// Deletes expired sessions every ten minutes.

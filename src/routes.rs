@@ -74,6 +74,11 @@ pub const NAV: &[NavEntry] = &[
         roles: OFFICE_AND_LEADERS,
     },
     NavEntry {
+        path: "/self-reports",
+        label_key: "nav.self_reports",
+        roles: &[Liaison],
+    },
+    NavEntry {
         path: "/years",
         label_key: "nav.years",
         roles: OFFICE_AND_LEADERS,
@@ -225,6 +230,15 @@ fn office_routes(state: &AppState) -> Router<AppState> {
                 .route("/years", get(r::list_years))
                 .route("/groups", get(s::list_groups)),
         ))
+        // INS-04: a liaison files its unit's quarterly self-reports
+        .merge(allow(
+            &[Liaison],
+            Router::new().route(
+                "/self-reports",
+                get(inspections::handlers::show_self_reports)
+                    .post(inspections::handlers::submit_self_report),
+            ),
+        ))
         // INS-07: covert draws are for the office and the city's leaders only
         .merge(allow(
             OFFICE_AND_LEADERS,
@@ -233,7 +247,11 @@ fn office_routes(state: &AppState) -> Router<AppState> {
                     "/years/{year}/draws",
                     get(inspections::handlers::list_draws),
                 )
-                .route("/draws/{draw_id}", get(inspections::handlers::show_draw)),
+                .route("/draws/{draw_id}", get(inspections::handlers::show_draw))
+                .route(
+                    "/years/{year}/self-reports",
+                    get(inspections::handlers::self_report_matrix),
+                ),
         ))
         .merge(allow(
             OFFICE,

@@ -167,3 +167,73 @@ pub async fn draw_exclusions(
         .map(|r| (r.code, r.name, r.reason))
         .collect())
 }
+
+/// Files a unit's report for a quarter; `None` when it has one already.
+pub async fn insert_self_report(
+    conn: &mut PgConnection,
+    tenant_id: Uuid,
+    year_id: Uuid,
+    unit_id: Uuid,
+    quarter: i32,
+    content: &str,
+    submitted_by: Uuid,
+) -> Result<Option<Uuid>, sqlx::Error> {
+    sqlx::query_scalar!(
+        "insert into self_report (tenant_id, id, assessment_year_id, unit_id, quarter, content, submitted_by)
+         values ($1, $2, $3, $4, $5, $6, $7)
+         on conflict (tenant_id, assessment_year_id, unit_id, quarter) do nothing
+         returning id",
+        tenant_id,
+        Uuid::now_v7(),
+        year_id,
+        unit_id,
+        quarter,
+        content,
+        submitted_by
+    )
+    .fetch_optional(conn)
+    .await
+}
+
+/// The year's reports: (unit id, quarter, submitted at).
+pub async fn self_reports(
+    conn: &mut PgConnection,
+    year_id: Uuid,
+) -> Result<Vec<(Uuid, i32, DateTime<Utc>)>, sqlx::Error> {
+    let rows = sqlx::query!(
+        "select unit_id, quarter, submitted_at from self_report where assessment_year_id = $1",
+        year_id
+    )
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| (r.unit_id, r.quarter, r.submitted_at))
+        .collect())
+}
+
+/// The year's open catalog item with `code` (S01 for a missed self-report): its id and points.
+pub async fn catalog_item(
+    conn: &mut PgConnection,
+    year_id: Uuid,
+    code: &str,
+) -> Result<Option<(Uuid, rust_decimal::Decimal)>, sqlx::Error> {
+    let row = sqlx::query!(
+        "select id, points_min from deduction_item
+          where assessment_year_id = $1 and code = $2 and retired_at is null",
+        year_id,
+        code
+    )
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.map(|r| (r.id, r.points_min)))
+}
+
+/// The office's open years: (id, year).
+pub async fn open_years(conn: &mut PgConnection) -> Result<Vec<(Uuid, i32)>, sqlx::Error> {
+    let rows =
+        sqlx::query!("select id, year from assessment_year where status = 'open' order by year")
+            .fetch_all(conn)
+            .await?;
+    Ok(rows.into_iter().map(|r| (r.id, r.year)).collect())
+}

@@ -13,7 +13,11 @@ use uuid::Uuid;
 
 use super::db::{self, NewDraw, PoolUnit};
 use super::draw::{self, parse_exclusions};
-use super::views::{DrawFormView, DrawListItem, DrawPage, DrawsPage};
+use super::self_report;
+use super::views::{
+    DrawFormView, DrawListItem, DrawPage, DrawsPage, MatrixRow, QuarterView, SelfReportMatrixPage,
+    SelfReportsPage,
+};
 use crate::audit::{self, Event};
 use crate::auth::{CurrentUser, Role};
 use crate::db::{RequestTx, Tx};
@@ -235,5 +239,198 @@ pub async fn show_draw(
         exclusions,
         verified,
         ctx,
+    })
+}
+
+// ---- quarterly self-reports (INS-04) ----
+
+/// The due date of each quarter of `year` for this office, or why it is not known yet.
+async fn quarter_dues(tx: &mut Tx, year: i32) -> AppResult<Vec<Option<chrono::NaiveDate>>> {
+    let calendar = crate::calendar::load(tx).await?;
+    let settings = crate::registry::db::get_settings(tx).await?;
+    let days: u32 = settings.self_report_due_working_days.parse().unwrap_or(10);
+    Ok((1..=4)
+        .map(|q| self_report::due_on(&calendar, year, q, days).ok())
+        .collect())
+}
+
+async fn liaison_page(
+    ctx: PageCtx,
+    user: &CurrentUser,
+    tx: &mut Tx,
+    quarter: String,
+    content: String,
+    error: Option<&'static str>,
+) -> AppResult<SelfReportsPage> {
+    let unit = user.unit_id.ok_or_else(not_found)?;
+    let Some((year_id, year)) = db::open_years(tx).await?.last().copied() else {
+        return Ok(SelfReportsPage {
+            ctx,
+            year: None,
+            quarters: Vec::new(),
+            content,
+            quarter,
+            error,
+        });
+    };
+    let dues = quarter_dues(tx, year).await?;
+    let reports = db::self_reports(tx, year_id).await?;
+    let today = chrono::Utc::now()
+        .with_timezone(&ctx.time_zone())
+        .date_naive();
+    let quarters = (1..=4)
+        .map(|q| {
+            let submitted = reports
+                .iter()
+                .find(|r| r.0 == unit && r.1 == q)
+                .map(|r| local_time(&ctx, &r.2));
+            let due = dues[(q - 1) as usize];
+            let ended = self_report::quarter_end(year, q as u32).is_some_and(|end| today > end);
+            QuarterView {
+                quarter: q,
+                due: due
+                    .map(|d| d.to_string())
+                    .unwrap_or_else(|| ctx.t("self_reports.no_calendar").into()),
+                missed: submitted.is_none() && due.is_some_and(|d| today > d),
+                open: ended && submitted.is_none(),
+                submitted: submitted.unwrap_or_default(),
+            }
+        })
+        .collect();
+    Ok(SelfReportsPage {
+        ctx,
+        year: Some(year),
+        quarters,
+        content,
+        quarter,
+        error,
+    })
+}
+
+/// The liaison's quarterly self-reports for its unit.
+pub async fn show_self_reports(user: CurrentUser, ctx: PageCtx, mut tx: Tx) -> AppResult<Response> {
+    let page = liaison_page(ctx, &user, &mut tx, String::new(), String::new(), None).await?;
+    drop(tx);
+    render(&page)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SelfReportForm {
+    pub quarter: String,
+    pub content: String,
+}
+
+/// INS-04: the liaison files its unit's report for a quarter that has ended (once).
+pub async fn submit_self_report(
+    user: CurrentUser,
+    session: Session,
+    ClientAddr(addr): ClientAddr,
+    ctx: PageCtx,
+    request_tx: RequestTx,
+    axum::Form(form): axum::Form<SelfReportForm>,
+) -> AppResult<Response> {
+    let unit = user.unit_id.ok_or_else(not_found)?;
+    let mut tx = request_tx.acquire().await?;
+    let content = form.content.trim().to_string();
+    let quarter = form
+        .quarter
+        .trim()
+        .parse::<i32>()
+        .ok()
+        .filter(|q| (1..=4).contains(q));
+    let year = db::open_years(&mut tx).await?.last().copied();
+    let today = chrono::Utc::now()
+        .with_timezone(&ctx.time_zone())
+        .date_naive();
+    let refusal = match (year, quarter) {
+        (None, _) => Some("units.no_open_year"),
+        (_, None) => Some("error.quarter"),
+        (Some((_, y)), Some(q))
+            if self_report::quarter_end(y, q as u32).is_none_or(|end| today <= end) =>
+        {
+            Some("error.quarter_not_ended")
+        }
+        _ if content.is_empty() || content.chars().count() > 10_000 => Some("error.report_content"),
+        (Some((year_id, y)), Some(q)) => {
+            match db::insert_self_report(
+                &mut tx,
+                user.tenant_id,
+                year_id,
+                unit,
+                q,
+                &content,
+                user.id,
+            )
+            .await?
+            {
+                Some(id) => {
+                    let event = Event {
+                        action: "self_report.submit",
+                        subject_type: "unit",
+                        subject_id: Some(unit),
+                        detail: json!({ "year": y, "quarter": q, "self_report_id": id }),
+                    };
+                    audit::record(&mut tx, user.tenant_id, &user.actor(&addr), event).await?;
+                    flash::push(
+                        &session,
+                        FlashKind::Success,
+                        "self_reports.submitted",
+                        Some(q.to_string()),
+                    )
+                    .await;
+                    return Ok(Redirect::to(&user.path("/self-reports")).into_response());
+                }
+                None => Some("error.report_exists"),
+            }
+        }
+    };
+    let page = liaison_page(ctx, &user, &mut tx, form.quarter, form.content, refusal).await?;
+    drop(tx);
+    render_invalid(&page)
+}
+
+/// The office's matrix of units × quarters for a year (INS-04).
+pub async fn self_report_matrix(
+    _user: CurrentUser,
+    path: Result<Path<YearPath>, PathRejection>,
+    ctx: PageCtx,
+    mut tx: Tx,
+) -> AppResult<Response> {
+    let year = year_of(&mut tx, path).await?;
+    let units = db::listed_units(&mut tx, year.id).await?;
+    let reports = db::self_reports(&mut tx, year.id).await?;
+    let dues = quarter_dues(&mut tx, year.year).await?;
+    drop(tx);
+    let today = chrono::Utc::now()
+        .with_timezone(&ctx.time_zone())
+        .date_naive();
+    let rows = units
+        .into_iter()
+        .map(|u| MatrixRow {
+            cells: (1..=4)
+                .map(|q| match reports.iter().find(|r| r.0 == u.id && r.1 == q) {
+                    Some(r) => (local_time(&ctx, &r.2), "self_reports.submitted_cell"),
+                    None => match dues[(q - 1) as usize] {
+                        Some(due) if today > due => (String::new(), "self_reports.missed"),
+                        _ => (String::new(), "self_reports.pending"),
+                    },
+                })
+                .collect(),
+            code: u.code,
+            name: u.name,
+        })
+        .collect();
+    let dues = dues
+        .into_iter()
+        .map(|d| {
+            d.map(|d| d.to_string())
+                .unwrap_or_else(|| ctx.t("self_reports.no_calendar").into())
+        })
+        .collect();
+    render(&SelfReportMatrixPage {
+        ctx,
+        year: year.year,
+        dues,
+        rows,
     })
 }

@@ -1,7 +1,9 @@
 //! Inspections (INS-03 to INS-11). So far: the covert-inspection draw (INS-07), reproducible from
-//! its stored seed and pool. Plans, tasks, findings and evidence come next (issue 4).
+//! its stored seed and pool, and quarterly self-reports (INS-04). Plans, tasks, findings and
+//! evidence come next (issue 4).
 
 pub mod db;
 pub mod draw;
 pub mod handlers;
+pub mod self_report;
 pub mod views;

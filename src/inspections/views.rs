@@ -61,3 +61,42 @@ pub struct DrawPage {
     /// After "verify": whether re-running the draw gave the stored result.
     pub verified: Option<bool>,
 }
+
+/// One quarter as a liaison sees it.
+pub struct QuarterView {
+    pub quarter: i32,
+    pub due: String,
+    pub submitted: String,
+    /// Past its due date without a report.
+    pub missed: bool,
+    /// The quarter has ended, so a report can be filed.
+    pub open: bool,
+}
+
+#[derive(Template)]
+#[template(path = "inspections/self_reports.html")]
+pub struct SelfReportsPage {
+    pub ctx: PageCtx,
+    pub year: Option<i32>,
+    pub quarters: Vec<QuarterView>,
+    pub content: String,
+    pub quarter: String,
+    pub error: Option<&'static str>,
+}
+
+/// One unit's row of the office's matrix.
+pub struct MatrixRow {
+    pub code: String,
+    pub name: String,
+    /// Per quarter: "" (not due), a date (submitted), or the catalog key of a state.
+    pub cells: Vec<(String, &'static str)>,
+}
+
+#[derive(Template)]
+#[template(path = "inspections/self_report_matrix.html")]
+pub struct SelfReportMatrixPage {
+    pub ctx: PageCtx,
+    pub year: i32,
+    pub dues: Vec<String>,
+    pub rows: Vec<MatrixRow>,
+}

@@ -9,6 +9,7 @@ mod common;
 mod draws;
 mod e2e;
 mod roles;
+mod self_reports;
 mod settings;
 mod shell;
 mod supervisors;

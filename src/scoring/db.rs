@@ -1,0 +1,64 @@
+//! Every SQL statement of scoring.
+
+use rust_decimal::Decimal;
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+/// A deduction to record.
+pub struct NewDeduction<'a> {
+    pub year_id: Uuid,
+    pub unit_id: Uuid,
+    pub item_id: Uuid,
+    pub points: Decimal,
+    pub source_type: &'a str,
+    /// Makes the deduction happen once per cause (a unique index refuses a second).
+    pub source_key: &'a str,
+    pub reason: &'a str,
+}
+
+/// Records a deduction unless its cause has deducted already; the new entry's id, or `None`.
+pub async fn deduct_once(
+    conn: &mut PgConnection,
+    tenant_id: Uuid,
+    d: &NewDeduction<'_>,
+) -> Result<Option<Uuid>, sqlx::Error> {
+    sqlx::query_scalar!(
+        "insert into deduction (tenant_id, id, assessment_year_id, unit_id, deduction_item_id,
+                                entry_kind, points, source_type, source_key, reason)
+         values ($1, $2, $3, $4, $5, 'deduct', $6, $7, $8, $9)
+         on conflict (tenant_id, source_type, source_key) where entry_kind = 'deduct' do nothing
+         returning id",
+        tenant_id,
+        Uuid::now_v7(),
+        d.year_id,
+        d.unit_id,
+        d.item_id,
+        d.points,
+        d.source_type,
+        d.source_key,
+        d.reason
+    )
+    .fetch_optional(conn)
+    .await
+}
+
+/// The deductions in force for a year (not reversed): (unit id, source key, points, reason).
+pub async fn effective_deductions(
+    conn: &mut PgConnection,
+    year_id: Uuid,
+) -> Result<Vec<(Uuid, String, Decimal, String)>, sqlx::Error> {
+    let rows = sqlx::query!(
+        "select d.unit_id, d.source_key, d.points, d.reason from deduction d
+          where d.assessment_year_id = $1 and d.entry_kind = 'deduct'
+            and not exists (select 1 from deduction r where r.tenant_id = d.tenant_id
+                             and r.reverses_id = d.id)
+          order by d.created_at",
+        year_id
+    )
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| (r.unit_id, r.source_key, r.points, r.reason))
+        .collect())
+}
