@@ -74,6 +74,11 @@ pub const NAV: &[NavEntry] = &[
         roles: OFFICE_AND_LEADERS,
     },
     NavEntry {
+        path: "/tasks",
+        label_key: "nav.tasks",
+        roles: &[Supervisor],
+    },
+    NavEntry {
         path: "/self-reports",
         label_key: "nav.self_reports",
         roles: &[Liaison],
@@ -230,6 +235,16 @@ fn office_routes(state: &AppState) -> Router<AppState> {
                 .route("/years", get(r::list_years))
                 .route("/groups", get(s::list_groups)),
         ))
+        // INS-02: a supervisor sees its own group's tasks (checked in the handler); the office and
+        // leaders see every task
+        .merge(allow(
+            &[Supervisor],
+            Router::new().route("/tasks", get(inspections::handlers::my_tasks)),
+        ))
+        .merge(allow(
+            &[OfficeAdmin, OfficeStaff, Leader, Supervisor],
+            Router::new().route("/tasks/{task_id}", get(inspections::handlers::show_task)),
+        ))
         // INS-04: a liaison files its unit's quarterly self-reports
         .merge(allow(
             &[Liaison],
@@ -249,16 +264,29 @@ fn office_routes(state: &AppState) -> Router<AppState> {
                 )
                 .route("/draws/{draw_id}", get(inspections::handlers::show_draw))
                 .route(
+                    "/years/{year}/tasks",
+                    get(inspections::handlers::list_tasks),
+                )
+                .route(
+                    "/years/{year}/coverage",
+                    get(inspections::handlers::show_coverage),
+                )
+                .route(
                     "/years/{year}/self-reports",
                     get(inspections::handlers::self_report_matrix),
                 ),
         ))
         .merge(allow(
             OFFICE,
-            Router::new().route(
-                "/years/{year}/draws",
-                post(inspections::handlers::create_draw),
-            ),
+            Router::new()
+                .route(
+                    "/years/{year}/draws",
+                    post(inspections::handlers::create_draw),
+                )
+                .route(
+                    "/years/{year}/tasks",
+                    post(inspections::handlers::create_task),
+                ),
         ))
         .merge(allow(
             WITHOUT_LIAISONS,

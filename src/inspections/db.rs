@@ -237,3 +237,178 @@ pub async fn open_years(conn: &mut PgConnection) -> Result<Vec<(Uuid, i32)>, sql
             .await?;
     Ok(rows.into_iter().map(|r| (r.id, r.year)).collect())
 }
+
+// ---- tasks (INS-02, INS-03, INS-07) and coverage (INS-06) ----
+
+pub async fn insert_task(
+    conn: &mut PgConnection,
+    tenant_id: Uuid,
+    year_id: Uuid,
+    task: &super::tasks::TaskFields,
+    created_by: Uuid,
+) -> Result<Uuid, sqlx::Error> {
+    let id = Uuid::now_v7();
+    sqlx::query!(
+        "insert into inspection_task (tenant_id, id, assessment_year_id, group_id, unit_id, kind, method,
+                                      focus, scheduled_on, note, created_by)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        tenant_id,
+        id,
+        year_id,
+        task.group_id,
+        task.unit_id,
+        task.kind,
+        task.method,
+        &task.focus,
+        task.scheduled_on,
+        task.note,
+        created_by
+    )
+    .execute(conn)
+    .await?;
+    Ok(id)
+}
+
+/// A task as lists show it.
+pub struct TaskRow {
+    pub id: Uuid,
+    pub scheduled_on: chrono::NaiveDate,
+    pub kind: String,
+    pub method: Option<String>,
+    pub focus: Vec<String>,
+    pub unit_name: String,
+    pub group_name: String,
+}
+
+pub async fn year_tasks(
+    conn: &mut PgConnection,
+    year_id: Uuid,
+) -> Result<Vec<TaskRow>, sqlx::Error> {
+    sqlx::query_as!(
+        TaskRow,
+        "select t.id, t.scheduled_on, t.kind, t.method, t.focus, u.name as unit_name, g.name as group_name
+           from inspection_task t
+           join unit u on u.tenant_id = t.tenant_id and u.id = t.unit_id
+           join supervisor_group g on g.tenant_id = t.tenant_id and g.id = t.group_id
+          where t.assessment_year_id = $1
+          order by t.scheduled_on, u.name",
+        year_id
+    )
+    .fetch_all(conn)
+    .await
+}
+
+/// The tasks of the groups the supervisor linked to `user_id` belongs to.
+pub async fn tasks_of_user(
+    conn: &mut PgConnection,
+    user_id: Uuid,
+) -> Result<Vec<TaskRow>, sqlx::Error> {
+    sqlx::query_as!(
+        TaskRow,
+        "select t.id, t.scheduled_on, t.kind, t.method, t.focus, u.name as unit_name, g.name as group_name
+           from inspection_task t
+           join unit u on u.tenant_id = t.tenant_id and u.id = t.unit_id
+           join supervisor_group g on g.tenant_id = t.tenant_id and g.id = t.group_id
+           join group_member m on m.tenant_id = t.tenant_id and m.group_id = t.group_id
+           join supervisor s on s.tenant_id = m.tenant_id and s.id = m.supervisor_id
+          where s.user_id = $1
+          order by t.scheduled_on, u.name",
+        user_id
+    )
+    .fetch_all(conn)
+    .await
+}
+
+/// A task with what the supervisor needs on site.
+pub struct TaskDetail {
+    pub id: Uuid,
+    pub year: i32,
+    pub scheduled_on: chrono::NaiveDate,
+    pub kind: String,
+    pub method: Option<String>,
+    pub focus: Vec<String>,
+    pub note: String,
+    pub group_id: Uuid,
+    pub group_name: String,
+    pub unit_code: String,
+    pub unit_name: String,
+    pub unit_address: String,
+    pub unit_phone: String,
+    pub unit_leaders: String,
+}
+
+pub async fn get_task(conn: &mut PgConnection, id: Uuid) -> Result<TaskDetail, sqlx::Error> {
+    sqlx::query_as!(
+        TaskDetail,
+        "select t.id, y.year, t.scheduled_on, t.kind, t.method, t.focus, t.note, t.group_id,
+                g.name as group_name, u.code as unit_code, u.name as unit_name,
+                u.address as unit_address, u.phone as unit_phone, u.leaders as unit_leaders
+           from inspection_task t
+           join assessment_year y on y.tenant_id = t.tenant_id and y.id = t.assessment_year_id
+           join unit u on u.tenant_id = t.tenant_id and u.id = t.unit_id
+           join supervisor_group g on g.tenant_id = t.tenant_id and g.id = t.group_id
+          where t.id = $1",
+        id
+    )
+    .fetch_one(conn)
+    .await
+}
+
+/// Whether the user's supervisor record belongs to the group.
+pub async fn user_in_group(
+    conn: &mut PgConnection,
+    user_id: Uuid,
+    group_id: Uuid,
+) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"select exists(select 1 from group_member m join supervisor s
+                           on s.tenant_id = m.tenant_id and s.id = m.supervisor_id
+                          where m.group_id = $2 and s.user_id = $1) as "e!""#,
+        user_id,
+        group_id
+    )
+    .fetch_one(conn)
+    .await
+}
+
+/// A group's members, as recusal sees them.
+pub async fn group_members_for_recusal(
+    conn: &mut PgConnection,
+    group_id: Uuid,
+) -> Result<Vec<crate::registry::supervisors::Member>, sqlx::Error> {
+    sqlx::query_as!(
+        crate::registry::supervisors::Member,
+        "select s.id, s.name, s.work_unit_id, s.recommended_by_unit_id
+           from group_member m join supervisor s on s.tenant_id = m.tenant_id and s.id = m.supervisor_id
+          where m.group_id = $1",
+        group_id
+    )
+    .fetch_all(conn)
+    .await
+}
+
+/// INS-06: every listed unit with the dates of its open inspections this year.
+pub async fn coverage(
+    conn: &mut PgConnection,
+    year_id: Uuid,
+) -> Result<Vec<(String, String, String, Vec<chrono::NaiveDate>)>, sqlx::Error> {
+    let rows = sqlx::query!(
+        r#"select u.code, u.name, u.category,
+                  coalesce(array_agg(t.scheduled_on order by t.scheduled_on)
+                           filter (where t.id is not null), '{}') as "dates!: Vec<chrono::NaiveDate>"
+             from assessment_unit a
+             join unit u on u.tenant_id = a.tenant_id and u.id = a.unit_id
+             left join inspection_task t on t.tenant_id = a.tenant_id and t.unit_id = a.unit_id
+                  and t.assessment_year_id = a.assessment_year_id and t.kind = 'open'
+            where a.assessment_year_id = $1
+            group by u.code, u.name, u.category
+            order by u.code collate "C""#,
+        year_id
+    )
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| (r.code, r.name, r.category, r.dates))
+        .collect())
+}

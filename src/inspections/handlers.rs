@@ -14,9 +14,11 @@ use uuid::Uuid;
 use super::db::{self, NewDraw, PoolUnit};
 use super::draw::{self, parse_exclusions};
 use super::self_report;
+use super::tasks::TaskInput;
 use super::views::{
-    DrawFormView, DrawListItem, DrawPage, DrawsPage, MatrixRow, QuarterView, SelfReportMatrixPage,
-    SelfReportsPage,
+    CoveragePage, DrawFormView, DrawListItem, DrawPage, DrawsPage, MatrixRow, MyTasksPage,
+    QuarterView, SelfReportMatrixPage, SelfReportsPage, TaskFormView, TaskItem, TaskPage,
+    TasksPage,
 };
 use crate::audit::{self, Event};
 use crate::auth::{CurrentUser, Role};
@@ -432,5 +434,254 @@ pub async fn self_report_matrix(
         year: year.year,
         dues,
         rows,
+    })
+}
+
+// ---- tasks (INS-02, INS-03, INS-07) and coverage (INS-06) ----
+
+/// The kind's label and the method or focus areas, in the reader's language.
+fn describe(
+    ctx: &PageCtx,
+    kind: &str,
+    method: Option<&str>,
+    focus: &[String],
+) -> (&'static str, String) {
+    use super::tasks::{FOCUS, METHODS};
+    if kind == "covert" {
+        let method = METHODS
+            .iter()
+            .find(|m| Some(m.0) == method)
+            .map(|m| ctx.t(m.1))
+            .unwrap_or("");
+        (ctx.t("tasks.kind_covert"), method.to_string())
+    } else {
+        let areas: Vec<&str> = focus
+            .iter()
+            .filter_map(|f| FOCUS.iter().find(|k| k.0 == f).map(|k| ctx.t(k.1)))
+            .collect();
+        (ctx.t("tasks.kind_open"), areas.join("、"))
+    }
+}
+
+fn task_items(ctx: &PageCtx, rows: Vec<db::TaskRow>) -> Vec<TaskItem> {
+    let today = chrono::Utc::now()
+        .with_timezone(&ctx.time_zone())
+        .date_naive();
+    rows.into_iter()
+        .map(|t| {
+            let (kind, detail) = describe(ctx, &t.kind, t.method.as_deref(), &t.focus);
+            TaskItem {
+                href: ctx.href(&format!("/tasks/{}", t.id)),
+                date: t.scheduled_on.to_string(),
+                when: match t.scheduled_on.cmp(&today) {
+                    std::cmp::Ordering::Equal => "tasks.today",
+                    std::cmp::Ordering::Greater => "tasks.upcoming",
+                    std::cmp::Ordering::Less => "tasks.past",
+                },
+                kind,
+                detail,
+                unit: t.unit_name,
+                group: t.group_name,
+            }
+        })
+        .collect()
+}
+
+async fn tasks_page(
+    ctx: PageCtx,
+    user: &CurrentUser,
+    tx: &mut Tx,
+    year: &YearRow,
+    form: TaskFormView,
+    errors: Vec<String>,
+) -> AppResult<TasksPage> {
+    let rows = db::year_tasks(tx, year.id).await?;
+    let groups = crate::registry::db::list_groups(tx)
+        .await?
+        .into_iter()
+        .map(|g| (g.id.to_string(), g.name))
+        .collect();
+    let units = db::listed_units(tx, year.id)
+        .await?
+        .into_iter()
+        .map(|u| (u.id.to_string(), format!("{} {}", u.code, u.name)))
+        .collect();
+    let open = YearStatus::parse(&year.status) == Some(YearStatus::Open);
+    Ok(TasksPage {
+        tasks: task_items(&ctx, rows),
+        can_plan: open && matches!(user.role, Role::OfficeAdmin | Role::OfficeStaff),
+        year: year.year,
+        groups,
+        units,
+        ctx,
+        form,
+        errors,
+    })
+}
+
+pub async fn list_tasks(
+    user: CurrentUser,
+    path: Result<Path<YearPath>, PathRejection>,
+    ctx: PageCtx,
+    mut tx: Tx,
+) -> AppResult<Response> {
+    let year = year_of(&mut tx, path).await?;
+    let form = TaskFormView {
+        kind: "open".into(),
+        ..Default::default()
+    };
+    let page = tasks_page(ctx, &user, &mut tx, &year, form, Vec::new()).await?;
+    drop(tx);
+    render(&page)
+}
+
+/// Puts a group on a unit on a date (INS-02): never a group with a member who must stand aside.
+pub async fn create_task(
+    user: CurrentUser,
+    path: Result<Path<YearPath>, PathRejection>,
+    session: Session,
+    ClientAddr(addr): ClientAddr,
+    ctx: PageCtx,
+    request_tx: RequestTx,
+    body: Bytes,
+) -> AppResult<Response> {
+    let mut form = TaskFormView::default();
+    for (key, value) in url::form_urlencoded::parse(&body) {
+        match key.as_ref() {
+            "group_id" => form.group_id = value.into_owned(),
+            "unit_id" => form.unit_id = value.into_owned(),
+            "kind" => form.kind = value.into_owned(),
+            "method" => form.method = value.into_owned(),
+            "focus" => form.focus.push(value.into_owned()),
+            "scheduled_on" => form.scheduled_on = value.into_owned(),
+            "note" => form.note = value.into_owned(),
+            _ => {}
+        }
+    }
+    let mut tx = request_tx.acquire().await?;
+    let year = year_of(&mut tx, path).await?;
+    let input = TaskInput {
+        group_id: form.group_id.clone(),
+        unit_id: form.unit_id.clone(),
+        kind: form.kind.clone(),
+        method: form.method.clone(),
+        focus: form.focus.clone(),
+        scheduled_on: form.scheduled_on.clone(),
+        note: form.note.clone(),
+    };
+    let mut errors: Vec<String> = Vec::new();
+    if YearStatus::parse(&year.status) != Some(YearStatus::Open) {
+        errors.push(ctx.tf("error.year_closed", &year.year.to_string()));
+    }
+    let fields = match input.validate(year.year) {
+        Ok(fields) => Some(fields),
+        Err(keys) => {
+            errors.extend(keys.into_iter().map(|k| ctx.t(k).to_string()));
+            None
+        }
+    };
+    if let Some(task) = &fields {
+        let listed = db::listed_units(&mut tx, year.id).await?;
+        if !listed.iter().any(|u| u.id == task.unit_id) {
+            errors.push(ctx.t("error.task_unit").into());
+        }
+        let members = db::group_members_for_recusal(&mut tx, task.group_id).await?;
+        if members.is_empty() {
+            errors.push(ctx.t("error.task_group").into());
+        }
+        for m in crate::registry::supervisors::recusals(&members, task.unit_id) {
+            errors.push(ctx.tf("error.recusal", &m.name));
+        }
+    }
+    let (Some(task), true) = (fields, errors.is_empty()) else {
+        let page = tasks_page(ctx, &user, &mut tx, &year, form, errors).await?;
+        drop(tx);
+        return render_invalid(&page);
+    };
+    let id = db::insert_task(&mut tx, user.tenant_id, year.id, &task, user.id).await?;
+    let event = Event {
+        action: "task.create",
+        subject_type: "inspection_task",
+        subject_id: Some(id),
+        detail: json!({
+            "kind": task.kind,
+            "method": task.method,
+            "scheduled_on": task.scheduled_on.to_string(),
+            "unit_id": task.unit_id,
+        }),
+    };
+    audit::record(&mut tx, user.tenant_id, &user.actor(&addr), event).await?;
+    flash::push(&session, FlashKind::Success, "tasks.created", None).await;
+    Ok(Redirect::to(&user.path(&format!("/years/{}/tasks", year.year))).into_response())
+}
+
+/// The supervisor's own tasks: their groups' only (INS-02).
+pub async fn my_tasks(user: CurrentUser, ctx: PageCtx, mut tx: Tx) -> AppResult<Response> {
+    let rows = db::tasks_of_user(&mut tx, user.id).await?;
+    let linked =
+        !rows.is_empty() || crate::registry::db::supervisor_of_user(&mut tx, user.id).await?;
+    drop(tx);
+    let tasks = task_items(&ctx, rows);
+    render(&MyTasksPage { ctx, tasks, linked })
+}
+
+#[derive(Debug, Deserialize)]
+pub struct TaskPath {
+    pub task_id: Uuid,
+}
+
+/// A task's page: a supervisor sees it only when in the task's group.
+pub async fn show_task(
+    user: CurrentUser,
+    path: Result<Path<TaskPath>, PathRejection>,
+    ctx: PageCtx,
+    mut tx: Tx,
+) -> AppResult<Response> {
+    let Path(TaskPath { task_id }) = path.map_err(|_| not_found())?;
+    let task = db::get_task(&mut tx, task_id).await?;
+    if user.role == Role::Supervisor && !db::user_in_group(&mut tx, user.id, task.group_id).await? {
+        return Err(not_found());
+    }
+    drop(tx);
+    let (kind, detail) = describe(&ctx, &task.kind, task.method.as_deref(), &task.focus);
+    render(&TaskPage {
+        ctx,
+        task,
+        kind,
+        detail,
+    })
+}
+
+/// INS-06: which listed units have an open inspection this year, and which none yet.
+pub async fn show_coverage(
+    _user: CurrentUser,
+    path: Result<Path<YearPath>, PathRejection>,
+    ctx: PageCtx,
+    mut tx: Tx,
+) -> AppResult<Response> {
+    let year = year_of(&mut tx, path).await?;
+    let rows = db::coverage(&mut tx, year.id).await?;
+    drop(tx);
+    let (covered, uncovered): (Vec<_>, Vec<_>) = rows.into_iter().partition(|r| !r.3.is_empty());
+    let covered = covered
+        .into_iter()
+        .map(|(code, name, category, dates)| {
+            let dates = dates
+                .iter()
+                .map(|d| d.to_string())
+                .collect::<Vec<_>>()
+                .join("、");
+            (code, name, category, dates)
+        })
+        .collect();
+    let uncovered = uncovered
+        .into_iter()
+        .map(|(code, name, category, _)| (code, name, category))
+        .collect();
+    render(&CoveragePage {
+        ctx,
+        year: year.year,
+        covered,
+        uncovered,
     })
 }

@@ -6,4 +6,5 @@ pub mod db;
 pub mod draw;
 pub mod handlers;
 pub mod self_report;
+pub mod tasks;
 pub mod views;

@@ -100,3 +100,86 @@ pub struct SelfReportMatrixPage {
     pub dues: Vec<String>,
     pub rows: Vec<MatrixRow>,
 }
+
+/// A task as lists show it.
+pub struct TaskItem {
+    pub href: String,
+    pub date: String,
+    pub kind: &'static str,
+    pub detail: String,
+    pub unit: String,
+    pub group: String,
+    /// Today, past or upcoming (for the supervisor's list).
+    pub when: &'static str,
+}
+
+/// What was typed in the task form, kept on error.
+#[derive(Default)]
+pub struct TaskFormView {
+    pub group_id: String,
+    pub unit_id: String,
+    pub kind: String,
+    pub method: String,
+    pub focus: Vec<String>,
+    pub scheduled_on: String,
+    pub note: String,
+}
+
+#[derive(Template)]
+#[template(path = "inspections/tasks.html")]
+pub struct TasksPage {
+    pub ctx: PageCtx,
+    pub year: i32,
+    pub tasks: Vec<TaskItem>,
+    pub can_plan: bool,
+    pub groups: Vec<(String, String)>,
+    pub units: Vec<(String, String)>,
+    pub form: TaskFormView,
+    pub errors: Vec<String>,
+}
+
+impl TasksPage {
+    pub fn methods(&self) -> Vec<(&'static str, &'static str)> {
+        super::tasks::METHODS
+            .iter()
+            .map(|(v, k)| (*v, self.ctx.t(k)))
+            .collect()
+    }
+
+    pub fn focuses(&self) -> Vec<(&'static str, &'static str)> {
+        super::tasks::FOCUS
+            .iter()
+            .map(|(v, k)| (*v, self.ctx.t(k)))
+            .collect()
+    }
+
+    pub fn focus_chosen(&self, value: &str) -> bool {
+        self.form.focus.iter().any(|f| f == value)
+    }
+}
+
+#[derive(Template)]
+#[template(path = "inspections/my_tasks.html")]
+pub struct MyTasksPage {
+    pub ctx: PageCtx,
+    pub tasks: Vec<TaskItem>,
+    pub linked: bool,
+}
+
+#[derive(Template)]
+#[template(path = "inspections/task.html")]
+pub struct TaskPage {
+    pub ctx: PageCtx,
+    pub task: super::db::TaskDetail,
+    pub kind: &'static str,
+    pub detail: String,
+}
+
+#[derive(Template)]
+#[template(path = "inspections/coverage.html")]
+pub struct CoveragePage {
+    pub ctx: PageCtx,
+    pub year: i32,
+    pub covered: Vec<(String, String, String, String)>,
+    pub uncovered: Vec<(String, String, String)>,
+}

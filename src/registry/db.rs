@@ -1299,3 +1299,16 @@ pub async fn set_liaison_unit(
     .await?;
     Ok(done.rows_affected() == 1)
 }
+
+/// Whether a supervisor record is linked to the user.
+pub async fn supervisor_of_user(
+    conn: &mut PgConnection,
+    user_id: Uuid,
+) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"select exists(select 1 from supervisor where user_id = $1) as "e!""#,
+        user_id
+    )
+    .fetch_one(conn)
+    .await
+}

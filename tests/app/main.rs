@@ -13,6 +13,7 @@ mod self_reports;
 mod settings;
 mod shell;
 mod supervisors;
+mod tasks;
 mod tenancy;
 mod units;
 mod years;
