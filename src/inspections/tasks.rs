@@ -82,7 +82,7 @@ impl TaskInput {
             errors.push("error.task_focus");
         }
         let day = NaiveDate::parse_from_str(self.scheduled_on.trim(), "%Y-%m-%d").ok();
-        if !day.is_some_and(|d| chrono::Datelike::year(&d) == year) {
+        if day.is_none_or(|d| chrono::Datelike::year(&d) != year) {
             errors.push("error.task_date");
         }
         match (group_id, unit_id, day) {
