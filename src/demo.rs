@@ -159,6 +159,58 @@ async fn demo_supervisors(
     Ok(())
 }
 
+/// Three open-inspection tasks for the first group (the demo supervisor's), today and in the
+/// coming week, on units none of its members must stand aside from.
+async fn demo_tasks(
+    tx: &mut sqlx::PgConnection,
+    tenant_id: uuid::Uuid,
+    admin: uuid::Uuid,
+) -> anyhow::Result<()> {
+    use crate::inspections::{db as tasks_db, tasks::TaskFields};
+    let Some(year) = db::find_year(tx, DEMO_YEAR).await? else {
+        return Ok(());
+    };
+    if !tasks_db::year_tasks(tx, year.id).await?.is_empty() {
+        return Ok(());
+    }
+    let Some(group) = db::list_groups(tx)
+        .await?
+        .into_iter()
+        .find(|g| g.name == "第一督查组")
+    else {
+        return Ok(());
+    };
+    let today = chrono::Utc::now()
+        .with_timezone(&chrono_tz::Asia::Shanghai)
+        .date_naive();
+    let last = chrono::NaiveDate::from_ymd_opt(DEMO_YEAR, 12, 31).unwrap_or(today);
+    let base = if chrono::Datelike::year(&today) == DEMO_YEAR {
+        today
+    } else {
+        last - chrono::Duration::days(7)
+    };
+    for (code, days, focus) in [
+        ("u020", 0, "service"),
+        ("u025", 2, "duty"),
+        ("u030", 7, "discipline"),
+    ] {
+        let Some(unit) = db::find_unit_by_code(tx, code).await? else {
+            continue;
+        };
+        let task = TaskFields {
+            group_id: group.id,
+            unit_id: unit.id,
+            kind: "open",
+            method: None,
+            focus: vec![focus.into()],
+            scheduled_on: (base + chrono::Duration::days(days)).min(last),
+            note: String::new(),
+        };
+        tasks_db::insert_task(tx, tenant_id, year.id, &task, admin).await?;
+    }
+    Ok(())
+}
+
 /// The demo staff of unit number `n` (1-based): three to six people, mostly regular employees.
 fn demo_staff(n: usize) -> Vec<StaffInput> {
     (0..3 + n % 4)
@@ -314,6 +366,9 @@ pub async fn ensure(
     ) && supervisors.iter().all(|s| s.username.is_none())
     {
         db::link_supervisor_user(&mut tx, first.id, Some(user_id)).await?;
+    }
+    if let Some(admin) = db::find_user_id(&mut tx, "admin").await? {
+        demo_tasks(&mut tx, office.id, admin).await?;
     }
     tx.commit().await?;
     write_logins(logins_file, &logins)?;

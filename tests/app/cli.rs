@@ -248,6 +248,11 @@ async fn demo_is_idempotent_and_prints_a_login_per_role() {
             .await,
         1
     );
+    assert_eq!(
+        app.scalar_i64("select count(*) from inspection_task").await,
+        3,
+        "the demo supervisor has tasks"
+    );
     let line = text(&first)
         .lines()
         .find(|l| l.contains("office_admin"))
