@@ -1,4 +1,4 @@
-//! Inspections (INS-03 to INS-11). So far: the covert-inspection draw (INS-07), reproducible from
+//! Inspections (the inspection regulation's rules from INS-03 on). So far: the covert-inspection draw (INS-07), reproducible from
 //! its stored seed and pool, and quarterly self-reports (INS-04). Plans, tasks, findings and
 //! evidence come next (issue 4).
 

@@ -6,6 +6,8 @@ use serde_json::json;
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
+pub mod db;
+
 use crate::audit::{self, Actor, Event};
 use crate::calendar::CalendarError;
 use crate::inspections::{db as inspections_db, self_report};
@@ -27,16 +29,11 @@ pub struct Round {
 /// the operator's tests and back-fills).
 pub async fn run_round(pool: &PgPool, today: Option<NaiveDate>) -> anyhow::Result<Round> {
     let mut lock = pool.acquire().await?;
-    let got = sqlx::query_scalar!("select pg_try_advisory_lock($1) as \"got!\"", JOBS_LOCK)
-        .fetch_one(&mut *lock)
-        .await?;
-    if !got {
+    if !db::try_lock(&mut lock, JOBS_LOCK).await? {
         return Ok(Round::default());
     }
     let outcome = run_offices(pool, today).await;
-    sqlx::query!("select pg_advisory_unlock($1) as \"released!\"", JOBS_LOCK)
-        .fetch_one(&mut *lock)
-        .await?;
+    db::unlock(&mut lock, JOBS_LOCK).await?;
     Ok(Round {
         ran: true,
         deductions: outcome?,
