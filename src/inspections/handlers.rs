@@ -24,16 +24,11 @@ use crate::audit::{self, Event};
 use crate::auth::{CurrentUser, Role};
 use crate::db::{RequestTx, Tx};
 use crate::error::{AppResult, not_found};
-use crate::registry::db::{YearRow, find_year};
-use crate::registry::handlers::YearPath;
+use crate::registry::db::YearRow;
+use crate::registry::handlers::{YearPath, year_of};
 use crate::registry::model::YearStatus;
 use crate::registry::views::local_time;
 use crate::web::{ClientAddr, FlashKind, PageCtx, flash, render, render_invalid};
-
-async fn year_of(tx: &mut Tx, path: Result<Path<YearPath>, PathRejection>) -> AppResult<YearRow> {
-    let Path(YearPath { year }) = path.map_err(|_| not_found())?;
-    find_year(tx, year).await?.ok_or_else(not_found)
-}
 
 async fn draws_page(
     ctx: PageCtx,
@@ -246,16 +241,6 @@ pub async fn show_draw(
 
 // ---- quarterly self-reports (INS-04) ----
 
-/// The due date of each quarter of `year` for this office, or why it is not known yet.
-async fn quarter_dues(tx: &mut Tx, year: i32) -> AppResult<Vec<Option<chrono::NaiveDate>>> {
-    let calendar = crate::calendar::load(tx).await?;
-    let settings = crate::registry::db::get_settings(tx).await?;
-    let days: u32 = settings.self_report_due_working_days.parse().unwrap_or(10);
-    Ok((1..=4)
-        .map(|q| self_report::due_on(&calendar, year, q, days).ok())
-        .collect())
-}
-
 async fn liaison_page(
     ctx: PageCtx,
     user: &CurrentUser,
@@ -275,7 +260,11 @@ async fn liaison_page(
             error,
         });
     };
-    let dues = quarter_dues(tx, year).await?;
+    let dues: Vec<Option<chrono::NaiveDate>> = super::quarter_dues(tx, year)
+        .await?
+        .into_iter()
+        .map(Result::ok)
+        .collect();
     let reports = db::self_reports(tx, year_id).await?;
     let today = chrono::Utc::now()
         .with_timezone(&ctx.time_zone())
@@ -401,7 +390,11 @@ pub async fn self_report_matrix(
     let year = year_of(&mut tx, path).await?;
     let units = db::listed_units(&mut tx, year.id).await?;
     let reports = db::self_reports(&mut tx, year.id).await?;
-    let dues = quarter_dues(&mut tx, year.year).await?;
+    let dues: Vec<Option<chrono::NaiveDate>> = super::quarter_dues(&mut tx, year.year)
+        .await?
+        .into_iter()
+        .map(Result::ok)
+        .collect();
     drop(tx);
     let today = chrono::Utc::now()
         .with_timezone(&ctx.time_zone())

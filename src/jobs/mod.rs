@@ -59,9 +59,6 @@ pub async fn raise_missed_self_reports(
     office: &Office,
     today: NaiveDate,
 ) -> anyhow::Result<u32> {
-    let calendar = crate::calendar::load(conn).await?;
-    let settings = crate::registry::db::get_settings(conn).await?;
-    let due_days: u32 = settings.self_report_due_working_days.parse().unwrap_or(10);
     let mut raised = 0;
     for (year_id, year) in inspections_db::open_years(conn).await? {
         let Some((item_id, points)) = inspections_db::catalog_item(conn, year_id, "S01").await?
@@ -70,8 +67,9 @@ pub async fn raise_missed_self_reports(
         };
         let units = inspections_db::listed_units(conn, year_id).await?;
         let reports = inspections_db::self_reports(conn, year_id).await?;
-        for quarter in 1..=4u32 {
-            let due = match self_report::due_on(&calendar, year, quarter, due_days) {
+        let dues = crate::inspections::quarter_dues(conn, year).await?;
+        for (quarter, due) in (1..=4u32).zip(dues) {
+            let due = match due {
                 Ok(due) => due,
                 Err(CalendarError::MissingYear(missing)) => {
                     tracing::warn!(office = %office.code, year, quarter, missing, "self-report due date needs a calendar");

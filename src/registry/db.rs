@@ -1312,3 +1312,11 @@ pub async fn supervisor_of_user(
     .fetch_one(conn)
     .await
 }
+
+/// INS-04: working days after a quarter's end within which the self-report is due.
+pub async fn self_report_due_days(conn: &mut PgConnection) -> Result<u32, sqlx::Error> {
+    let days = sqlx::query_scalar!("select self_report_due_working_days from office_settings")
+        .fetch_one(conn)
+        .await?;
+    Ok(days.max(1) as u32)
+}

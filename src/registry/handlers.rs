@@ -334,7 +334,7 @@ pub struct ItemPath {
 }
 
 /// The year of the path, which the office must have opened; anything else is not found.
-async fn year_of(
+pub async fn year_of(
     tx: &mut Tx,
     path: Result<Path<YearPath>, PathRejection>,
 ) -> AppResult<super::db::YearRow> {

@@ -546,6 +546,13 @@ async fn read_upload(mut multipart: Multipart) -> Result<ImportUpload, AppError>
     Ok(upload)
 }
 
+/// "n new, m updated", in the reader's language.
+fn import_summary(ctx: &PageCtx, added: i64, updated: i64) -> String {
+    ctx.t("import.summary")
+        .replacen("{}", &added.to_string(), 1)
+        .replacen("{}", &updated.to_string(), 1)
+}
+
 fn row_errors(ctx: &PageCtx, errors: Vec<RowError>) -> Vec<RowErrorView> {
     errors
         .into_iter()
@@ -603,10 +610,7 @@ pub async fn import_units(
                     let people: Vec<StaffInput> = rows.into_iter().map(|(_, r)| r.staff).collect();
                     let (added, updated) =
                         db::import_staff(&mut tx, user.tenant_id, &unit_ids, &people).await?;
-                    let summary = ctx
-                        .t("import.summary")
-                        .replacen("{}", &added.to_string(), 1)
-                        .replacen("{}", &updated.to_string(), 1);
+                    let summary = import_summary(&ctx, added, updated);
                     Ok((summary, json!({ "inserted": added, "updated": updated })))
                 } else {
                     Err(unknown)
@@ -626,10 +630,7 @@ pub async fn import_units(
                     }
                     _ => 0,
                 };
-                let summary = ctx
-                    .t("import.summary")
-                    .replacen("{}", &inserted.to_string(), 1)
-                    .replacen("{}", &updated.to_string(), 1);
+                let summary = import_summary(&ctx, inserted, updated);
                 Ok((
                     summary,
                     json!({ "inserted": inserted, "updated": updated, "listed": listed }),
