@@ -17,6 +17,7 @@ pub struct Config {
     pub auth: AuthConfig,
     pub log: LogConfig,
     pub demo: DemoConfig,
+    pub evidence: EvidenceConfig,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -64,6 +65,20 @@ pub struct LogConfig {
 pub struct DemoConfig {
     pub create_on_empty: bool,
     pub logins_file: PathBuf,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct EvidenceConfig {
+    pub dir: PathBuf,
+    pub max_bytes: u64,
+    pub upload_timeout_secs: u64,
+    pub retention_days: i64,
+    pub s3_bucket: String,
+    pub s3_endpoint: String,
+    pub s3_region: String,
+    pub s3_access_key_id: String,
+    pub s3_secret_access_key: String,
+    pub s3_allow_http: bool,
 }
 
 impl Config {

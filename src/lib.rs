@@ -11,12 +11,13 @@ pub mod config; // settings from config/default.toml and XIAONENG__* variables
 pub mod db; // pool, migrations, the per-request tenant transaction, the embedded cluster
 pub mod demo; // the demo office with one user per role
 pub mod error; // AppError: one error type for every handler
+pub mod evidence; // photos and videos: streamed, content-addressed, write-once (INS-09, INS-14)
 pub mod i18n; // zh-CN and English strings from one catalog
-pub mod inspections; // inspections: the covert draw (INS-07), later plans, tasks and findings
+pub mod inspections; // rounds, draws, tasks, findings, sign-off, review, self-reports (INS-03 on)
 pub mod jobs; // scheduled work under an advisory lock (INS-04 so far)
 pub mod registry; // offices, users, years, catalog, units, staff, supervisors, groups, settings
-pub mod routes;
-pub mod scoring; // the deductions ledger // every route of the application and the roles it admits
+pub mod routes; // every route of the application and the roles it admits
+pub mod scoring; // the deductions ledger
 pub mod telemetry; // tracing setup
 pub mod web; // page shell: language, error pages, security headers, flash messages
 
@@ -27,19 +28,22 @@ use sqlx::PgPool;
 
 pub use routes::router;
 
-/// What every handler can reach: the database pool and the configuration.
+/// What every handler can reach: the database pool, the configuration and the evidence store.
 #[derive(Clone)]
 pub struct AppState {
     pub db: PgPool,
     pub config: Arc<config::Config>,
+    pub evidence: Arc<evidence::Store>,
 }
 
 impl AppState {
-    pub fn new(db: PgPool, config: config::Config) -> Self {
-        Self {
+    /// Fails when the evidence store cannot be opened (its folder, or the S3 settings).
+    pub fn new(db: PgPool, config: config::Config) -> anyhow::Result<Self> {
+        Ok(Self {
             db,
+            evidence: Arc::new(evidence::Store::from_config(&config.evidence)?),
             config: Arc::new(config),
-        }
+        })
     }
 
     pub fn session_limits(&self) -> auth::SessionLimits {

@@ -288,9 +288,18 @@ async fn run(
             command: JobsCommand::Run { today },
         } => {
             db::migrate(&pool).await?;
-            let round = xiaoneng::jobs::run_round(&pool, today).await?;
+            let store = xiaoneng::evidence::Store::from_config(&config.evidence)?;
+            let jobs = xiaoneng::jobs::JobContext {
+                pool: &pool,
+                evidence: &store,
+                retention_days: config.evidence.retention_days,
+            };
+            let round = xiaoneng::jobs::run_round(&jobs, today).await?;
             if round.ran {
-                println!("jobs done: {} deductions raised", round.deductions);
+                println!(
+                    "jobs done: {} deductions raised, {} evidence files purged",
+                    round.deductions, round.purged
+                );
             } else {
                 println!("another instance is running the jobs; nothing done");
             }
@@ -455,11 +464,11 @@ async fn serve(
         .await
         .with_context(|| format!("binding {listen}"))?;
     let grace = Duration::from_secs(config.server.shutdown_grace_secs);
-    let state = AppState::new(pool.clone(), config);
-    let app = xiaoneng::router(state);
+    let state = AppState::new(pool.clone(), config)?;
+    let app = xiaoneng::router(state.clone());
 
     let sweeper = tokio::spawn(sweep_sessions(pool.clone()));
-    let jobs = tokio::spawn(run_jobs(pool));
+    let jobs = tokio::spawn(run_jobs(state.clone()));
     if let Some(logins) = logins {
         print!("{}", demo::describe(&logins, &format!("http://{listen}")));
     }
@@ -489,13 +498,22 @@ async fn serve(
 }
 
 /// Runs the scheduled jobs every hour (one instance at a time, by advisory lock).
-async fn run_jobs(pool: PgPool) {
+async fn run_jobs(state: AppState) {
     let mut every = tokio::time::interval(Duration::from_secs(3600));
+    let jobs = xiaoneng::jobs::JobContext {
+        pool: &state.db,
+        evidence: &state.evidence,
+        retention_days: state.config.evidence.retention_days,
+    };
     loop {
         every.tick().await;
-        match xiaoneng::jobs::run_round(&pool, None).await {
-            Ok(round) if round.deductions > 0 => {
-                tracing::info!(deductions = round.deductions, "jobs done")
+        match xiaoneng::jobs::run_round(&jobs, None).await {
+            Ok(round) if round.deductions > 0 || round.purged > 0 => {
+                tracing::info!(
+                    deductions = round.deductions,
+                    purged = round.purged,
+                    "jobs done"
+                )
             }
             Ok(_) => {}
             Err(error) => tracing::warn!(error = %error, "scheduled jobs failed"),

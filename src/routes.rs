@@ -79,6 +79,16 @@ pub const NAV: &[NavEntry] = &[
         roles: &[Supervisor],
     },
     NavEntry {
+        path: "/review",
+        label_key: "nav.review",
+        roles: OFFICE,
+    },
+    NavEntry {
+        path: "/unit-findings",
+        label_key: "nav.unit_findings",
+        roles: &[Liaison],
+    },
+    NavEntry {
         path: "/self-reports",
         label_key: "nav.self_reports",
         roles: &[Liaison],
@@ -122,7 +132,7 @@ fn office_routes(state: &AppState) -> Router<AppState> {
     use registry::handlers as r;
     use registry::supervisor_handlers as s;
     use registry::unit_handlers as u;
-    Router::new()
+    let routes = Router::new()
         .route("/login", get(a::login_form).post(a::login))
         // INS-08: anyone may verify a certificate, without logging in
         .route("/verify", get(s::verify_form))
@@ -295,7 +305,80 @@ fn office_routes(state: &AppState) -> Router<AppState> {
                 .route("/units/export.csv", get(u::export_units))
                 .route("/units/export.xlsx", get(u::export_units_xlsx)),
         ))
+        .merge(finding_routes());
+    ordinary_limits(routes, &state.config)
+        .merge(upload_routes(&state.config))
         .layer(from_fn_with_state(state.clone(), office_context))
+}
+
+/// Findings, sign-off, submission and review (INS-05 to INS-11), and the evidence pages (INS-14).
+fn finding_routes() -> Router<AppState> {
+    use crate::evidence::handlers as e;
+    use inspections::findings as f;
+    Router::new()
+        // a supervisor of the task's group (checked in the handler)
+        .merge(allow(
+            &[Supervisor],
+            Router::new()
+                .route("/tasks/{task_id}/findings", post(f::create_finding))
+                .route("/tasks/{task_id}/signoff", post(f::record_signoff))
+                .route("/tasks/{task_id}/submit", post(f::submit_task))
+                .route("/findings/{finding_id}", post(f::save_finding))
+                .route("/findings/{finding_id}/withdraw", post(f::withdraw_finding)),
+        ))
+        // who may read a finding or a file is decided per record (INS-14)
+        .merge(allow(
+            ANY_ROLE,
+            Router::new()
+                .route("/findings/{finding_id}", get(f::show_finding))
+                .route("/evidence/{evidence_id}", get(e::show_evidence))
+                .route("/evidence/{evidence_id}/content", get(e::evidence_content))
+                .route(
+                    "/evidence/{evidence_id}/thumbnail",
+                    get(e::evidence_thumbnail),
+                ),
+        ))
+        // INS-11: only the office confirms or dismisses
+        .merge(allow(
+            OFFICE,
+            Router::new()
+                .route("/review", get(f::review_queue))
+                .route("/findings/{finding_id}/decision", post(f::decide_finding)),
+        ))
+        .merge(allow(
+            &[Liaison],
+            Router::new().route("/unit-findings", get(f::unit_findings)),
+        ))
+}
+
+/// Ordinary pages: a small body and a short time.
+fn ordinary_limits(routes: Router<AppState>, config: &crate::config::Config) -> Router<AppState> {
+    routes
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(config.server.request_timeout_secs),
+        ))
+        .layer(RequestBodyLimitLayer::new(config.server.body_limit_bytes))
+}
+
+/// Evidence uploads (INS-09): streamed, so as large and as slow as a phone's video needs.
+fn upload_routes(config: &crate::config::Config) -> Router<AppState> {
+    let max = usize::try_from(config.evidence.max_bytes).unwrap_or(usize::MAX);
+    // room for the form's other fields and the multipart framing around the files
+    let body_limit = max.saturating_add(1024 * 1024);
+    allow(
+        &[Supervisor],
+        Router::new().route(
+            "/findings/{finding_id}/evidence",
+            post(inspections::findings::upload_evidence),
+        ),
+    )
+    .layer(axum::extract::DefaultBodyLimit::max(body_limit))
+    .layer(TimeoutLayer::with_status_code(
+        StatusCode::REQUEST_TIMEOUT,
+        Duration::from_secs(config.evidence.upload_timeout_secs),
+    ))
+    .layer(RequestBodyLimitLayer::new(body_limit))
 }
 
 /// The whole application.
@@ -329,21 +412,19 @@ pub fn router(state: AppState) -> Router {
             .unwrap_or(HeaderValue::from_static("public, max-age=3600")),
         ));
 
-    Router::new()
+    let front = Router::new()
         .route("/", get(pages::front_page))
         .route("/healthz", get(pages::healthz))
         .route("/readyz", get(pages::readyz))
         .nest("/static", static_files)
         .route("/{office}/", get(pages::office_home_slash))
+        .fallback(pages::not_found_page);
+    // each part sets its own body and time limits: ordinary pages small and short, evidence
+    // uploads as large and as long as the evidence settings allow
+    ordinary_limits(front, config)
         .nest("/{office}", office_routes(&state))
-        .fallback(pages::not_found_page)
         .layer(sessions)
         .layer(csrf)
-        .layer(TimeoutLayer::with_status_code(
-            StatusCode::REQUEST_TIMEOUT,
-            Duration::from_secs(config.server.request_timeout_secs),
-        ))
-        .layer(RequestBodyLimitLayer::new(config.server.body_limit_bytes))
         .layer(from_fn_with_state(state.clone(), shell))
         .layer(CompressionLayer::new())
         .layer(PropagateRequestIdLayer::x_request_id())

@@ -412,3 +412,456 @@ pub async fn coverage(
         .map(|r| (r.code, r.name, r.category, r.dates))
         .collect())
 }
+
+// ---- findings (INS-05, INS-07, INS-08, INS-10, INS-11) ----
+
+/// Where a task stands: submitted (when, by whom) and its sign-off.
+pub struct TaskState {
+    pub submitted_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub submitted_by: Option<String>,
+    pub signoff: Option<SignoffRow>,
+}
+
+pub struct SignoffRow {
+    pub outcome: String,
+    pub signer_name: String,
+    pub signer_post: String,
+    pub signature_evidence_id: Option<Uuid>,
+    pub typed_signature: String,
+    pub refusal_reason: String,
+    pub recorded_by: String,
+    pub recorded_at: chrono::DateTime<chrono::Utc>,
+}
+
+pub async fn task_state(conn: &mut PgConnection, task_id: Uuid) -> Result<TaskState, sqlx::Error> {
+    let submitted = sqlx::query!(
+        "select s.submitted_at, u.username from task_submission s
+           join app_user u on u.tenant_id = s.tenant_id and u.id = s.submitted_by
+          where s.task_id = $1",
+        task_id
+    )
+    .fetch_optional(&mut *conn)
+    .await?;
+    let signoff = sqlx::query_as!(
+        SignoffRow,
+        "select s.outcome, s.signer_name, s.signer_post, s.signature_evidence_id, s.typed_signature,
+                s.refusal_reason, u.username as recorded_by, s.recorded_at
+           from task_signoff s join app_user u on u.tenant_id = s.tenant_id and u.id = s.recorded_by
+          where s.task_id = $1",
+        task_id
+    )
+    .fetch_optional(conn)
+    .await?;
+    Ok(TaskState {
+        submitted_at: submitted.as_ref().map(|s| s.submitted_at),
+        submitted_by: submitted.map(|s| s.username),
+        signoff,
+    })
+}
+
+/// Serializes the work on one task until the transaction ends (filing, signing, submitting
+/// happen one after another), with a transaction advisory lock: the request role may not lock
+/// rows it cannot update. A missing task is `RowNotFound`.
+pub async fn lock_task(conn: &mut PgConnection, task_id: Uuid) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "select pg_advisory_xact_lock(hashtextextended('inspection_task:' || id::text, 0))
+           from inspection_task where id = $1",
+        task_id
+    )
+    .fetch_one(conn)
+    .await?;
+    Ok(())
+}
+
+/// Whether the user is the leader of the group (INS-02: the leader submits).
+pub async fn user_leads_group(
+    conn: &mut PgConnection,
+    user_id: Uuid,
+    group_id: Uuid,
+) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"select exists(select 1 from group_member m join supervisor s
+                           on s.tenant_id = m.tenant_id and s.id = m.supervisor_id
+                          where m.group_id = $2 and s.user_id = $1 and m.is_leader) as "e!""#,
+        user_id,
+        group_id
+    )
+    .fetch_one(conn)
+    .await
+}
+
+/// A new finding of a task (a draft, or the X02 of a refused sign-off).
+pub struct NewFinding<'a> {
+    pub task_id: Uuid,
+    pub unit_id: Uuid,
+    pub item_id: Option<Uuid>,
+    pub description: &'a str,
+    pub origin: &'a str,
+    pub created_by: Uuid,
+}
+
+pub async fn insert_finding(
+    conn: &mut PgConnection,
+    tenant_id: Uuid,
+    f: &NewFinding<'_>,
+) -> Result<Uuid, sqlx::Error> {
+    let id = Uuid::now_v7();
+    sqlx::query!(
+        "insert into finding (tenant_id, id, task_id, unit_id, deduction_item_id, description, origin,
+                              created_by)
+         values ($1, $2, $3, $4, $5, $6, $7, $8)",
+        tenant_id,
+        id,
+        f.task_id,
+        f.unit_id,
+        f.item_id,
+        f.description,
+        f.origin,
+        f.created_by
+    )
+    .execute(conn)
+    .await?;
+    Ok(id)
+}
+
+/// A finding with its task, unit, item and people.
+pub struct FindingRow {
+    pub id: Uuid,
+    pub task_id: Uuid,
+    pub unit_id: Uuid,
+    pub unit_name: String,
+    pub year_id: Uuid,
+    pub year: i32,
+    pub task_kind: String,
+    pub task_on: chrono::NaiveDate,
+    pub group_id: Uuid,
+    pub item_id: Option<Uuid>,
+    pub item_code: Option<String>,
+    pub item_title: Option<String>,
+    pub points_min: Option<rust_decimal::Decimal>,
+    pub points_max: Option<rust_decimal::Decimal>,
+    pub costs_excellence: Option<bool>,
+    pub description: String,
+    pub staff_id: Option<Uuid>,
+    pub staff_name: Option<String>,
+    pub staff_text: String,
+    pub observed_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub place: String,
+    pub points: Option<rust_decimal::Decimal>,
+    pub status: String,
+    pub origin: String,
+    pub created_by: String,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+    pub decided_by: Option<String>,
+    pub decided_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub decision_reason: String,
+}
+
+pub async fn get_finding(conn: &mut PgConnection, id: Uuid) -> Result<FindingRow, sqlx::Error> {
+    sqlx::query_as!(
+        FindingRow,
+        r#"select f.id, f.task_id, f.unit_id, un.name as unit_name, t.assessment_year_id as year_id,
+                  y.year, t.kind as task_kind, t.scheduled_on as task_on, t.group_id,
+                  f.deduction_item_id as item_id, i.code as "item_code?", i.title as "item_title?",
+                  i.points_min as "points_min?", i.points_max as "points_max?",
+                  i.costs_excellence as "costs_excellence?", f.description, f.staff_id,
+                  s.name as "staff_name?", f.staff_text, f.observed_at, f.place, f.points, f.status,
+                  f.origin, c.username as created_by, f.created_at, f.updated_at,
+                  d.username as "decided_by?", f.decided_at, f.decision_reason
+             from finding f
+             join inspection_task t on t.tenant_id = f.tenant_id and t.id = f.task_id
+             join assessment_year y on y.tenant_id = t.tenant_id and y.id = t.assessment_year_id
+             join unit un on un.tenant_id = f.tenant_id and un.id = f.unit_id
+             join app_user c on c.tenant_id = f.tenant_id and c.id = f.created_by
+             left join deduction_item i on i.tenant_id = f.tenant_id and i.id = f.deduction_item_id
+             left join staff_member s on s.tenant_id = f.tenant_id and s.id = f.staff_id
+             left join app_user d on d.tenant_id = f.tenant_id and d.id = f.decided_by
+            where f.id = $1"#,
+        id
+    )
+    .fetch_one(conn)
+    .await
+}
+
+/// What a supervisor has typed into a draft so far.
+pub struct DraftFields {
+    pub item_id: Option<Uuid>,
+    pub description: String,
+    pub staff_id: Option<Uuid>,
+    pub staff_text: String,
+    pub observed_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub place: String,
+    pub points: Option<rust_decimal::Decimal>,
+}
+
+/// Saves a draft (only a draft: the trigger refuses anything else).
+pub async fn save_draft(
+    conn: &mut PgConnection,
+    id: Uuid,
+    d: &DraftFields,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query!(
+        "update finding set deduction_item_id = $2, description = $3, staff_id = $4, staff_text = $5,
+                            observed_at = $6, place = $7, points = $8, updated_at = now()
+          where id = $1 and status = 'draft'",
+        id,
+        d.item_id,
+        d.description,
+        d.staff_id,
+        d.staff_text,
+        d.observed_at,
+        d.place,
+        d.points
+    )
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Withdraws a draft before the task is submitted.
+pub async fn withdraw_draft(conn: &mut PgConnection, id: Uuid) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query!(
+        "update finding set status = 'withdrawn', updated_at = now() where id = $1 and status = 'draft'",
+        id
+    )
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// A finding as a list shows it.
+pub struct FindingListRow {
+    pub id: Uuid,
+    pub item_code: Option<String>,
+    pub item_title: Option<String>,
+    pub description: String,
+    pub status: String,
+    pub origin: String,
+    pub evidence_count: i64,
+    pub created_by: String,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// The findings of a task (withdrawn drafts included, marked), oldest first.
+pub async fn task_findings(
+    conn: &mut PgConnection,
+    task_id: Uuid,
+) -> Result<Vec<FindingListRow>, sqlx::Error> {
+    sqlx::query_as!(
+        FindingListRow,
+        r#"select f.id, i.code as "item_code?", i.title as "item_title?", f.description, f.status,
+                  f.origin, (select count(*) from evidence e where e.tenant_id = f.tenant_id
+                                                             and e.finding_id = f.id) as "evidence_count!",
+                  c.username as created_by, f.created_at
+             from finding f
+             join app_user c on c.tenant_id = f.tenant_id and c.id = f.created_by
+             left join deduction_item i on i.tenant_id = f.tenant_id and i.id = f.deduction_item_id
+            where f.task_id = $1
+            order by f.created_at, f.id"#,
+        task_id
+    )
+    .fetch_all(conn)
+    .await
+}
+
+/// INS-11: hands the task to the office: the submission, and every draft becomes submitted.
+pub async fn submit_task(
+    conn: &mut PgConnection,
+    tenant_id: Uuid,
+    task_id: Uuid,
+    user_id: Uuid,
+) -> Result<u64, sqlx::Error> {
+    sqlx::query!(
+        "insert into task_submission (tenant_id, task_id, submitted_by) values ($1, $2, $3)",
+        tenant_id,
+        task_id,
+        user_id
+    )
+    .execute(&mut *conn)
+    .await?;
+    let done = sqlx::query!(
+        "update finding set status = 'submitted', updated_at = now()
+          where task_id = $1 and status = 'draft'",
+        task_id
+    )
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+/// INS-11: the office's decision on a submitted finding.
+pub async fn decide_finding(
+    conn: &mut PgConnection,
+    id: Uuid,
+    status: &str,
+    user_id: Uuid,
+    reason: &str,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query!(
+        "update finding set status = $2, decided_by = $3, decided_at = now(), decision_reason = $4,
+                            updated_at = now()
+          where id = $1 and status = 'submitted'",
+        id,
+        status,
+        user_id,
+        reason
+    )
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// A finding waiting for the office, or decided, as the review list shows it.
+pub struct ReviewRow {
+    pub id: Uuid,
+    pub task_id: Uuid,
+    pub unit_name: String,
+    pub task_on: chrono::NaiveDate,
+    pub task_kind: String,
+    pub item_code: Option<String>,
+    pub item_title: Option<String>,
+    pub description: String,
+    pub evidence_count: i64,
+    pub status: String,
+}
+
+/// INS-11: submitted findings waiting for a decision (oldest task first), or the findings of a
+/// unit with `status` (a liaison's confirmed findings).
+pub async fn findings_with_status(
+    conn: &mut PgConnection,
+    status: &str,
+    unit_id: Option<Uuid>,
+) -> Result<Vec<ReviewRow>, sqlx::Error> {
+    sqlx::query_as!(
+        ReviewRow,
+        r#"select f.id, f.task_id, u.name as unit_name, t.scheduled_on as task_on, t.kind as task_kind,
+                  i.code as "item_code?", i.title as "item_title?", f.description,
+                  (select count(*) from evidence e where e.tenant_id = f.tenant_id
+                                                     and e.finding_id = f.id) as "evidence_count!",
+                  f.status
+             from finding f
+             join inspection_task t on t.tenant_id = f.tenant_id and t.id = f.task_id
+             join unit u on u.tenant_id = f.tenant_id and u.id = f.unit_id
+             left join deduction_item i on i.tenant_id = f.tenant_id and i.id = f.deduction_item_id
+            where f.status = $1 and ($2::uuid is null or f.unit_id = $2)
+            order by t.scheduled_on, f.created_at
+            limit 500"#,
+        status,
+        unit_id
+    )
+    .fetch_all(conn)
+    .await
+}
+
+/// INS-08: the years in which the unit lost its excellence eligibility (a confirmed finding of an
+/// item that costs it).
+pub async fn excellence_lost_years(
+    conn: &mut PgConnection,
+    unit_id: Uuid,
+) -> Result<Vec<i32>, sqlx::Error> {
+    sqlx::query_scalar!(
+        "select distinct y.year from finding f
+           join deduction_item i on i.tenant_id = f.tenant_id and i.id = f.deduction_item_id
+           join assessment_year y on y.tenant_id = i.tenant_id and y.id = i.assessment_year_id
+          where f.unit_id = $1 and f.status = 'confirmed' and i.costs_excellence
+          order by y.year",
+        unit_id
+    )
+    .fetch_all(conn)
+    .await
+}
+
+/// A catalog item a supervisor can pick for a task of `kind` (open or covert).
+pub struct ItemChoice {
+    pub id: Uuid,
+    pub code: String,
+    pub title: String,
+    pub points_min: rust_decimal::Decimal,
+    pub points_max: rust_decimal::Decimal,
+}
+
+pub async fn items_for_kind(
+    conn: &mut PgConnection,
+    year_id: Uuid,
+    kind: &str,
+) -> Result<Vec<ItemChoice>, sqlx::Error> {
+    sqlx::query_as!(
+        ItemChoice,
+        "select id, code, title, points_min, points_max from deduction_item
+          where assessment_year_id = $1 and retired_at is null
+            and (($2 = 'open' and for_open) or ($2 = 'covert' and for_covert))
+          order by position, code",
+        year_id,
+        kind
+    )
+    .fetch_all(conn)
+    .await
+}
+
+/// The unit's current staff: (id, name, post).
+pub async fn current_staff(
+    conn: &mut PgConnection,
+    unit_id: Uuid,
+) -> Result<Vec<(Uuid, String, String)>, sqlx::Error> {
+    let rows = sqlx::query!(
+        "select id, name, post from staff_member where unit_id = $1 and left_at is null order by name",
+        unit_id
+    )
+    .fetch_all(conn)
+    .await?;
+    Ok(rows.into_iter().map(|r| (r.id, r.name, r.post)).collect())
+}
+
+/// The unit's task (and its unit) a finding belongs to: (unit id, group id).
+pub async fn task_unit_and_group(
+    conn: &mut PgConnection,
+    task_id: Uuid,
+) -> Result<(Uuid, Uuid, Uuid), sqlx::Error> {
+    let row = sqlx::query!(
+        "select unit_id, group_id, assessment_year_id from inspection_task where id = $1",
+        task_id
+    )
+    .fetch_one(conn)
+    .await?;
+    Ok((row.unit_id, row.group_id, row.assessment_year_id))
+}
+
+/// INS-10: the unit's representative signed, or refused.
+pub struct NewSignoff<'a> {
+    pub task_id: Uuid,
+    pub outcome: &'a str,
+    pub signer_name: &'a str,
+    pub signer_post: &'a str,
+    pub signature_evidence_id: Option<Uuid>,
+    pub typed_signature: &'a str,
+    pub refusal_reason: &'a str,
+    pub refusal_finding_id: Option<Uuid>,
+    pub recorded_by: Uuid,
+}
+
+pub async fn insert_signoff(
+    conn: &mut PgConnection,
+    tenant_id: Uuid,
+    s: &NewSignoff<'_>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "insert into task_signoff (tenant_id, task_id, outcome, signer_name, signer_post,
+                                   signature_evidence_id, typed_signature, refusal_reason,
+                                   refusal_finding_id, recorded_by)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        tenant_id,
+        s.task_id,
+        s.outcome,
+        s.signer_name,
+        s.signer_post,
+        s.signature_evidence_id,
+        s.typed_signature,
+        s.refusal_reason,
+        s.refusal_finding_id,
+        s.recorded_by
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}

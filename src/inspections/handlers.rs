@@ -618,12 +618,10 @@ pub async fn my_tasks(user: CurrentUser, ctx: PageCtx, mut tx: Tx) -> AppResult<
     render(&MyTasksPage { ctx, tasks, linked })
 }
 
-#[derive(Debug, Deserialize)]
-pub struct TaskPath {
-    pub task_id: Uuid,
-}
+pub use super::findings::TaskPath;
 
-/// A task's page: a supervisor sees it only when in the task's group.
+/// A task's page: a supervisor sees it only when in the task's group. It carries the findings,
+/// the unit's sign-off (INS-10), the submission (INS-11) and the task's history.
 pub async fn show_task(
     user: CurrentUser,
     path: Result<Path<TaskPath>, PathRejection>,
@@ -632,12 +630,39 @@ pub async fn show_task(
 ) -> AppResult<Response> {
     let Path(TaskPath { task_id }) = path.map_err(|_| not_found())?;
     let task = db::get_task(&mut tx, task_id).await?;
-    if user.role == Role::Supervisor && !db::user_in_group(&mut tx, user.id, task.group_id).await? {
+    let member =
+        user.role == Role::Supervisor && db::user_in_group(&mut tx, user.id, task.group_id).await?;
+    if user.role == Role::Supervisor && !member {
         return Err(not_found());
     }
+    let state = db::task_state(&mut tx, task_id).await?;
+    let open = state.submitted_at.is_none();
+    let leader = member && db::user_leads_group(&mut tx, user.id, task.group_id).await?;
+    let findings = db::task_findings(&mut tx, task_id).await?;
+    let history = crate::audit::db::events_for_subject(&mut tx, "inspection_task", task_id)
+        .await?
+        .into_iter()
+        .map(|e| crate::audit::views::TimelineEntry::new(&ctx, e))
+        .collect();
     drop(tx);
     let (kind, detail) = describe(&ctx, &task.kind, task.method.as_deref(), &task.focus);
+    let submitted = match (state.submitted_at, state.submitted_by) {
+        (Some(at), Some(by)) => Some(format!("{} · {by}", local_time(&ctx, &at))),
+        _ => None,
+    };
+    let signature_href = state
+        .signoff
+        .as_ref()
+        .and_then(|s| s.signature_evidence_id)
+        .map(|id| ctx.href(&format!("/evidence/{id}")));
     render(&TaskPage {
+        on_site: member && open,
+        can_submit: leader && open,
+        submitted,
+        signoff: state.signoff,
+        signature_href,
+        findings,
+        history,
         ctx,
         task,
         kind,

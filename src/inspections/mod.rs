@@ -1,9 +1,11 @@
-//! Inspections (the inspection regulation's rules from INS-03 on). So far: the covert-inspection draw (INS-07), reproducible from
-//! its stored seed and pool, and quarterly self-reports (INS-04). Plans, tasks, findings and
-//! evidence come next (issue 4).
+//! Inspections (the inspection regulation's rules from INS-03 on): the covert-inspection draw
+//! (INS-07), reproducible from its stored seed and pool; tasks; findings with evidence, the unit's
+//! sign-off, submission and the office's review (INS-05, INS-08 to INS-11); quarterly
+//! self-reports (INS-04).
 
 pub mod db;
 pub mod draw;
+pub mod findings;
 pub mod handlers;
 pub mod self_report;
 pub mod tasks;

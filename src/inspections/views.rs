@@ -173,6 +173,22 @@ pub struct TaskPage {
     pub task: super::db::TaskDetail,
     pub kind: &'static str,
     pub detail: String,
+    pub findings: Vec<super::db::FindingListRow>,
+    /// a supervisor of the task's group, before submission: may file, sign off
+    pub on_site: bool,
+    /// the group's leader, before submission: may submit
+    pub can_submit: bool,
+    /// when and by whom the results went to the office
+    pub submitted: Option<String>,
+    pub signoff: Option<super::db::SignoffRow>,
+    pub signature_href: Option<String>,
+    pub history: Vec<crate::audit::views::TimelineEntry>,
+}
+
+impl TaskPage {
+    pub fn status_key(&self, status: &str) -> String {
+        format!("findings.status_{status}")
+    }
 }
 
 #[derive(Template)]

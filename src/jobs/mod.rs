@@ -1,5 +1,6 @@
 //! Scheduled work. Every instance runs the loop; a PostgreSQL advisory lock lets exactly one of
-//! them do a round at a time. So far: INS-04, the deduction for a missed quarterly self-report.
+//! them do a round at a time: INS-04, the deduction for a missed quarterly self-report; INS-09, the
+//! purge of evidence bytes past the retention period.
 
 use chrono::{NaiveDate, Utc};
 use serde_json::json;
@@ -23,32 +24,91 @@ pub struct Round {
     /// False when another instance held the lock and this one did nothing.
     pub ran: bool,
     pub deductions: u32,
+    /// Evidence files whose bytes were purged (INS-09).
+    pub purged: u32,
+}
+
+/// What the jobs work with besides the database.
+pub struct JobContext<'a> {
+    pub pool: &'a PgPool,
+    pub evidence: &'a crate::evidence::Store,
+    pub retention_days: i64,
 }
 
 /// Runs one round of every job for every office. `today` overrides each office's own date (for
 /// the operator's tests and back-fills).
-pub async fn run_round(pool: &PgPool, today: Option<NaiveDate>) -> anyhow::Result<Round> {
-    let mut lock = pool.acquire().await?;
+pub async fn run_round(jobs: &JobContext<'_>, today: Option<NaiveDate>) -> anyhow::Result<Round> {
+    let mut lock = jobs.pool.acquire().await?;
     if !db::try_lock(&mut lock, JOBS_LOCK).await? {
         return Ok(Round::default());
     }
-    let outcome = run_offices(pool, today).await;
+    let outcome = run_offices(jobs, today).await;
     db::unlock(&mut lock, JOBS_LOCK).await?;
+    let (deductions, purged) = outcome?;
     Ok(Round {
         ran: true,
-        deductions: outcome?,
+        deductions,
+        purged,
     })
 }
 
-async fn run_offices(pool: &PgPool, today: Option<NaiveDate>) -> anyhow::Result<u32> {
-    let mut total = 0;
-    for office in crate::registry::db::list_offices(pool).await? {
+async fn run_offices(
+    jobs: &JobContext<'_>,
+    today: Option<NaiveDate>,
+) -> anyhow::Result<(u32, u32)> {
+    let (mut deductions, mut purged) = (0, 0);
+    for office in crate::registry::db::list_offices(jobs.pool).await? {
         let date = today.unwrap_or_else(|| Utc::now().with_timezone(&office.tz()).date_naive());
-        let mut tx = crate::db::begin_tenant(pool, office.id).await?;
-        total += raise_missed_self_reports(&mut tx, &office, date).await?;
+        let mut tx = crate::db::begin_tenant(jobs.pool, office.id).await?;
+        deductions += raise_missed_self_reports(&mut tx, &office, date).await?;
+        tx.commit().await?;
+        let mut tx = crate::db::begin_tenant(jobs.pool, office.id).await?;
+        purged += purge_expired_evidence(&mut tx, jobs, &office, date).await?;
         tx.commit().await?;
     }
-    Ok(total)
+    Ok((deductions, purged))
+}
+
+/// INS-09: the bytes of evidence uploaded more than the retention period before `today` are
+/// removed from the store (unless a younger record shares them); the row and its hash stay, a
+/// purge record is added, and each purge is audited.
+pub async fn purge_expired_evidence(
+    conn: &mut PgConnection,
+    jobs: &JobContext<'_>,
+    office: &Office,
+    today: NaiveDate,
+) -> anyhow::Result<u32> {
+    let cutoff = today
+        .and_hms_opt(0, 0, 0)
+        .map(|t| t.and_utc())
+        .unwrap_or_else(Utc::now)
+        - chrono::Duration::days(jobs.retention_days);
+    let mut purged = 0;
+    for (id, key, shared) in crate::evidence::db::expired(conn, cutoff).await? {
+        if !shared {
+            if let Err(error) = jobs.evidence.purge(&key).await {
+                tracing::warn!(office = %office.code, %id, %error, "evidence purge failed; kept for the next round");
+                continue;
+            }
+            if let Some(sha) = key.rsplit('/').next() {
+                jobs.evidence
+                    .purge(&format!("{}/thumbs/{sha}.jpg", office.id))
+                    .await
+                    .ok();
+            }
+        }
+        let days = i32::try_from(jobs.retention_days).unwrap_or(i32::MAX);
+        crate::evidence::db::insert_purge(conn, office.id, id, days).await?;
+        let event = Event {
+            action: "evidence.purge",
+            subject_type: "evidence",
+            subject_id: Some(id),
+            detail: json!({ "retention_days": days, "bytes_removed": !shared }),
+        };
+        audit::record(conn, office.id, &Actor::system("jobs"), event).await?;
+        purged += 1;
+    }
+    Ok(purged)
 }
 
 /// INS-04: every listed unit without a report for a quarter whose due date has passed loses the

@@ -229,7 +229,9 @@ async fn unit_page(
         .into_iter()
         .map(|e| TimelineEntry::new(&ctx, e))
         .collect();
+    let excellence_lost = crate::inspections::db::excellence_lost_years(tx, unit_id).await?;
     Ok(UnitPage {
+        excellence_lost,
         href: ctx.href(&format!("/units/{unit_id}")),
         can_edit_unit: user.role == Role::OfficeAdmin,
         can_edit_staff: may_edit_staff(user, unit_id),

@@ -330,6 +330,8 @@ pub struct UnitPage {
     pub staff_input: super::units::StaffInput,
     pub staff_errors: Vec<(&'static str, &'static str)>,
     pub history: Vec<TimelineEntry>,
+    /// INS-08: the years in which a confirmed obstruction cost the unit its excellence eligibility
+    pub excellence_lost: Vec<i32>,
 }
 
 impl UnitPage {

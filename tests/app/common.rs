@@ -131,6 +131,8 @@ pub struct TestApp {
     pub router: Router,
     pub pool: PgPool,
     pub db_url: String,
+    /// This test's own evidence store (under target/, removed with `cargo clean`).
+    pub evidence_dir: PathBuf,
 }
 
 /// A fresh app with the default configuration (and X-Forwarded-For trusted, so tests can speak
@@ -172,16 +174,37 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     let mut config = Config::defaults().expect("default configuration");
     config.server.static_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("static");
     config.server.trust_forwarded_for = true;
+    config.evidence.dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join("evidence")
+        .join(&name);
     adjust(&mut config);
-    let router = xiaoneng::router(AppState::new(pool.clone(), config));
+    let evidence_dir = config.evidence.dir.clone();
+    let router =
+        xiaoneng::router(AppState::new(pool.clone(), config).expect("open the evidence store"));
     TestApp {
         router,
         pool,
         db_url: (setup.url_for)(&name),
+        evidence_dir,
     }
 }
 
 impl TestApp {
+    /// One round of the scheduled jobs, as the server runs them, on `today`.
+    pub async fn run_jobs(&self, today: chrono::NaiveDate) -> xiaoneng::jobs::Round {
+        let mut config = Config::defaults().expect("default configuration");
+        config.evidence.dir = self.evidence_dir.clone();
+        let store = xiaoneng::evidence::Store::from_config(&config.evidence).expect("store");
+        let jobs = xiaoneng::jobs::JobContext {
+            pool: &self.pool,
+            evidence: &store,
+            retention_days: config.evidence.retention_days,
+        };
+        xiaoneng::jobs::run_round(&jobs, Some(today))
+            .await
+            .expect("jobs round")
+    }
+
     pub async fn create_office(&self, code: &str, name: &str) -> Office {
         registry::create_office(&self.pool, code, name, false)
             .await
@@ -425,6 +448,36 @@ impl Client {
         );
         body.extend(content);
         body.extend(format!("\r\n--{boundary}--\r\n").as_bytes());
+        self.headers.push((
+            "content-type".into(),
+            format!("multipart/form-data; boundary={boundary}"),
+        ));
+        let page = self
+            .request_body(Method::POST, path, Body::from(body))
+            .await;
+        self.headers.pop();
+        page
+    }
+
+    /// Posts a multipart form: text fields first, then each file as a `file` field with its
+    /// name, declared type and bytes.
+    pub async fn post_files(
+        &mut self,
+        path: &str,
+        fields: &[(&str, &str)],
+        files: &[(&str, &str, &[u8])],
+    ) -> Page {
+        let boundary = "xiaoneng-test-boundary-7d1f";
+        let mut body = Vec::new();
+        for (name, value) in fields {
+            body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes());
+        }
+        for (filename, content_type, content) in files {
+            body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{filename}\"\r\nContent-Type: {content_type}\r\n\r\n").as_bytes());
+            body.extend(*content);
+            body.extend(b"\r\n");
+        }
+        body.extend(format!("--{boundary}--\r\n").as_bytes());
         self.headers.push((
             "content-type".into(),
             format!("multipart/form-data; boundary={boundary}"),

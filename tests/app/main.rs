@@ -8,6 +8,7 @@ mod cli;
 mod common;
 mod draws;
 mod e2e;
+mod findings;
 mod roles;
 mod self_reports;
 mod settings;

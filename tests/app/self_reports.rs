@@ -102,24 +102,16 @@ async fn ins_04_a_missed_report_costs_three_points_once_with_its_reason() {
         .await;
 
     // On Q1's due date nothing is deducted yet; the day after, u2 loses the points.
-    let round = xiaoneng::jobs::run_round(&app.pool, Some(day("2026-04-15")))
-        .await
-        .unwrap();
+    let round = app.run_jobs(day("2026-04-15")).await;
     assert_eq!(round.deductions, 0);
-    let round = xiaoneng::jobs::run_round(&app.pool, Some(day("2026-04-16")))
-        .await
-        .unwrap();
+    let round = app.run_jobs(day("2026-04-16")).await;
     assert_eq!(round.deductions, 1);
 
     // In late November: Q2 and Q3 missed by both units, Q1 by u2 (already deducted); Q4 is due
     // in 2027, which has no calendar, so it waits (CAL-1).
-    let round = xiaoneng::jobs::run_round(&app.pool, Some(day("2026-11-27")))
-        .await
-        .unwrap();
+    let round = app.run_jobs(day("2026-11-27")).await;
     assert_eq!(round.deductions, 4);
-    let again = xiaoneng::jobs::run_round(&app.pool, Some(day("2026-11-27")))
-        .await
-        .unwrap();
+    let again = app.run_jobs(day("2026-11-27")).await;
     assert_eq!(again.deductions, 0, "exactly once");
     assert_eq!(
         app.scalar_i64(

@@ -5,7 +5,7 @@ use uuid::Uuid;
 
 use crate::common::{Client, TestApp, spawn_app};
 
-async fn id_of(app: &TestApp, sql: &str) -> Uuid {
+pub async fn id_of(app: &TestApp, sql: &str) -> Uuid {
     sqlx::query_scalar(sql).fetch_one(&app.pool).await.unwrap()
 }
 
@@ -36,7 +36,7 @@ async fn supervisor(app: &TestApp, staff: &mut Client, name: &str, unit: Uuid) -
 
 /// 2026 open with u1, u2 and u3 listed; group 甲组 (led by the demo supervisor account's record,
 /// recommended by u3) and group 乙组 (recommended by u1). Returns (u1, u2, group A, group B).
-async fn setup(app: &TestApp) -> (Uuid, Uuid, Uuid, Uuid) {
+pub async fn setup(app: &TestApp) -> (Uuid, Uuid, Uuid, Uuid) {
     let office = app.office_with_users("alpha").await;
     let u1 = id_of(app, "select id from unit where code = 'u1'").await;
     let u2 = app.create_unit(&office, "u2", "第二单位").await;

@@ -1,0 +1,256 @@
+//! Every SQL statement of evidence.
+
+use chrono::{DateTime, Utc};
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+/// What a file belongs to.
+#[derive(Debug, Clone, Copy)]
+pub enum Owner {
+    Finding(Uuid),
+    Signature(Uuid),
+    SelfReport(Uuid),
+}
+
+/// A file to record, after it is at its content address.
+pub struct NewEvidence<'a> {
+    pub owner: Owner,
+    pub sha256: &'a str,
+    pub size: i64,
+    pub media_type: &'a str,
+    pub original_name: &'a str,
+    pub client_type: &'a str,
+    pub taken_at: Option<DateTime<Utc>>,
+    pub taken_at_source: Option<&'static str>,
+    pub late: bool,
+    pub storage_key: &'a str,
+    pub uploaded_by: Uuid,
+    pub client_addr: &'a str,
+}
+
+/// INS-09: recorded once, never changed.
+pub async fn insert(
+    conn: &mut PgConnection,
+    tenant_id: Uuid,
+    e: &NewEvidence<'_>,
+) -> Result<Uuid, sqlx::Error> {
+    let (finding_id, task_id, self_report_id, purpose) = match e.owner {
+        Owner::Finding(id) => (Some(id), None, None, "finding"),
+        Owner::Signature(id) => (None, Some(id), None, "signature"),
+        Owner::SelfReport(id) => (None, None, Some(id), "self_report"),
+    };
+    // INS-14: a random id, so that no address can be guessed from another
+    let id = Uuid::new_v4();
+    sqlx::query!(
+        "insert into evidence (tenant_id, id, finding_id, task_id, self_report_id, purpose, sha256,
+                               size_bytes, media_type, original_name, client_type, taken_at,
+                               taken_at_source, late, storage_key, uploaded_by, client_addr)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
+        tenant_id,
+        id,
+        finding_id,
+        task_id,
+        self_report_id,
+        purpose,
+        e.sha256,
+        e.size,
+        e.media_type,
+        e.original_name,
+        e.client_type,
+        e.taken_at,
+        e.taken_at_source,
+        e.late,
+        e.storage_key,
+        e.uploaded_by,
+        e.client_addr
+    )
+    .execute(conn)
+    .await?;
+    Ok(id)
+}
+
+/// One file with what decides who may see it.
+#[derive(Debug)]
+pub struct EvidenceRow {
+    pub id: Uuid,
+    pub purpose: String,
+    pub finding_id: Option<Uuid>,
+    pub task_id: Option<Uuid>,
+    pub self_report_id: Option<Uuid>,
+    pub sha256: String,
+    pub size_bytes: i64,
+    pub media_type: String,
+    pub original_name: String,
+    pub taken_at: Option<DateTime<Utc>>,
+    pub taken_at_source: Option<String>,
+    pub late: bool,
+    pub storage_key: String,
+    pub uploaded_by: String,
+    pub uploaded_at: DateTime<Utc>,
+    pub purged_at: Option<DateTime<Utc>>,
+    /// The unit it is about, and the group whose task it came from (none for a self-report).
+    pub unit_id: Uuid,
+    pub group_id: Option<Uuid>,
+    pub finding_status: Option<String>,
+}
+
+/// One file, with its unit and group (for the access check).
+pub async fn get(conn: &mut PgConnection, id: Uuid) -> Result<EvidenceRow, sqlx::Error> {
+    sqlx::query_as!(
+        EvidenceRow,
+        r#"select e.id, e.purpose, e.finding_id, e.task_id, e.self_report_id, e.sha256,
+                  e.size_bytes, e.media_type, e.original_name, e.taken_at, e.taken_at_source,
+                  e.late, e.storage_key, u.username as uploaded_by, e.uploaded_at,
+                  p.purged_at as "purged_at?",
+                  coalesce(f.unit_id, t.unit_id, s.unit_id) as "unit_id!",
+                  coalesce(ft.group_id, t.group_id) as group_id,
+                  f.status as "finding_status?"
+             from evidence e
+             join app_user u on u.tenant_id = e.tenant_id and u.id = e.uploaded_by
+             left join evidence_purge p on p.tenant_id = e.tenant_id and p.evidence_id = e.id
+             left join finding f on f.tenant_id = e.tenant_id and f.id = e.finding_id
+             left join inspection_task ft on ft.tenant_id = f.tenant_id and ft.id = f.task_id
+             left join inspection_task t on t.tenant_id = e.tenant_id and t.id = e.task_id
+             left join self_report s on s.tenant_id = e.tenant_id and s.id = e.self_report_id
+            where e.id = $1"#,
+        id
+    )
+    .fetch_one(conn)
+    .await
+}
+
+/// A file as a list shows it.
+#[derive(Debug)]
+pub struct EvidenceItem {
+    pub id: Uuid,
+    pub media_type: String,
+    pub original_name: String,
+    pub size_bytes: i64,
+    pub taken_at: Option<DateTime<Utc>>,
+    pub late: bool,
+    pub uploaded_at: DateTime<Utc>,
+    pub purged: bool,
+}
+
+/// The files of a finding, oldest first.
+pub async fn of_finding(
+    conn: &mut PgConnection,
+    finding_id: Uuid,
+) -> Result<Vec<EvidenceItem>, sqlx::Error> {
+    sqlx::query_as!(
+        EvidenceItem,
+        r#"select e.id, e.media_type, e.original_name, e.size_bytes, e.taken_at, e.late,
+                  e.uploaded_at, exists (select 1 from evidence_purge p
+                                          where p.tenant_id = e.tenant_id and p.evidence_id = e.id)
+                                 as "purged!"
+             from evidence e where e.finding_id = $1 order by e.uploaded_at, e.id"#,
+        finding_id
+    )
+    .fetch_all(conn)
+    .await
+}
+
+/// The attachments of a self-report, oldest first.
+pub async fn of_self_report(
+    conn: &mut PgConnection,
+    self_report_id: Uuid,
+) -> Result<Vec<EvidenceItem>, sqlx::Error> {
+    sqlx::query_as!(
+        EvidenceItem,
+        r#"select e.id, e.media_type, e.original_name, e.size_bytes, e.taken_at, e.late,
+                  e.uploaded_at, exists (select 1 from evidence_purge p
+                                          where p.tenant_id = e.tenant_id and p.evidence_id = e.id)
+                                 as "purged!"
+             from evidence e where e.self_report_id = $1 order by e.uploaded_at, e.id"#,
+        self_report_id
+    )
+    .fetch_all(conn)
+    .await
+}
+
+/// INS-14: a view or download, with who and from where.
+pub async fn record_access(
+    conn: &mut PgConnection,
+    tenant_id: Uuid,
+    evidence_id: Uuid,
+    user_id: Uuid,
+    action: &str,
+    client_addr: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "insert into evidence_access (tenant_id, id, evidence_id, user_id, action, client_addr)
+         values ($1, $2, $3, $4, $5, $6)",
+        tenant_id,
+        Uuid::now_v7(),
+        evidence_id,
+        user_id,
+        action,
+        client_addr
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Who looked at a file: (when, username, action, address), newest first.
+pub async fn access_log(
+    conn: &mut PgConnection,
+    evidence_id: Uuid,
+) -> Result<Vec<(DateTime<Utc>, String, String, String)>, sqlx::Error> {
+    let rows = sqlx::query!(
+        "select a.at, u.username, a.action, a.client_addr
+           from evidence_access a join app_user u on u.tenant_id = a.tenant_id and u.id = a.user_id
+          where a.evidence_id = $1 order by a.at desc limit 200",
+        evidence_id
+    )
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| (r.at, r.username, r.action, r.client_addr))
+        .collect())
+}
+
+/// INS-09 retention: files uploaded before `cutoff` whose bytes are still kept: (id, key, and
+/// whether a younger record still needs the same bytes).
+pub async fn expired(
+    conn: &mut PgConnection,
+    cutoff: DateTime<Utc>,
+) -> Result<Vec<(Uuid, String, bool)>, sqlx::Error> {
+    let rows = sqlx::query!(
+        r#"select e.id, e.storage_key,
+                  exists (select 1 from evidence y
+                           where y.tenant_id = e.tenant_id and y.storage_key = e.storage_key
+                             and y.uploaded_at >= $1) as "shared!"
+             from evidence e
+            where e.uploaded_at < $1
+              and not exists (select 1 from evidence_purge p
+                               where p.tenant_id = e.tenant_id and p.evidence_id = e.id)
+            order by e.uploaded_at limit 1000"#,
+        cutoff
+    )
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| (r.id, r.storage_key, r.shared))
+        .collect())
+}
+
+/// INS-09: records that a file's bytes are gone (the row and its hash stay).
+pub async fn insert_purge(
+    conn: &mut PgConnection,
+    tenant_id: Uuid,
+    evidence_id: Uuid,
+    retention_days: i32,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "insert into evidence_purge (tenant_id, evidence_id, retention_days) values ($1, $2, $3)",
+        tenant_id,
+        evidence_id,
+        retention_days
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}

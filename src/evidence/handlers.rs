@@ -1,0 +1,331 @@
+//! Evidence pages (INS-14): a file's page, its bytes (inline or as a download), each delivery
+//! recorded with who, when and from where. Nothing here changes or deletes evidence (INS-09).
+
+use askama::Template;
+use axum::body::Body;
+use axum::extract::rejection::PathRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use futures_util::StreamExt;
+use object_store::GetRange;
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::db::{self, EvidenceRow};
+use super::sniff::MediaType;
+use crate::AppState;
+use crate::auth::{CurrentUser, Role};
+use crate::db::Tx;
+use crate::error::{AppError, AppResult, not_found};
+use crate::registry::views::local_time;
+use crate::web::{ClientAddr, PageCtx, render};
+
+#[derive(Debug, Deserialize)]
+pub struct EvidencePath {
+    pub evidence_id: Uuid,
+}
+
+/// INS-14: who may see a file. The office and the city's leaders see all; a supervisor, the files
+/// of their own group's tasks; a liaison, the files of its unit's confirmed findings and its own
+/// self-reports.
+pub async fn may_see(tx: &mut Tx, user: &CurrentUser, row: &EvidenceRow) -> AppResult<bool> {
+    Ok(match user.role {
+        Role::OfficeAdmin | Role::OfficeStaff | Role::Leader => true,
+        Role::Supervisor => match row.group_id {
+            Some(group) => crate::inspections::db::user_in_group(tx, user.id, group).await?,
+            None => false,
+        },
+        Role::Liaison => {
+            user.unit_id == Some(row.unit_id)
+                && (row.purpose == "self_report"
+                    || row.finding_status.as_deref() == Some("confirmed"))
+        }
+    })
+}
+
+async fn visible(
+    tx: &mut Tx,
+    user: &CurrentUser,
+    path: Result<Path<EvidencePath>, PathRejection>,
+) -> AppResult<EvidenceRow> {
+    let Path(EvidencePath { evidence_id }) = path.map_err(|_| not_found())?;
+    let row = db::get(tx, evidence_id).await?;
+    if !may_see(tx, user, &row).await? {
+        return Err(not_found());
+    }
+    Ok(row)
+}
+
+#[derive(Template)]
+#[template(path = "evidence/show.html")]
+pub struct EvidencePage {
+    pub ctx: PageCtx,
+    pub row: EvidenceRow,
+    pub kind: MediaType,
+    pub content_href: String,
+    pub back_href: String,
+    pub size: String,
+    pub taken_at: String,
+    pub uploaded_at: String,
+    pub purged_at: String,
+    /// (when, who, what, from where); shown to the office only
+    pub accesses: Vec<(String, String, &'static str, String)>,
+}
+
+/// A file's page: what it is, its hash, when it was taken and sent, the file itself.
+pub async fn show_evidence(
+    user: CurrentUser,
+    path: Result<Path<EvidencePath>, PathRejection>,
+    ctx: PageCtx,
+    mut tx: Tx,
+) -> AppResult<Response> {
+    let row = visible(&mut tx, &user, path).await?;
+    let accesses = if matches!(user.role, Role::OfficeAdmin | Role::OfficeStaff) {
+        db::access_log(&mut tx, row.id)
+            .await?
+            .into_iter()
+            .map(|(at, who, action, addr)| {
+                let action = match action.as_str() {
+                    "download" => "evidence.access_download",
+                    "thumbnail" => "evidence.access_thumbnail",
+                    _ => "evidence.access_view",
+                };
+                (local_time(&ctx, &at), who, action, addr)
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    drop(tx);
+    let kind = MediaType::from_code(&row.media_type).ok_or_else(|| {
+        AppError::Internal(anyhow::anyhow!("unknown media type {}", row.media_type))
+    })?;
+    let back_href = match (row.finding_id, row.task_id) {
+        (Some(finding), _) => ctx.href(&format!("/findings/{finding}")),
+        (None, Some(task)) => ctx.href(&format!("/tasks/{task}")),
+        _ => ctx.href("/"),
+    };
+    let page = EvidencePage {
+        content_href: ctx.href(&format!("/evidence/{}/content", row.id)),
+        back_href,
+        size: human_size(row.size_bytes),
+        taken_at: row
+            .taken_at
+            .map(|t| local_time(&ctx, &t))
+            .unwrap_or_default(),
+        uploaded_at: local_time(&ctx, &row.uploaded_at),
+        purged_at: row
+            .purged_at
+            .map(|t| local_time(&ctx, &t))
+            .unwrap_or_default(),
+        kind,
+        accesses,
+        row,
+        ctx,
+    };
+    render(&page)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ContentQuery {
+    #[serde(default)]
+    pub download: Option<String>,
+}
+
+/// The bytes of a file, inline for the page's viewer or as a download; one byte range when asked
+/// (a phone's video player seeks). INS-14: every delivery is recorded before it starts.
+pub async fn evidence_content(
+    user: CurrentUser,
+    path: Result<Path<EvidencePath>, PathRejection>,
+    Query(query): Query<ContentQuery>,
+    ClientAddr(addr): ClientAddr,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    mut tx: Tx,
+) -> AppResult<Response> {
+    let row = visible(&mut tx, &user, path).await?;
+    if row.purged_at.is_some() {
+        drop(tx);
+        return Ok(StatusCode::GONE.into_response());
+    }
+    let download = query.download.is_some();
+    let range = headers
+        .get(header::RANGE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| parse_range(v, row.size_bytes));
+    // a request for the first bytes only is the player probing, not a new look
+    let action = if download { "download" } else { "view" };
+    if range.as_ref().is_none_or(|r| r.start == 0) {
+        db::record_access(&mut tx, user.tenant_id, row.id, user.id, action, &addr).await?;
+    }
+    drop(tx);
+    let kind = MediaType::from_code(&row.media_type).unwrap_or(MediaType::Pdf);
+    let got = state
+        .evidence
+        .get(&row.storage_key, range.clone().map(GetRange::Bounded))
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?;
+    let served = got.range.clone();
+    let stream = got
+        .into_stream()
+        .map(|chunk| chunk.map_err(std::io::Error::other));
+    let mut response = Response::new(Body::from_stream(stream));
+    let h = response.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(kind.mime()));
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
+    h.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
+    h.insert(
+        header::CONTENT_LENGTH,
+        HeaderValue::from(served.end - served.start),
+    );
+    let disposition = if download { "attachment" } else { "inline" };
+    let file_name = format!("{}.{}", &row.sha256[..16], kind.extension());
+    if let Ok(value) = HeaderValue::from_str(&format!(
+        "{disposition}; filename=\"{file_name}\"; filename*=UTF-8''{}",
+        url::form_urlencoded::byte_serialize(row.original_name.as_bytes()).collect::<String>()
+    )) {
+        h.insert(header::CONTENT_DISPOSITION, value);
+    }
+    // a file is never a page: no script of its own, whatever it claims to be
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'none'; sandbox"),
+    );
+    if range.is_some() {
+        *response.status_mut() = StatusCode::PARTIAL_CONTENT;
+        if let Ok(value) = HeaderValue::from_str(&format!(
+            "bytes {}-{}/{}",
+            served.start,
+            served.end.saturating_sub(1),
+            row.size_bytes
+        )) {
+            response.headers_mut().insert(header::CONTENT_RANGE, value);
+        }
+    }
+    Ok(response)
+}
+
+/// A small JPEG of a photo for lists, made on first request and kept beside the original.
+/// INS-14: recorded like any other view.
+pub async fn evidence_thumbnail(
+    user: CurrentUser,
+    path: Result<Path<EvidencePath>, PathRejection>,
+    ClientAddr(addr): ClientAddr,
+    State(state): State<AppState>,
+    mut tx: Tx,
+) -> AppResult<Response> {
+    let row = visible(&mut tx, &user, path).await?;
+    let kind = MediaType::from_code(&row.media_type);
+    if row.purged_at.is_some()
+        || !matches!(
+            kind,
+            Some(MediaType::Jpeg | MediaType::Png | MediaType::Webp)
+        )
+        || row.size_bytes > 64 * 1024 * 1024
+    {
+        return Err(not_found());
+    }
+    db::record_access(&mut tx, user.tenant_id, row.id, user.id, "thumbnail", &addr).await?;
+    drop(tx);
+    let key = format!("{}/thumbs/{}.jpg", user.tenant_id, row.sha256);
+    let bytes = match state.evidence.get_bytes(&key).await {
+        Ok(bytes) => bytes.to_vec(),
+        Err(_) => {
+            let original = state
+                .evidence
+                .get_bytes(&row.storage_key)
+                .await
+                .map_err(|e| AppError::Internal(e.into()))?;
+            let made = tokio::task::spawn_blocking(move || thumbnail(&original))
+                .await
+                .map_err(|e| AppError::Internal(e.into()))?;
+            let Some(made) = made else {
+                return Err(not_found());
+            };
+            if let Err(error) = state.evidence.put_derived(&key, made.clone()).await {
+                tracing::warn!(%error, "could not keep a thumbnail");
+            }
+            made
+        }
+    };
+    Ok((
+        [
+            (header::CONTENT_TYPE, "image/jpeg"),
+            (header::CACHE_CONTROL, "private, max-age=86400"),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// A JPEG at most 192 px on its longer side, or `None` when the image cannot be read.
+fn thumbnail(original: &[u8]) -> Option<Vec<u8>> {
+    let mut reader = image::ImageReader::new(std::io::Cursor::new(original))
+        .with_guessed_format()
+        .ok()?;
+    let mut limits = image::Limits::default();
+    limits.max_image_width = Some(20_000);
+    limits.max_image_height = Some(20_000);
+    limits.max_alloc = Some(512 * 1024 * 1024);
+    reader.limits(limits);
+    let small = reader.decode().ok()?.thumbnail(192, 192).into_rgb8();
+    let mut out = std::io::Cursor::new(Vec::new());
+    small.write_to(&mut out, image::ImageFormat::Jpeg).ok()?;
+    Some(out.into_inner())
+}
+
+/// One `bytes=a-b` range inside the file (a list of ranges is answered whole).
+fn parse_range(value: &str, size: i64) -> Option<std::ops::Range<u64>> {
+    let size = u64::try_from(size).ok()?;
+    let spec = value.strip_prefix("bytes=")?;
+    if spec.contains(',') {
+        return None;
+    }
+    let (start, end) = spec.split_once('-')?;
+    let (start, end) = match (start.trim(), end.trim()) {
+        ("", suffix) => {
+            let n: u64 = suffix.parse().ok()?;
+            (size.checked_sub(n.min(size))?, size.checked_sub(1)?)
+        }
+        (start, "") => (start.parse().ok()?, size.checked_sub(1)?),
+        (start, end) => (
+            start.parse().ok()?,
+            end.parse::<u64>().ok()?.min(size.checked_sub(1)?),
+        ),
+    };
+    (start <= end && end < size).then_some(start..end + 1)
+}
+
+/// A size for people: 3.2 MB.
+pub fn human_size(bytes: i64) -> String {
+    let bytes = bytes as f64;
+    if bytes >= 1024.0 * 1024.0 * 1024.0 {
+        format!("{:.1} GB", bytes / (1024.0 * 1024.0 * 1024.0))
+    } else if bytes >= 1024.0 * 1024.0 {
+        format!("{:.1} MB", bytes / (1024.0 * 1024.0))
+    } else if bytes >= 1024.0 {
+        format!("{:.0} KB", bytes / 1024.0)
+    } else {
+        format!("{bytes} B")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranges_inside_the_file_are_served_and_others_are_not() {
+        assert_eq!(parse_range("bytes=0-99", 1000), Some(0..100));
+        assert_eq!(parse_range("bytes=900-", 1000), Some(900..1000));
+        assert_eq!(parse_range("bytes=-100", 1000), Some(900..1000));
+        assert_eq!(parse_range("bytes=0-5000", 1000), Some(0..1000));
+        assert_eq!(parse_range("bytes=1000-", 1000), None);
+        assert_eq!(parse_range("bytes=0-1,5-6", 1000), None);
+        assert_eq!(parse_range("items=0-1", 1000), None);
+    }
+}

@@ -1,0 +1,281 @@
+//! Evidence (INS-09, INS-14): photos, videos and documents streamed into a content-addressed store,
+//! recorded write-once, shown only to those who may see them, every view and download logged, and
+//! the bytes purged after the retention period with the purge itself recorded.
+
+pub mod db;
+pub mod handlers;
+pub mod sniff;
+pub mod store;
+
+use axum::extract::multipart::{Field, Multipart};
+use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
+use chrono_tz::Tz;
+use uuid::Uuid;
+
+use self::db::{NewEvidence, Owner};
+pub use self::store::{Store, UploadError, Written};
+
+/// A file that arrived and is at its content address, not yet recorded.
+pub struct Received {
+    pub written: WrittenInfo,
+    pub key: String,
+    /// This request put the bytes there (so they go again if the record cannot be made).
+    pub created: bool,
+}
+
+/// What is known of a received file.
+pub struct WrittenInfo {
+    pub sha256: String,
+    pub size: u64,
+    pub media: sniff::MediaType,
+    pub original_name: String,
+    pub client_type: String,
+    pub taken_at: Option<DateTime<Utc>>,
+    pub taken_at_source: Option<&'static str>,
+}
+
+/// A file that was refused, with the message key saying why.
+pub struct Refused {
+    pub name: String,
+    pub reason: &'static str,
+}
+
+/// The files of a multipart form (fields named `file`), each streamed to the store as it comes,
+/// and the text fields around them. A refused file leaves nothing behind and does not stop the
+/// others; a broken stream (the client went away) ends the whole request.
+pub struct Intake {
+    pub received: Vec<Received>,
+    pub refused: Vec<Refused>,
+    pub fields: Vec<(String, String)>,
+}
+
+/// Reads a multipart body into the store. `tz` is the office's time zone, for EXIF times.
+pub async fn intake(
+    store: &Store,
+    tenant_id: Uuid,
+    tz: Tz,
+    mut multipart: Multipart,
+) -> Result<Intake, UploadError> {
+    let mut intake = Intake {
+        received: Vec::new(),
+        refused: Vec::new(),
+        fields: Vec::new(),
+    };
+    // the client's word for when the next file was taken (milliseconds since the epoch)
+    let mut client_taken: Option<DateTime<Utc>> = None;
+    while let Some(field) = multipart.next_field().await.map_err(multipart_error)? {
+        let name = field.name().unwrap_or_default().to_string();
+        if name != "file" {
+            let value = field.text().await.map_err(multipart_error)?;
+            if name == "taken_at_ms" {
+                client_taken = value
+                    .trim()
+                    .parse::<i64>()
+                    .ok()
+                    .and_then(DateTime::from_timestamp_millis);
+            }
+            intake.fields.push((name, value));
+            continue;
+        }
+        let original_name = field.file_name().unwrap_or_default().to_string();
+        let client_type = field
+            .content_type()
+            .unwrap_or_default()
+            .chars()
+            .take(100)
+            .collect();
+        let checked_name = sniff::check_file_name(&original_name);
+        match receive(store, tenant_id, field, checked_name.is_ok()).await? {
+            // a file input left empty sends no name and no bytes: nothing was chosen
+            FieldOutcome::Refused(sniff::Refusal::Empty) if original_name.is_empty() => {}
+            FieldOutcome::Refused(refusal) => intake.refused.push(Refused {
+                name: original_name,
+                reason: refusal.message_key(),
+            }),
+            FieldOutcome::TooLarge => intake.refused.push(Refused {
+                name: original_name,
+                reason: "evidence.refused_too_large",
+            }),
+            FieldOutcome::Skipped => intake.refused.push(Refused {
+                reason: checked_name
+                    .err()
+                    .map_or("evidence.name_empty", |r| r.message_key()),
+                name: original_name,
+            }),
+            FieldOutcome::Written(written) => {
+                let (taken_at, source) = taken_at(written.exif_taken_at, client_taken.take(), tz);
+                let info = WrittenInfo {
+                    sha256: written.sha256.clone(),
+                    size: written.size,
+                    media: written.media,
+                    original_name: checked_name.unwrap_or_default(),
+                    client_type,
+                    taken_at,
+                    taken_at_source: source,
+                };
+                let (key, created) = store.keep(tenant_id, written).await?;
+                intake.received.push(Received {
+                    written: info,
+                    key,
+                    created,
+                });
+            }
+        }
+    }
+    Ok(intake)
+}
+
+enum FieldOutcome {
+    Written(Written),
+    Refused(sniff::Refusal),
+    TooLarge,
+    /// The name was refused: the bytes were read past and dropped.
+    Skipped,
+}
+
+async fn receive(
+    store: &Store,
+    _tenant_id: Uuid,
+    mut field: Field<'_>,
+    name_ok: bool,
+) -> Result<FieldOutcome, UploadError> {
+    if !name_ok {
+        while field.chunk().await.map_err(multipart_error)?.is_some() {}
+        return Ok(FieldOutcome::Skipped);
+    }
+    let mut upload = store.begin().await?;
+    loop {
+        match field.chunk().await {
+            Ok(Some(chunk)) => match upload.write(&chunk).await {
+                Ok(()) => {}
+                Err(UploadError::Refused(refusal)) => {
+                    drop(upload);
+                    while field.chunk().await.map_err(multipart_error)?.is_some() {}
+                    return Ok(FieldOutcome::Refused(refusal));
+                }
+                Err(UploadError::TooLarge) => {
+                    drop(upload);
+                    return Ok(FieldOutcome::TooLarge);
+                }
+                Err(other) => return Err(other),
+            },
+            Ok(None) => break,
+            Err(error) => {
+                if matches!(error.status(), axum::http::StatusCode::PAYLOAD_TOO_LARGE) {
+                    return Ok(FieldOutcome::TooLarge);
+                }
+                return Err(multipart_error(error));
+            }
+        }
+    }
+    match upload.finish().await {
+        Ok(written) => Ok(FieldOutcome::Written(written)),
+        Err(UploadError::Refused(refusal)) => Ok(FieldOutcome::Refused(refusal)),
+        Err(other) => Err(other),
+    }
+}
+
+fn multipart_error(error: axum::extract::multipart::MultipartError) -> UploadError {
+    UploadError::Io(std::io::Error::other(error.body_text()))
+}
+
+/// When a file was taken: its EXIF time (in the office's zone) first, else the client's word.
+fn taken_at(
+    exif: Option<NaiveDateTime>,
+    client: Option<DateTime<Utc>>,
+    tz: Tz,
+) -> (Option<DateTime<Utc>>, Option<&'static str>) {
+    if let Some(local) = exif
+        && let Some(at) = tz.from_local_datetime(&local).earliest()
+    {
+        return (Some(at.with_timezone(&Utc)), Some("exif"));
+    }
+    match client {
+        Some(at) => (Some(at), Some("client")),
+        None => (None, None),
+    }
+}
+
+/// INS-09: a file is late when it reaches the office after the day it was taken (office time).
+pub fn is_late(taken_at: Option<DateTime<Utc>>, uploaded_at: DateTime<Utc>, tz: Tz) -> bool {
+    taken_at.is_some_and(|taken| {
+        uploaded_at.with_timezone(&tz).date_naive() > taken.with_timezone(&tz).date_naive()
+    })
+}
+
+/// Records the received files for their owner (in the request's transaction).
+pub async fn record(
+    conn: &mut sqlx::PgConnection,
+    tenant_id: Uuid,
+    owner: Owner,
+    received: &[Received],
+    uploaded_by: Uuid,
+    client_addr: &str,
+    tz: Tz,
+) -> Result<Vec<Uuid>, sqlx::Error> {
+    let now = Utc::now();
+    let mut ids = Vec::with_capacity(received.len());
+    for r in received {
+        let w = &r.written;
+        let id = db::insert(
+            conn,
+            tenant_id,
+            &NewEvidence {
+                owner,
+                sha256: &w.sha256,
+                size: i64::try_from(w.size).unwrap_or(i64::MAX),
+                media_type: w.media.as_str(),
+                original_name: &w.original_name,
+                client_type: &w.client_type,
+                taken_at: w.taken_at,
+                taken_at_source: w.taken_at_source,
+                late: is_late(w.taken_at, now, tz),
+                storage_key: &r.key,
+                uploaded_by,
+                client_addr,
+            },
+        )
+        .await?;
+        ids.push(id);
+    }
+    Ok(ids)
+}
+
+/// Removes the bytes this request stored when their records could not be made.
+pub async fn forget(store: &Store, received: &[Received]) {
+    for r in received.iter().filter(|r| r.created) {
+        store.forget(&r.key).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ins_09_a_photo_sent_the_next_day_is_late_and_the_same_day_is_not() {
+        let tz: Tz = "Asia/Shanghai".parse().unwrap_or(chrono_tz::Asia::Shanghai);
+        let taken = Utc.with_ymd_and_hms(2026, 3, 2, 15, 30, 0).single();
+        // 23:30 the same day in Shanghai
+        let same_day = Utc.with_ymd_and_hms(2026, 3, 2, 15, 59, 0).single();
+        let next_day = Utc.with_ymd_and_hms(2026, 3, 2, 16, 1, 0).single();
+        assert!(taken.is_some() && same_day.is_some() && next_day.is_some());
+        let (Some(taken), Some(same_day), Some(next_day)) = (taken, same_day, next_day) else {
+            return;
+        };
+        assert!(!is_late(Some(taken), same_day, tz));
+        assert!(is_late(Some(taken), next_day, tz));
+        assert!(!is_late(None, next_day, tz));
+    }
+
+    #[test]
+    fn ins_09_exif_time_wins_over_the_clients_word() {
+        let tz = chrono_tz::Asia::Shanghai;
+        let exif = chrono::NaiveDate::from_ymd_opt(2026, 3, 2).and_then(|d| d.and_hms_opt(9, 0, 0));
+        let client = Utc.with_ymd_and_hms(2026, 3, 5, 0, 0, 0).single();
+        let (at, source) = taken_at(exif, client, tz);
+        assert_eq!(source, Some("exif"));
+        assert_eq!(at, Utc.with_ymd_and_hms(2026, 3, 2, 1, 0, 0).single());
+        assert_eq!(taken_at(None, client, tz), (client, Some("client")));
+    }
+}
