@@ -143,7 +143,7 @@ for (const pad of document.querySelectorAll("[data-signature-pad]")) {
   };
   canvas.addEventListener("pointerdown", (e) => {
     drawing = true;
-    canvas.setPointerCapture(e.pointerId);
+    try { canvas.setPointerCapture(e.pointerId); } catch (_) { /* a synthetic pointer */ }
     context.beginPath();
     context.moveTo(...point(e));
   });

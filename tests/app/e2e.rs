@@ -178,9 +178,14 @@ struct Session {
 
 impl Session {
     async fn open(office: &str, phone: bool) -> Self {
-        let (chromium, driver_path) = browser_programs();
         let app = spawn_app().await;
         app.office_with_users(office).await;
+        Self::open_app(app, phone).await
+    }
+
+    /// A browser on an app the test has prepared.
+    async fn open_app(app: TestApp, phone: bool) -> Self {
+        let (chromium, driver_path) = browser_programs();
         let addr = serve(&app).await;
         let driver_port = free_port();
         let driver = start_driver(&driver_path, driver_port).await;
@@ -324,5 +329,130 @@ async fn an_administrator_at_a_desk_creates_a_user_and_reads_the_audit_log() {
     s.goto("/desk/audit").await;
     s.wait_for(Locator::XPath("//td[. = '创建用户']")).await;
     screenshot(&s.client, "audit-desk.png").await;
+    s.close().await;
+}
+
+/// INS-05, INS-09, INS-10, INS-11 on a phone: a supervisor opens the task, files a finding with a
+/// photo, collects a drawn signature and submits; office staff confirm; the deduction appears.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ins_11_a_supervisor_files_a_finding_with_a_photo_on_a_phone_and_the_office_confirms_it() {
+    use fantoccini::actions::{InputSource, MOUSE_BUTTON_LEFT, MouseActions, PointerAction};
+    let app = spawn_app().await;
+    let (u1, _, group_a, _) = crate::tasks::setup(&app).await;
+    let mut staff = app.logged_in("alpha", "office_staff").await;
+    staff
+        .post(
+            "/alpha/years/2026/tasks",
+            &[
+                ("unit_id", &u1.to_string()),
+                ("group_id", &group_a.to_string()),
+                ("kind", "open"),
+                ("focus", "duty"),
+                ("scheduled_on", "2026-12-03"),
+            ],
+        )
+        .await;
+    let task = crate::tasks::id_of(&app, "select id from inspection_task").await;
+    let d06 = crate::tasks::id_of(&app, "select id from deduction_item where code = 'D06'").await;
+    let photo = std::env::temp_dir().join(format!("xiaoneng-e2e-{}.jpg", uuid::Uuid::new_v4()));
+    std::fs::write(&photo, crate::findings::jpeg(None)).expect("write the photo");
+    let pool = app.pool.clone();
+    let s = Session::open_app(app, true).await;
+
+    s.goto("/alpha/login").await;
+    s.log_in("supervisor").await;
+    s.wait_for(Locator::Css(".whoami")).await;
+    s.goto(&format!("/alpha/tasks/{task}")).await;
+    s.click("form[action$='/findings'] button[type=submit]")
+        .await;
+    s.wait_for(Locator::Id("finding-form")).await;
+    s.client
+        .find(Locator::Id("item_id"))
+        .await
+        .expect("item list")
+        .select_by_value(&d06.to_string())
+        .await
+        .expect("choose D06");
+    s.fill("#description", "门厅未设置效能提示牌").await;
+    s.fill("#place", "一楼大厅").await;
+    s.click("#finding-form button[type=submit]").await;
+    s.wait_for(Locator::Css(".flash")).await;
+    let files = s
+        .client
+        .find(Locator::Id("files"))
+        .await
+        .expect("file input");
+    files
+        .send_keys(&photo.display().to_string())
+        .await
+        .expect("choose the photo");
+    s.click("form[data-upload] button[type=submit]").await;
+    // the script uploads with progress, then reloads the page with the photo's thumbnail
+    s.wait_for(Locator::Css(".evidence-list img")).await;
+    screenshot(&s.client, "finding-390x844.png").await;
+
+    s.goto(&format!("/alpha/tasks/{task}")).await;
+    s.fill("#signer_name", "王主任").await;
+    let canvas = s
+        .client
+        .find(Locator::Css("[data-signature-pad] canvas"))
+        .await
+        .expect("signature pad");
+    let strokes = MouseActions::new("pen".into())
+        .then(PointerAction::MoveToElement {
+            element: canvas.clone(),
+            duration: None,
+            x: -80.0,
+            y: 0.0,
+        })
+        .then(PointerAction::Down {
+            button: MOUSE_BUTTON_LEFT,
+        })
+        .then(PointerAction::MoveBy {
+            duration: Some(Duration::from_millis(100)),
+            x: 60.0,
+            y: 20.0,
+        })
+        .then(PointerAction::MoveBy {
+            duration: Some(Duration::from_millis(100)),
+            x: 60.0,
+            y: -30.0,
+        })
+        .then(PointerAction::Up {
+            button: MOUSE_BUTTON_LEFT,
+        });
+    s.client.perform_actions(strokes).await.expect("sign");
+    screenshot(&s.client, "signature-390x844.png").await;
+    s.click("form[data-signoff] button[type=submit]").await;
+    s.wait_for(Locator::Css("a[href*='/evidence/']")).await;
+    s.click("form[action$='/submit'] button[type=submit]").await;
+    s.client
+        .accept_alert()
+        .await
+        .expect("confirm the submission");
+    s.wait_for(Locator::Css(".badge-on")).await;
+    screenshot(&s.client, "task-submitted-390x844.png").await;
+
+    s.click(".topbar form button").await;
+    s.wait_for(Locator::Id("username")).await;
+    s.log_in("office_staff").await;
+    s.wait_for(Locator::Css(".whoami")).await;
+    s.goto("/alpha/review").await;
+    s.click(".task-card a").await;
+    s.wait_for(Locator::Css("form[action$='/decision']")).await;
+    s.click("form[action$='/decision'] button[type=submit]")
+        .await;
+    s.wait_for(Locator::Css(".flash")).await;
+    screenshot(&s.client, "review-confirmed-390x844.png").await;
+    let (signature, points): (String, rust_decimal::Decimal) = sqlx::query_as(
+        "select (select media_type from evidence where purpose = 'signature'),
+                (select points from deduction where source_type = 'finding')",
+    )
+    .fetch_one(&pool)
+    .await
+    .expect("the signature and the deduction");
+    assert_eq!(signature, "png");
+    assert_eq!(points, rust_decimal::Decimal::from(1));
+    let _ = std::fs::remove_file(&photo);
     s.close().await;
 }
