@@ -390,6 +390,7 @@ async fn ins_11_a_supervisor_files_a_finding_with_a_photo_on_a_phone_and_the_off
     // the script uploads with progress, then reloads the page with the photo's thumbnail
     s.wait_for(Locator::Css(".evidence-list img")).await;
     screenshot(&s.client, "finding-390x844.png").await;
+    assert!(page_width(&s.client).await <= 390, "no sideways scrolling");
 
     s.goto(&format!("/alpha/tasks/{task}")).await;
     s.fill("#signer_name", "王主任").await;
@@ -432,6 +433,7 @@ async fn ins_11_a_supervisor_files_a_finding_with_a_photo_on_a_phone_and_the_off
         .expect("confirm the submission");
     s.wait_for(Locator::Css(".badge-on")).await;
     screenshot(&s.client, "task-submitted-390x844.png").await;
+    assert!(page_width(&s.client).await <= 390, "no sideways scrolling");
 
     s.click(".topbar form button").await;
     s.wait_for(Locator::Id("username")).await;
