@@ -282,6 +282,11 @@ fn office_routes(state: &AppState) -> Router<AppState> {
                     get(inspections::handlers::show_coverage),
                 )
                 .route(
+                    "/years/{year}/rounds",
+                    get(inspections::rounds::list_rounds),
+                )
+                .route("/rounds/{round_id}", get(inspections::rounds::show_round))
+                .route(
                     "/years/{year}/self-reports",
                     get(inspections::handlers::self_report_matrix),
                 ),
@@ -296,6 +301,18 @@ fn office_routes(state: &AppState) -> Router<AppState> {
                 .route(
                     "/years/{year}/tasks",
                     post(inspections::handlers::create_task),
+                )
+                .route(
+                    "/years/{year}/rounds",
+                    post(inspections::rounds::create_round),
+                )
+                .route(
+                    "/rounds/{round_id}/omissions",
+                    post(inspections::rounds::record_omission),
+                )
+                .route(
+                    "/rounds/{round_id}/fix",
+                    post(inspections::rounds::fix_round),
                 ),
         ))
         .merge(allow(

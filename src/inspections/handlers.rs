@@ -456,7 +456,7 @@ fn describe(
     }
 }
 
-fn task_items(ctx: &PageCtx, rows: Vec<db::TaskRow>) -> Vec<TaskItem> {
+pub(super) fn task_items(ctx: &PageCtx, rows: Vec<db::TaskRow>) -> Vec<TaskItem> {
     let today = chrono::Utc::now()
         .with_timezone(&ctx.time_zone())
         .date_naive();
@@ -500,7 +500,16 @@ async fn tasks_page(
         .map(|u| (u.id.to_string(), format!("{} {}", u.code, u.name)))
         .collect();
     let open = YearStatus::parse(&year.status) == Some(YearStatus::Open);
+    let rounds = db::rounds(tx, Some(year.id), None)
+        .await?
+        .into_iter()
+        .map(|r| {
+            let label = format!("{}（{}～{}）", r.name, r.starts_on, r.ends_on);
+            (r.id.to_string(), label)
+        })
+        .collect();
     Ok(TasksPage {
+        rounds,
         tasks: task_items(&ctx, rows),
         can_plan: open && matches!(user.role, Role::OfficeAdmin | Role::OfficeStaff),
         year: year.year,
@@ -512,15 +521,27 @@ async fn tasks_page(
     })
 }
 
+/// What a link may fill in on the task form (the round page's "plan a task" for a unit).
+#[derive(Debug, Default, Deserialize)]
+pub struct TaskPrefill {
+    #[serde(default)]
+    pub unit_id: String,
+    #[serde(default)]
+    pub round_id: String,
+}
+
 pub async fn list_tasks(
     user: CurrentUser,
     path: Result<Path<YearPath>, PathRejection>,
+    Query(prefill): Query<TaskPrefill>,
     ctx: PageCtx,
     mut tx: Tx,
 ) -> AppResult<Response> {
     let year = year_of(&mut tx, path).await?;
     let form = TaskFormView {
         kind: "open".into(),
+        unit_id: prefill.unit_id,
+        round_id: prefill.round_id,
         ..Default::default()
     };
     let page = tasks_page(ctx, &user, &mut tx, &year, form, Vec::new()).await?;
@@ -541,6 +562,7 @@ pub async fn create_task(
     let mut form = TaskFormView::default();
     for (key, value) in url::form_urlencoded::parse(&body) {
         match key.as_ref() {
+            "round_id" => form.round_id = value.into_owned(),
             "group_id" => form.group_id = value.into_owned(),
             "unit_id" => form.unit_id = value.into_owned(),
             "kind" => form.kind = value.into_owned(),
@@ -586,17 +608,43 @@ pub async fn create_task(
             errors.push(ctx.tf("error.recusal", &m.name));
         }
     }
+    // INS-06: a task of a round is an open inspection inside the round's dates
+    let round = match form.round_id.trim() {
+        "" => None,
+        id => {
+            let found = match Uuid::parse_str(id) {
+                Ok(id) => db::rounds(&mut tx, Some(year.id), Some(id)).await?.pop(),
+                Err(_) => None,
+            };
+            match (&found, &fields) {
+                (None, _) => errors.push(ctx.t("rounds.error_round").into()),
+                (Some(r), Some(task))
+                    if task.kind != "open"
+                        || task.scheduled_on < r.starts_on
+                        || task.scheduled_on > r.ends_on =>
+                {
+                    errors.push(ctx.t("rounds.error_task_outside").into())
+                }
+                _ => {}
+            }
+            found
+        }
+    };
     let (Some(task), true) = (fields, errors.is_empty()) else {
         let page = tasks_page(ctx, &user, &mut tx, &year, form, errors).await?;
         drop(tx);
         return render_invalid(&page);
     };
     let id = db::insert_task(&mut tx, user.tenant_id, year.id, &task, user.id).await?;
+    if let Some(round) = &round {
+        db::insert_round_task(&mut tx, user.tenant_id, round.id, id).await?;
+    }
     let event = Event {
         action: "task.create",
         subject_type: "inspection_task",
         subject_id: Some(id),
         detail: json!({
+            "round": round.as_ref().map(|r| r.name.clone()),
             "kind": task.kind,
             "method": task.method,
             "scheduled_on": task.scheduled_on.to_string(),
@@ -679,6 +727,9 @@ pub async fn show_coverage(
 ) -> AppResult<Response> {
     let year = year_of(&mut tx, path).await?;
     let rows = db::coverage(&mut tx, year.id).await?;
+    let every_task =
+        chrono::NaiveDate::from_ymd_opt(9999, 12, 31).unwrap_or(chrono::NaiveDate::MAX);
+    let mandatory = db::mandatory_units(&mut tx, year.id, every_task, None).await?;
     drop(tx);
     let (covered, uncovered): (Vec<_>, Vec<_>) = rows.into_iter().partition(|r| !r.3.is_empty());
     let covered = covered
@@ -698,6 +749,7 @@ pub async fn show_coverage(
         .collect();
     render(&CoveragePage {
         ctx,
+        mandatory,
         year: year.year,
         covered,
         uncovered,

@@ -7,6 +7,7 @@ pub mod db;
 pub mod draw;
 pub mod findings;
 pub mod handlers;
+pub mod rounds;
 pub mod self_report;
 pub mod tasks;
 pub mod views;

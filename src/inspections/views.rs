@@ -116,6 +116,8 @@ pub struct TaskItem {
 /// What was typed in the task form, kept on error.
 #[derive(Default)]
 pub struct TaskFormView {
+    /// INS-06: the round of open inspections the task belongs to, when any
+    pub round_id: String,
     pub group_id: String,
     pub unit_id: String,
     pub kind: String,
@@ -136,6 +138,8 @@ pub struct TasksPage {
     pub units: Vec<(String, String)>,
     pub form: TaskFormView,
     pub errors: Vec<String>,
+    /// the year's rounds: (id, "name (dates)")
+    pub rounds: Vec<(String, String)>,
 }
 
 impl TasksPage {
@@ -198,4 +202,6 @@ pub struct CoveragePage {
     pub year: i32,
     pub covered: Vec<(String, String, String, String)>,
     pub uncovered: Vec<(String, String, String)>,
+    /// INS-06: units whose last inspection had confirmed findings: the next round must have them
+    pub mandatory: Vec<super::db::MandatoryRow>,
 }

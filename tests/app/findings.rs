@@ -80,7 +80,7 @@ fn stored_files(app: &TestApp) -> (usize, usize) {
 
 /// An open task of group 甲组 (the demo supervisor leads it) on unit u1 (the demo liaison's), and
 /// a draft finding in it. Returns (task, finding, supervisor client).
-async fn task_with_draft(app: &TestApp) -> (Uuid, Uuid, Client) {
+pub async fn task_with_draft(app: &TestApp) -> (Uuid, Uuid, Client) {
     let (u1, _, group_a, _) = setup(app).await;
     let mut staff = app.logged_in("alpha", "office_staff").await;
     let created = staff
@@ -107,7 +107,7 @@ async fn task_with_draft(app: &TestApp) -> (Uuid, Uuid, Client) {
     (task, finding, supervisor)
 }
 
-async fn item(app: &TestApp, code: &str) -> Uuid {
+pub async fn item(app: &TestApp, code: &str) -> Uuid {
     id_of(
         app,
         &format!("select id from deduction_item where code = '{code}'"),
@@ -115,7 +115,7 @@ async fn item(app: &TestApp, code: &str) -> Uuid {
     .await
 }
 
-async fn sign_and_submit(supervisor: &mut Client, task: Uuid) {
+pub async fn sign_and_submit(supervisor: &mut Client, task: Uuid) {
     let signed = supervisor
         .post(
             &format!("/alpha/tasks/{task}/signoff"),

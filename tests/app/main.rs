@@ -10,6 +10,7 @@ mod draws;
 mod e2e;
 mod findings;
 mod roles;
+mod rounds;
 mod self_reports;
 mod settings;
 mod shell;
