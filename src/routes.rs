@@ -260,8 +260,7 @@ fn office_routes(state: &AppState) -> Router<AppState> {
             &[Liaison],
             Router::new().route(
                 "/self-reports",
-                get(inspections::handlers::show_self_reports)
-                    .post(inspections::handlers::submit_self_report),
+                get(inspections::handlers::show_self_reports),
             ),
         ))
         // INS-07: covert draws are for the office and the city's leaders only
@@ -390,6 +389,14 @@ fn upload_routes(config: &crate::config::Config) -> Router<AppState> {
             post(inspections::findings::upload_evidence),
         ),
     )
+    // INS-04: a self-report's attachments
+    .merge(allow(
+        &[Liaison],
+        Router::new().route(
+            "/self-reports",
+            post(inspections::handlers::submit_self_report),
+        ),
+    ))
     .layer(axum::extract::DefaultBodyLimit::max(body_limit))
     .layer(TimeoutLayer::with_status_code(
         StatusCode::REQUEST_TIMEOUT,

@@ -1062,3 +1062,25 @@ pub async fn fix_round(
     .await?;
     Ok(())
 }
+
+/// INS-04: the files attached to a unit's self-reports of a year: (quarter, evidence id, name).
+pub async fn self_report_attachments(
+    conn: &mut PgConnection,
+    year_id: Uuid,
+    unit_id: Uuid,
+) -> Result<Vec<(i32, Uuid, String)>, sqlx::Error> {
+    let rows = sqlx::query!(
+        "select s.quarter, e.id, e.original_name
+           from self_report s join evidence e on e.tenant_id = s.tenant_id and e.self_report_id = s.id
+          where s.assessment_year_id = $1 and s.unit_id = $2
+          order by s.quarter, e.uploaded_at",
+        year_id,
+        unit_id
+    )
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| (r.quarter, r.id, r.original_name))
+        .collect())
+}

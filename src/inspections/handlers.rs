@@ -4,7 +4,7 @@
 
 use axum::body::Bytes;
 use axum::extract::rejection::PathRejection;
-use axum::extract::{Path, Query};
+use axum::extract::{Multipart, Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use serde_json::json;
@@ -20,6 +20,7 @@ use super::views::{
     QuarterView, SelfReportMatrixPage, SelfReportsPage, TaskFormView, TaskItem, TaskPage,
     TasksPage,
 };
+use crate::AppState;
 use crate::audit::{self, Event};
 use crate::auth::{CurrentUser, Role};
 use crate::db::{RequestTx, Tx};
@@ -241,6 +242,7 @@ pub async fn show_draw(
 
 // ---- quarterly self-reports (INS-04) ----
 
+#[allow(clippy::too_many_arguments)]
 async fn liaison_page(
     ctx: PageCtx,
     user: &CurrentUser,
@@ -248,8 +250,12 @@ async fn liaison_page(
     quarter: String,
     content: String,
     error: Option<&'static str>,
+    file_errors: Vec<String>,
+    max_upload: u64,
 ) -> AppResult<SelfReportsPage> {
     let unit = user.unit_id.ok_or_else(not_found)?;
+    let max_upload =
+        crate::evidence::handlers::human_size(i64::try_from(max_upload).unwrap_or(i64::MAX));
     let Some((year_id, year)) = db::open_years(tx).await?.last().copied() else {
         return Ok(SelfReportsPage {
             ctx,
@@ -258,8 +264,11 @@ async fn liaison_page(
             content,
             quarter,
             error,
+            file_errors,
+            max_upload,
         });
     };
+    let attachments = db::self_report_attachments(tx, year_id, unit).await?;
     let dues: Vec<Option<chrono::NaiveDate>> = super::quarter_dues(tx, year)
         .await?
         .into_iter()
@@ -285,6 +294,11 @@ async fn liaison_page(
                 missed: submitted.is_none() && due.is_some_and(|d| today > d),
                 open: ended && submitted.is_none(),
                 submitted: submitted.unwrap_or_default(),
+                attachments: attachments
+                    .iter()
+                    .filter(|a| a.0 == q)
+                    .map(|a| (ctx.href(&format!("/evidence/{}", a.1)), a.2.clone()))
+                    .collect(),
             }
         })
         .collect();
@@ -295,36 +309,98 @@ async fn liaison_page(
         content,
         quarter,
         error,
+        file_errors,
+        max_upload,
     })
 }
 
 /// The liaison's quarterly self-reports for its unit.
-pub async fn show_self_reports(user: CurrentUser, ctx: PageCtx, mut tx: Tx) -> AppResult<Response> {
-    let page = liaison_page(ctx, &user, &mut tx, String::new(), String::new(), None).await?;
+pub async fn show_self_reports(
+    user: CurrentUser,
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    mut tx: Tx,
+) -> AppResult<Response> {
+    let max = state.evidence.max_bytes;
+    let page = liaison_page(
+        ctx,
+        &user,
+        &mut tx,
+        String::new(),
+        String::new(),
+        None,
+        Vec::new(),
+        max,
+    )
+    .await?;
     drop(tx);
     render(&page)
 }
 
-#[derive(Debug, Deserialize)]
-pub struct SelfReportForm {
-    pub quarter: String,
-    pub content: String,
-}
-
-/// INS-04: the liaison files its unit's report for a quarter that has ended (once).
+/// INS-04: the liaison files its unit's report for a quarter that has ended (once), with any
+/// attachments (streamed into the evidence store, INS-09). A refused attachment files nothing
+/// and keeps the typed text.
+#[allow(clippy::too_many_arguments)]
 pub async fn submit_self_report(
     user: CurrentUser,
     session: Session,
     ClientAddr(addr): ClientAddr,
+    State(state): State<AppState>,
     ctx: PageCtx,
     request_tx: RequestTx,
-    axum::Form(form): axum::Form<SelfReportForm>,
+    multipart: Multipart,
 ) -> AppResult<Response> {
     let unit = user.unit_id.ok_or_else(not_found)?;
+    let max = state.evidence.max_bytes;
+    let tz = ctx.time_zone();
+    let intake = match crate::evidence::intake(&state.evidence, user.tenant_id, tz, multipart).await
+    {
+        Ok(intake) => intake,
+        Err(error) => {
+            tracing::info!(?error, "a self-report upload broke off");
+            let mut tx = request_tx.acquire().await?;
+            let failed = vec![ctx.t("evidence.upload_failed").to_string()];
+            let page = liaison_page(
+                ctx,
+                &user,
+                &mut tx,
+                String::new(),
+                String::new(),
+                None,
+                failed,
+                max,
+            )
+            .await?;
+            drop(tx);
+            return render_invalid(&page);
+        }
+    };
+    let field = |name: &str| {
+        intake
+            .fields
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let form_quarter = field("quarter");
+    let form_content = field("content");
+    let file_errors: Vec<String> = intake
+        .refused
+        .iter()
+        .map(|r| {
+            let name: String = r
+                .name
+                .chars()
+                .filter(|c| !c.is_control())
+                .take(80)
+                .collect();
+            format!("{}: {}", name, ctx.t(r.reason))
+        })
+        .collect();
     let mut tx = request_tx.acquire().await?;
-    let content = form.content.trim().to_string();
-    let quarter = form
-        .quarter
+    let content = form_content.trim().to_string();
+    let quarter = form_quarter
         .trim()
         .parse::<i32>()
         .ok()
@@ -342,6 +418,7 @@ pub async fn submit_self_report(
             Some("error.quarter_not_ended")
         }
         _ if content.is_empty() || content.chars().count() > 10_000 => Some("error.report_content"),
+        _ if !file_errors.is_empty() => Some("self_reports.files_refused"),
         (Some((year_id, y)), Some(q)) => {
             match db::insert_self_report(
                 &mut tx,
@@ -355,11 +432,27 @@ pub async fn submit_self_report(
             .await?
             {
                 Some(id) => {
+                    let owner = crate::evidence::db::Owner::SelfReport(id);
+                    let files = crate::evidence::record(
+                        &mut tx,
+                        user.tenant_id,
+                        owner,
+                        &intake.received,
+                        user.id,
+                        &addr,
+                        tz,
+                    )
+                    .await?;
                     let event = Event {
                         action: "self_report.submit",
                         subject_type: "unit",
                         subject_id: Some(unit),
-                        detail: json!({ "year": y, "quarter": q, "self_report_id": id }),
+                        detail: json!({
+                            "year": y,
+                            "quarter": q,
+                            "self_report_id": id,
+                            "attachments": files.len(),
+                        }),
                     };
                     audit::record(&mut tx, user.tenant_id, &user.actor(&addr), event).await?;
                     flash::push(
@@ -375,7 +468,19 @@ pub async fn submit_self_report(
             }
         }
     };
-    let page = liaison_page(ctx, &user, &mut tx, form.quarter, form.content, refusal).await?;
+    // nothing was filed: the files this request stored go again
+    crate::evidence::forget(&state.evidence, &intake.received).await;
+    let page = liaison_page(
+        ctx,
+        &user,
+        &mut tx,
+        form_quarter,
+        form_content,
+        refusal,
+        file_errors,
+        max,
+    )
+    .await?;
     drop(tx);
     render_invalid(&page)
 }

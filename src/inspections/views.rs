@@ -71,6 +71,8 @@ pub struct QuarterView {
     pub missed: bool,
     /// The quarter has ended, so a report can be filed.
     pub open: bool,
+    /// The report's attachments: (evidence page, file name).
+    pub attachments: Vec<(String, String)>,
 }
 
 #[derive(Template)]
@@ -82,6 +84,9 @@ pub struct SelfReportsPage {
     pub content: String,
     pub quarter: String,
     pub error: Option<&'static str>,
+    /// Attachments that were refused, each with its reason (the report was not filed).
+    pub file_errors: Vec<String>,
+    pub max_upload: String,
 }
 
 /// One unit's row of the office's matrix.

@@ -33,17 +33,22 @@ async fn ins_04_a_liaison_files_each_quarters_report_once() {
     page.assert_contains("2026-04-15"); // Q1 due: 10 working days after 31 March
     page.assert_contains("2026-10-20"); // Q3 due: across the National Day holiday
     let empty = liaison
-        .post("/alpha/self-reports", &[("quarter", "3"), ("content", " ")])
+        .post_files(
+            "/alpha/self-reports",
+            &[("quarter", "3"), ("content", " ")],
+            &[],
+        )
         .await;
     assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
     empty.assert_contains("请填写自查情况");
     let filed = liaison
-        .post(
+        .post_files(
             "/alpha/self-reports",
             &[
                 ("quarter", "3"),
                 ("content", "本季度开展自查三次，发现问题两个，已整改。"),
             ],
+            &[],
         )
         .await;
     assert_eq!(filed.status, StatusCode::SEE_OTHER);
@@ -52,9 +57,10 @@ async fn ins_04_a_liaison_files_each_quarters_report_once() {
         .await
         .assert_contains("第 3 季度自查报告已报送");
     let twice = liaison
-        .post(
+        .post_files(
             "/alpha/self-reports",
             &[("quarter", "3"), ("content", "再报一次")],
+            &[],
         )
         .await;
     twice.assert_contains("该季度已经报送过了");
@@ -62,7 +68,11 @@ async fn ins_04_a_liaison_files_each_quarters_report_once() {
     let mut staff = app.logged_in("alpha", "office_staff").await;
     assert_eq!(
         staff
-            .post("/alpha/self-reports", &[("quarter", "2"), ("content", "x")])
+            .post_files(
+                "/alpha/self-reports",
+                &[("quarter", "2"), ("content", "x")],
+                &[]
+            )
             .await
             .status,
         StatusCode::NOT_FOUND
@@ -79,9 +89,10 @@ async fn ins_04_a_quarter_that_has_not_ended_cannot_be_reported() {
     office_with_year(&app, "2100").await;
     let mut liaison = app.logged_in("alpha", "liaison").await;
     let early = liaison
-        .post(
+        .post_files(
             "/alpha/self-reports",
             &[("quarter", "1"), ("content", "提前报送")],
+            &[],
         )
         .await;
     assert_eq!(early.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -95,9 +106,10 @@ async fn ins_04_a_missed_report_costs_three_points_once_with_its_reason() {
     office_with_year(&app, "2026").await;
     let mut liaison = app.logged_in("alpha", "liaison").await;
     liaison
-        .post(
+        .post_files(
             "/alpha/self-reports",
             &[("quarter", "1"), ("content", "第一季度自查情况")],
+            &[],
         )
         .await;
 
@@ -168,5 +180,63 @@ async fn ins_04_the_operator_runs_the_jobs_from_the_command_line() {
     assert!(
         stdout.contains("jobs done: 6 deductions raised"),
         "{stdout}"
+    );
+}
+
+#[tokio::test]
+async fn ins_04_a_self_report_carries_attachments_and_a_refused_one_files_nothing() {
+    let app = spawn_app().await;
+    app.office_with_users("alpha").await;
+    let mut admin = app.logged_in("alpha", "office_admin").await;
+    admin.post("/alpha/years", &[("year", "2026")]).await;
+    sqlx::query("insert into assessment_unit (tenant_id, assessment_year_id, unit_id) select u.tenant_id, y.id, u.id from unit u, assessment_year y")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let mut liaison = app.logged_in("alpha", "liaison").await;
+    let pdf = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n";
+    let refused = liaison
+        .post_files(
+            "/alpha/self-reports",
+            &[("quarter", "1"), ("content", "第一季度自查情况")],
+            &[
+                ("自查报告.pdf", "application/pdf", pdf),
+                ("x.html", "text/html", b"<html><body>x</body></html>"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    refused.assert_contains("有附件未被接受，自查报告尚未报送");
+    refused.assert_contains("x.html");
+    refused.assert_contains("第一季度自查情况");
+    assert_eq!(app.scalar_i64("select count(*) from self_report").await, 0);
+    assert_eq!(app.scalar_i64("select count(*) from evidence").await, 0);
+    let filed = liaison
+        .post_files(
+            "/alpha/self-reports",
+            &[("quarter", "1"), ("content", "第一季度自查情况")],
+            &[("自查报告.pdf", "application/pdf", pdf)],
+        )
+        .await;
+    assert_eq!(filed.status, StatusCode::SEE_OTHER, "{}", filed.body);
+    let page = liaison.get("/alpha/self-reports").await;
+    page.assert_contains("自查报告.pdf");
+    let evidence: uuid::Uuid =
+        sqlx::query_scalar("select id from evidence where purpose = 'self_report'")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    let content = liaison
+        .get(&format!("/alpha/evidence/{evidence}/content"))
+        .await;
+    assert_eq!(content.status, StatusCode::OK);
+    assert_eq!(content.header("content-type"), "application/pdf");
+    let mut staff = app.logged_in("alpha", "office_staff").await;
+    assert_eq!(
+        staff
+            .get(&format!("/alpha/evidence/{evidence}"))
+            .await
+            .status,
+        StatusCode::OK
     );
 }
