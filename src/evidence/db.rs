@@ -254,3 +254,17 @@ pub async fn insert_purge(
     .await?;
     Ok(())
 }
+
+/// Of `keys`, those that no evidence row records (bytes left by a request that never committed).
+pub async fn unrecorded_keys(
+    conn: &mut PgConnection,
+    keys: &[String],
+) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"select k as "k!" from unnest($1::text[]) as k
+            where not exists (select 1 from evidence e where e.storage_key = k)"#,
+        keys
+    )
+    .fetch_all(conn)
+    .await
+}

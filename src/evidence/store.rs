@@ -251,6 +251,40 @@ impl Store {
             .map(|_| ())
     }
 
+    /// The office's stored files (not thumbnails) last written before `before`.
+    pub async fn stored_before(
+        &self,
+        tenant_id: Uuid,
+        before: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Vec<String>, object_store::Error> {
+        use futures_util::StreamExt;
+        let prefix = ObjectPath::from(tenant_id.to_string());
+        let mut listing = self.objects.list(Some(&prefix));
+        let mut keys = Vec::new();
+        while let Some(meta) = listing.next().await {
+            let meta = meta?;
+            let key = meta.location.to_string();
+            if meta.last_modified < before && !key.contains("/thumbs/") {
+                keys.push(key);
+            }
+        }
+        Ok(keys)
+    }
+
+    /// Removes temporary files older than `before` (an upload of a process that died); returns
+    /// how many went.
+    pub async fn sweep_temporary(&self, before: std::time::SystemTime) -> std::io::Result<u32> {
+        let mut removed = 0;
+        let mut entries = tokio::fs::read_dir(&self.tmp_dir).await?;
+        while let Some(entry) = entries.next_entry().await? {
+            let modified = entry.metadata().await?.modified()?;
+            if modified < before && tokio::fs::remove_file(entry.path()).await.is_ok() {
+                removed += 1;
+            }
+        }
+        Ok(removed)
+    }
+
     /// The temporary folder (tests look into it to prove nothing is left behind).
     pub fn tmp_dir(&self) -> &Path {
         &self.tmp_dir

@@ -65,8 +65,36 @@ async fn run_offices(
         let mut tx = crate::db::begin_tenant(jobs.pool, office.id).await?;
         purged += purge_expired_evidence(&mut tx, jobs, &office, date).await?;
         tx.commit().await?;
+        let mut tx = crate::db::begin_tenant(jobs.pool, office.id).await?;
+        sweep_unrecorded_evidence(&mut tx, jobs, &office).await?;
+        tx.commit().await?;
     }
     Ok((deductions, purged))
+}
+
+/// Bytes stored a day ago or more that no evidence row records: a request renamed a file to its
+/// address and then never committed (the process died between the two). They are evidence of
+/// nothing, so they go; so do temporary files of uploads abandoned a day ago.
+pub async fn sweep_unrecorded_evidence(
+    conn: &mut PgConnection,
+    jobs: &JobContext<'_>,
+    office: &Office,
+) -> anyhow::Result<u32> {
+    let day_ago = Utc::now() - chrono::Duration::days(1);
+    let keys = jobs.evidence.stored_before(office.id, day_ago).await?;
+    let mut removed = 0;
+    for batch in keys.chunks(1000) {
+        for key in crate::evidence::db::unrecorded_keys(conn, batch).await? {
+            tracing::warn!(office = %office.code, %key, "removing evidence bytes that no record names");
+            jobs.evidence.forget(&key).await;
+            removed += 1;
+        }
+    }
+    let abandoned = std::time::SystemTime::now() - std::time::Duration::from_secs(24 * 3600);
+    if let Err(error) = jobs.evidence.sweep_temporary(abandoned).await {
+        tracing::warn!(%error, "could not sweep abandoned uploads");
+    }
+    Ok(removed)
 }
 
 /// INS-09: the bytes of evidence uploaded more than the retention period before `today` are

@@ -866,3 +866,52 @@ async fn ins_08_a_confirmed_obstruction_takes_discretionary_points_and_costs_exc
         .await
         .assert_contains("2026 年度不得评为优秀");
 }
+
+#[tokio::test]
+async fn ins_09_bytes_no_record_names_and_abandoned_uploads_are_swept_and_recorded_files_stay() {
+    let app = spawn_app().await;
+    let (_, finding, mut supervisor) = task_with_draft(&app).await;
+    supervisor
+        .post_files(
+            &format!("/alpha/findings/{finding}/evidence"),
+            &[],
+            &[("p.jpg", "image/jpeg", &jpeg(None))],
+        )
+        .await;
+    let tenant = id_of(&app, "select tenant_id from evidence").await;
+    let two_days_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(2 * 86_400);
+    let stray_sha = "ab".repeat(32);
+    let stray = app
+        .evidence_dir
+        .join(tenant.to_string())
+        .join("ab")
+        .join(&stray_sha);
+    std::fs::create_dir_all(stray.parent().unwrap()).unwrap();
+    std::fs::write(&stray, b"left by a request that never committed").unwrap();
+    let abandoned = app.evidence_dir.join("tmp").join("dead.part");
+    std::fs::write(&abandoned, b"half an upload").unwrap();
+    for path in [&stray, &abandoned] {
+        std::fs::File::options()
+            .write(true)
+            .open(path)
+            .unwrap()
+            .set_modified(two_days_ago)
+            .unwrap();
+    }
+    // the recorded file is as old, and stays
+    let (key,): (String,) = sqlx::query_as("select storage_key from evidence")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    std::fs::File::options()
+        .write(true)
+        .open(app.evidence_dir.join(&key))
+        .unwrap()
+        .set_modified(two_days_ago)
+        .unwrap();
+    app.run_jobs(chrono::Utc::now().date_naive()).await;
+    assert!(!stray.exists());
+    assert!(!abandoned.exists());
+    assert!(app.evidence_dir.join(&key).exists());
+    assert_eq!(stored_files(&app), (1, 0));
+}
