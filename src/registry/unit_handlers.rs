@@ -230,7 +230,9 @@ async fn unit_page(
         .map(|e| TimelineEntry::new(&ctx, e))
         .collect();
     let excellence_lost = crate::inspections::db::excellence_lost_years(tx, unit_id).await?;
+    let deductions = crate::scoring::db::unit_deductions(tx, unit_id).await?;
     Ok(UnitPage {
+        deductions,
         excellence_lost,
         href: ctx.href(&format!("/units/{unit_id}")),
         can_edit_unit: user.role == Role::OfficeAdmin,

@@ -332,6 +332,15 @@ pub struct UnitPage {
     pub history: Vec<TimelineEntry>,
     /// INS-08: the years in which a confirmed obstruction cost the unit its excellence eligibility
     pub excellence_lost: Vec<i32>,
+    /// The deductions ledger's entries for the unit (INS-04, INS-11), newest first.
+    pub deductions: Vec<crate::scoring::db::UnitDeduction>,
+}
+
+impl UnitPage {
+    /// Where a deduction came from: the finding's page, when a finding caused it.
+    pub fn deduction_href(&self, d: &crate::scoring::db::UnitDeduction) -> Option<String> {
+        (d.source_type == "finding").then(|| self.ctx.href(&format!("/findings/{}", d.source_key)))
+    }
 }
 
 impl UnitPage {

@@ -62,3 +62,39 @@ pub async fn effective_deductions(
         .map(|r| (r.unit_id, r.source_key, r.points, r.reason))
         .collect())
 }
+
+/// A deduction as the unit's page lists it.
+pub struct UnitDeduction {
+    pub year: i32,
+    pub code: String,
+    pub title: String,
+    pub points: Decimal,
+    pub reason: String,
+    pub source_type: String,
+    pub source_key: String,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub reversed: bool,
+}
+
+/// Every deduction of a unit, newest first, with whether it was reversed.
+pub async fn unit_deductions(
+    conn: &mut PgConnection,
+    unit_id: Uuid,
+) -> Result<Vec<UnitDeduction>, sqlx::Error> {
+    sqlx::query_as!(
+        UnitDeduction,
+        r#"select y.year, i.code, i.title, d.points, d.reason, d.source_type, d.source_key,
+                  d.created_at,
+                  exists (select 1 from deduction r where r.tenant_id = d.tenant_id
+                                                      and r.reverses_id = d.id) as "reversed!"
+             from deduction d
+             join assessment_year y on y.tenant_id = d.tenant_id and y.id = d.assessment_year_id
+             join deduction_item i on i.tenant_id = d.tenant_id and i.id = d.deduction_item_id
+            where d.unit_id = $1 and d.entry_kind = 'deduct'
+            order by d.created_at desc
+            limit 500"#,
+        unit_id
+    )
+    .fetch_all(conn)
+    .await
+}

@@ -446,6 +446,13 @@ async fn ins_11_a_supervisor_files_a_finding_with_a_photo_on_a_phone_and_the_off
         .await;
     s.wait_for(Locator::Css(".flash")).await;
     screenshot(&s.client, "review-confirmed-390x844.png").await;
+    // the deduction appears on the unit's page, linked to its finding
+    s.goto(&format!("/alpha/units/{u1}")).await;
+    let deduction = s
+        .wait_for(Locator::XPath("//td[contains(., '门厅未设置效能提示牌')]"))
+        .await;
+    assert!(deduction.text().await.expect("text").contains("D06"));
+    screenshot(&s.client, "unit-deduction-390x844.png").await;
     let (signature, points): (String, rust_decimal::Decimal) = sqlx::query_as(
         "select (select media_type from evidence where purpose = 'signature'),
                 (select points from deduction where source_type = 'finding')",

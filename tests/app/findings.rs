@@ -216,6 +216,10 @@ async fn ins_05_and_ins_11_a_finding_with_a_photo_is_filed_signed_submitted_and_
     .await
     .unwrap();
     assert_eq!((points, source.as_str()), (Decimal::from(1), "finding"));
+    let u1 = id_of(&app, "select id from unit where code = 'u1'").await;
+    let unit_page = staff.get(&format!("/alpha/units/{u1}")).await;
+    unit_page.assert_contains("扣分记录");
+    unit_page.assert_contains("D06 未在门厅等显眼位置设置效能提示牌：门厅未设置效能提示牌");
     // INS-11: the liaison sees its unit's confirmed finding and its evidence, each view recorded
     let mut liaison = app.logged_in("alpha", "liaison").await;
     liaison
