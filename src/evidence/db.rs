@@ -211,17 +211,13 @@ pub async fn access_log(
         .collect())
 }
 
-/// INS-09 retention: files uploaded before `cutoff` whose bytes are still kept: (id, key, and
-/// whether a younger record still needs the same bytes).
+/// INS-09 retention: files uploaded before `cutoff` whose bytes are still kept: (id, key).
 pub async fn expired(
     conn: &mut PgConnection,
     cutoff: DateTime<Utc>,
-) -> Result<Vec<(Uuid, String, bool)>, sqlx::Error> {
+) -> Result<Vec<(Uuid, String)>, sqlx::Error> {
     let rows = sqlx::query!(
-        r#"select e.id, e.storage_key,
-                  exists (select 1 from evidence y
-                           where y.tenant_id = e.tenant_id and y.storage_key = e.storage_key
-                             and y.uploaded_at >= $1) as "shared!"
+        r#"select e.id, e.storage_key
              from evidence e
             where e.uploaded_at < $1
               and not exists (select 1 from evidence_purge p
@@ -231,10 +227,7 @@ pub async fn expired(
     )
     .fetch_all(conn)
     .await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| (r.id, r.storage_key, r.shared))
-        .collect())
+    Ok(rows.into_iter().map(|r| (r.id, r.storage_key)).collect())
 }
 
 /// INS-09: records that a file's bytes are gone (the row and its hash stay).
@@ -266,5 +259,41 @@ pub async fn unrecorded_keys(
         keys
     )
     .fetch_all(conn)
+    .await
+}
+
+/// Serializes everything that records or removes the bytes at `key` until the transaction ends.
+pub async fn lock_key(conn: &mut PgConnection, key: &str) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "select pg_advisory_xact_lock(hashtextextended('evidence:' || $1, 0))",
+        key
+    )
+    .fetch_one(conn)
+    .await?;
+    Ok(())
+}
+
+/// Whether a row records the bytes at `key`.
+pub async fn key_recorded(conn: &mut PgConnection, key: &str) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"select exists (select 1 from evidence where storage_key = $1) as "e!""#,
+        key
+    )
+    .fetch_one(conn)
+    .await
+}
+
+/// Whether a row uploaded at or after `cutoff` records the bytes at `key` (they must stay).
+pub async fn key_needed_since(
+    conn: &mut PgConnection,
+    key: &str,
+    cutoff: DateTime<Utc>,
+) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"select exists (select 1 from evidence where storage_key = $1 and uploaded_at >= $2) as "e!""#,
+        key,
+        cutoff
+    )
+    .fetch_one(conn)
     .await
 }

@@ -13,14 +13,14 @@ use chrono_tz::Tz;
 use uuid::Uuid;
 
 use self::db::{NewEvidence, Owner};
-pub use self::store::{Store, UploadError, Written};
+pub use self::store::{Placed, Store, UploadError, Written};
 
 /// A file that arrived and is at its content address, not yet recorded.
 pub struct Received {
     pub written: WrittenInfo,
-    pub key: String,
-    /// This request put the bytes there (so they go again if the record cannot be made).
-    pub created: bool,
+    /// Where the bytes are, and how this request left them there (so they go again if the
+    /// record cannot be made and nobody placed them since).
+    pub placed: Placed,
 }
 
 /// What is known of a received file.
@@ -113,11 +113,10 @@ pub async fn intake(
                     taken_at,
                     taken_at_source: source,
                 };
-                let (key, created) = store.keep(tenant_id, written).await?;
+                let placed = store.keep(tenant_id, written).await?;
                 intake.received.push(Received {
                     written: info,
-                    key,
-                    created,
+                    placed,
                 });
             }
         }
@@ -203,19 +202,30 @@ pub fn is_late(taken_at: Option<DateTime<Utc>>, uploaded_at: DateTime<Utc>, tz: 
     })
 }
 
-/// Records the received files for their owner (in the request's transaction).
+/// Records the received files for their owner (in the request's transaction). Each file's key
+/// is locked until the transaction ends, so that no sweep or forgetting request removes its bytes
+/// meanwhile, and a record is made only of bytes that are there.
+#[allow(clippy::too_many_arguments)]
 pub async fn record(
     conn: &mut sqlx::PgConnection,
+    store: &Store,
     tenant_id: Uuid,
     owner: Owner,
     received: &[Received],
     uploaded_by: Uuid,
     client_addr: &str,
     tz: Tz,
-) -> Result<Vec<Uuid>, sqlx::Error> {
+) -> Result<Vec<Uuid>, crate::error::AppError> {
     let now = Utc::now();
     let mut ids = Vec::with_capacity(received.len());
     for r in received {
+        db::lock_key(conn, &r.placed.key).await?;
+        if !store.exists(&r.placed.key).await {
+            return Err(crate::error::AppError::Internal(anyhow::anyhow!(
+                "evidence bytes {} vanished before they were recorded",
+                r.placed.key
+            )));
+        }
         let w = &r.written;
         let id = db::insert(
             conn,
@@ -230,7 +240,7 @@ pub async fn record(
                 taken_at: w.taken_at,
                 taken_at_source: w.taken_at_source,
                 late: is_late(w.taken_at, now, tz),
-                storage_key: &r.key,
+                storage_key: &r.placed.key,
                 uploaded_by,
                 client_addr,
             },
@@ -241,10 +251,23 @@ pub async fn record(
     Ok(ids)
 }
 
-/// Removes the bytes this request stored when their records could not be made.
-pub async fn forget(store: &Store, received: &[Received]) {
-    for r in received.iter().filter(|r| r.created) {
-        store.forget(&r.key).await;
+/// Removes the bytes this request stored when their records could not be made (nothing partial
+/// remains), in a transaction of its own after the request's was rolled back: each key is locked,
+/// and its bytes stay when a record names them or another request placed them again since.
+pub async fn forget(pool: &sqlx::PgPool, store: &Store, tenant_id: Uuid, received: &[Received]) {
+    for r in received.iter().filter(|r| r.placed.created) {
+        let outcome: Result<(), sqlx::Error> = async {
+            let mut tx = crate::db::begin_tenant(pool, tenant_id).await?;
+            db::lock_key(&mut tx, &r.placed.key).await?;
+            if !db::key_recorded(&mut tx, &r.placed.key).await? {
+                store.forget(&r.placed.key, r.placed.modified).await;
+            }
+            tx.commit().await
+        }
+        .await;
+        if let Err(error) = outcome {
+            tracing::warn!(key = %r.placed.key, %error, "could not check unrecorded evidence bytes");
+        }
     }
 }
 

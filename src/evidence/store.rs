@@ -90,6 +90,16 @@ pub struct Upload {
     max_bytes: u64,
 }
 
+/// Bytes at their content address.
+#[derive(Debug, Clone)]
+pub struct Placed {
+    pub key: String,
+    /// The address was empty before.
+    pub created: bool,
+    /// The object's time as this request left it.
+    pub modified: chrono::DateTime<chrono::Utc>,
+}
+
 /// A complete upload on disk, hashed and recognised, not yet at its content address.
 pub struct Written {
     temp: TempFile,
@@ -166,28 +176,31 @@ impl Store {
         upload.finish().await
     }
 
-    /// Moves a finished upload to its content address. Returns the key, and whether this call
-    /// created the object (false when the same bytes were already there).
-    pub async fn keep(
-        &self,
-        tenant_id: Uuid,
-        mut written: Written,
-    ) -> Result<(String, bool), UploadError> {
+    /// Moves a finished upload to its content address. Returns the key, whether the address was
+    /// empty before (this request created the object), and the object's modification time as
+    /// placed by this call.
+    ///
+    /// The same bytes already stored are placed again all the same (a rename over them, or a new
+    /// upload): the object's time then says it was just written, so the sweep of unrecorded bytes
+    /// (which takes only objects a day old) and an earlier request's [`Store::forget`] (which
+    /// removes only the object as that request placed it) leave it to this request.
+    pub async fn keep(&self, tenant_id: Uuid, mut written: Written) -> Result<Placed, UploadError> {
         let key = Self::key(tenant_id, &written.sha256);
         let location = ObjectPath::from(key.as_str());
         let existed = self.objects.head(&location).await.is_ok();
-        if existed {
-            // Same content, same address: the temporary copy goes.
-            return Ok((key, false));
-        }
         if let Some(root) = &self.local_root {
             let target = root.join(&key);
             let parent = target.parent().unwrap_or(root);
             tokio::fs::create_dir_all(parent).await?;
             tokio::fs::rename(&written.temp.path, &target).await?;
             written.temp.armed = false;
-            // the rename itself is durable once the folder is synced
-            tokio::fs::File::open(parent).await?.sync_all().await?;
+            // the rename is durable once its folder is synced, and a new folder once its own
+            // parent is (`{office}/{aa}` may both be new)
+            let mut folder = Some(parent);
+            while let Some(dir) = folder {
+                tokio::fs::File::open(dir).await?.sync_all().await?;
+                folder = dir.parent().filter(|up| up.starts_with(root));
+            }
         } else {
             let upload = self.objects.put_multipart(&location).await?;
             let mut writer = WriteMultipart::new_with_chunk_size(upload, 8 * 1024 * 1024);
@@ -201,16 +214,47 @@ impl Store {
                 writer.wait_for_capacity(4).await?;
                 writer.write(&buffer[..n]);
             }
-            writer.finish().await?;
+            if let Err(error) = writer.finish().await {
+                return Err(error.into());
+            }
         }
-        Ok((key, true))
+        let modified = self.objects.head(&location).await?.last_modified;
+        Ok(Placed {
+            key,
+            created: !existed,
+            modified,
+        })
     }
 
-    /// Removes an object this request created but could not record (nothing partial remains).
-    pub async fn forget(&self, key: &str) {
+    /// Whether the object is there (a record is made only of bytes that are).
+    pub async fn exists(&self, key: &str) -> bool {
+        self.objects.head(&ObjectPath::from(key)).await.is_ok()
+    }
+
+    /// When the object was last written, if it is there.
+    pub async fn modified(&self, key: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+        self.objects
+            .head(&ObjectPath::from(key))
+            .await
+            .ok()
+            .map(|m| m.last_modified)
+    }
+
+    /// Removes an object a request placed but could not record, unless it was placed again since
+    /// (another request with the same bytes). The caller holds the key's lock and has checked
+    /// that no row records it.
+    pub async fn forget(&self, key: &str, placed: chrono::DateTime<chrono::Utc>) {
+        if self.modified(key).await != Some(placed) {
+            return;
+        }
         if let Err(error) = self.objects.delete(&ObjectPath::from(key)).await {
             tracing::warn!(%key, %error, "could not remove an unrecorded evidence file");
         }
+    }
+
+    /// Removes unrecorded bytes found by the sweep (the caller holds the key's lock).
+    pub async fn remove(&self, key: &str) -> Result<(), object_store::Error> {
+        self.purge(key).await
     }
 
     /// Removes the bytes of a purged file (INS-09 retention).

@@ -609,13 +609,14 @@ pub async fn upload_evidence(
         .is_some();
     if f.status != "draft" || submitted {
         drop(tx);
-        evidence::forget(&state.evidence, &intake.received).await;
+        evidence::forget(&state.db, &state.evidence, user.tenant_id, &intake.received).await;
         let back = ctx.href(&format!("/findings/{finding_id}"));
         return refuse(ctx.clone(), vec![ctx.t("findings.not_draft").into()], back);
     }
     let owner = Owner::Finding(finding_id);
     let ids = evidence::record(
         &mut tx,
+        &state.evidence,
         user.tenant_id,
         owner,
         &intake.received,
@@ -710,6 +711,9 @@ pub async fn decide_finding(
         }
     }
     let mut tx = request_tx.acquire().await?;
+    // two decisions on one finding happen one after the other; the second sees the first
+    let task_id = db::get_finding(&mut tx, finding_id).await?.task_id;
+    db::lock_task(&mut tx, task_id).await?;
     let f = db::get_finding(&mut tx, finding_id).await?;
     let back = ctx.href(&format!("/findings/{finding_id}"));
     if f.status != "submitted" {
@@ -730,7 +734,14 @@ pub async fn decide_finding(
                 drop(tx);
                 return render_invalid(&page);
             }
-            db::decide_finding(&mut tx, finding_id, "dismissed", user.id, &reason).await?;
+            if !db::decide_finding(&mut tx, finding_id, "dismissed", user.id, &reason).await? {
+                drop(tx);
+                return refuse(
+                    ctx.clone(),
+                    vec![ctx.t("findings.not_submitted").into()],
+                    back,
+                );
+            }
             let event = Event {
                 action: "finding.dismiss",
                 subject_type: "finding",
@@ -775,7 +786,14 @@ pub async fn decide_finding(
                     }
                 }
             };
-            db::decide_finding(&mut tx, finding_id, "confirmed", user.id, &reason).await?;
+            if !db::decide_finding(&mut tx, finding_id, "confirmed", user.id, &reason).await? {
+                drop(tx);
+                return refuse(
+                    ctx.clone(),
+                    vec![ctx.t("findings.not_submitted").into()],
+                    back,
+                );
+            }
             let code = f.item_code.clone().unwrap_or_default();
             let title = f.item_title.clone().unwrap_or_default();
             let why: String = format!("{code} {title}：{}", f.description)
@@ -939,19 +957,19 @@ pub async fn record_signoff(
                     taken_at: Some(Utc::now()),
                     taken_at_source: Some("client"),
                 };
-                let (key, created) = match state.evidence.keep(user.tenant_id, written).await {
-                    Ok(kept) => kept,
+                let placed = match state.evidence.keep(user.tenant_id, written).await {
+                    Ok(placed) => placed,
                     Err(error) => {
                         return Err(AppError::Internal(anyhow::anyhow!("{error:?}")));
                     }
                 };
                 received.push(evidence::Received {
                     written: info,
-                    key,
-                    created,
+                    placed,
                 });
                 let ids = evidence::record(
                     &mut tx,
+                    &state.evidence,
                     user.tenant_id,
                     Owner::Signature(task_id),
                     &received,
@@ -1020,7 +1038,7 @@ pub async fn record_signoff(
     .await;
     if let Err(error) = result {
         drop(tx);
-        evidence::forget(&state.evidence, &received).await;
+        evidence::forget(&state.db, &state.evidence, user.tenant_id, &received).await;
         return Err(error.into());
     }
     let event = Event {

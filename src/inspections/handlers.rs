@@ -435,6 +435,7 @@ pub async fn submit_self_report(
                     let owner = crate::evidence::db::Owner::SelfReport(id);
                     let files = crate::evidence::record(
                         &mut tx,
+                        &state.evidence,
                         user.tenant_id,
                         owner,
                         &intake.received,
@@ -469,7 +470,7 @@ pub async fn submit_self_report(
         }
     };
     // nothing was filed: the files this request stored go again
-    crate::evidence::forget(&state.evidence, &intake.received).await;
+    crate::evidence::forget(&state.db, &state.evidence, user.tenant_id, &intake.received).await;
     let page = liaison_page(
         ctx,
         &user,

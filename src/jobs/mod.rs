@@ -85,8 +85,19 @@ pub async fn sweep_unrecorded_evidence(
     let mut removed = 0;
     for batch in keys.chunks(1000) {
         for key in crate::evidence::db::unrecorded_keys(conn, batch).await? {
+            // under the key's lock, and only when still unrecorded and still a day old: an
+            // upload that placed the same bytes again since keeps them
+            crate::evidence::db::lock_key(conn, &key).await?;
+            let fresh = jobs
+                .evidence
+                .modified(&key)
+                .await
+                .is_none_or(|placed| placed >= day_ago);
+            if fresh || crate::evidence::db::key_recorded(conn, &key).await? {
+                continue;
+            }
             tracing::warn!(office = %office.code, %key, "removing evidence bytes that no record names");
-            jobs.evidence.forget(&key).await;
+            jobs.evidence.remove(&key).await?;
             removed += 1;
         }
     }
@@ -112,8 +123,16 @@ pub async fn purge_expired_evidence(
         .unwrap_or_else(Utc::now)
         - chrono::Duration::days(jobs.retention_days);
     let mut purged = 0;
-    for (id, key, shared) in crate::evidence::db::expired(conn, cutoff).await? {
-        if !shared {
+    for (id, key) in crate::evidence::db::expired(conn, cutoff).await? {
+        // under the key's lock: no upload records the same bytes meanwhile
+        crate::evidence::db::lock_key(conn, &key).await?;
+        let needed = crate::evidence::db::key_needed_since(conn, &key, cutoff).await?
+            || jobs
+                .evidence
+                .modified(&key)
+                .await
+                .is_some_and(|placed| placed >= cutoff);
+        if !needed {
             if let Err(error) = jobs.evidence.purge(&key).await {
                 tracing::warn!(office = %office.code, %id, %error, "evidence purge failed; kept for the next round");
                 continue;
@@ -131,7 +150,7 @@ pub async fn purge_expired_evidence(
             action: "evidence.purge",
             subject_type: "evidence",
             subject_id: Some(id),
-            detail: json!({ "retention_days": days, "bytes_removed": !shared }),
+            detail: json!({ "retention_days": days, "bytes_removed": !needed }),
         };
         audit::record(conn, office.id, &Actor::system("jobs"), event).await?;
         purged += 1;

@@ -919,3 +919,54 @@ async fn ins_09_bytes_no_record_names_and_abandoned_uploads_are_swept_and_record
     assert!(app.evidence_dir.join(&key).exists());
     assert_eq!(stored_files(&app), (1, 0));
 }
+
+#[tokio::test]
+async fn ins_09_a_refused_request_never_removes_bytes_another_request_placed_or_recorded() {
+    use xiaoneng::evidence::{self, Received, Store, WrittenInfo};
+    let app = spawn_app().await;
+    let (_, finding, mut supervisor) = task_with_draft(&app).await;
+    let tenant = id_of(&app, "select tenant_id from finding").await;
+    let mut config = xiaoneng::config::Config::defaults().unwrap();
+    config.evidence.dir = app.evidence_dir.clone();
+    let store = Store::from_config(&config.evidence).unwrap();
+    let photo = jpeg(None);
+    let received = |placed| Received {
+        written: WrittenInfo {
+            sha256: String::new(),
+            size: 0,
+            media: evidence::sniff::MediaType::Jpeg,
+            original_name: "p.jpg".into(),
+            client_type: String::new(),
+            taken_at: None,
+            taken_at_source: None,
+        },
+        placed,
+    };
+    // request A places the bytes first; request B places the same bytes again
+    let a = store
+        .keep(tenant, store.write_all(&photo).await.unwrap())
+        .await
+        .unwrap();
+    let b = store
+        .keep(tenant, store.write_all(&photo).await.unwrap())
+        .await
+        .unwrap();
+    assert!(a.created && !b.created);
+    // A is refused and forgets what it placed: B's bytes stay
+    evidence::forget(&app.pool, &store, tenant, &[received(a.clone())]).await;
+    assert!(store.exists(&a.key).await);
+    // and bytes a committed row records stay whoever forgets them
+    supervisor
+        .post_files(
+            &format!("/alpha/findings/{finding}/evidence"),
+            &[],
+            &[("p.jpg", "image/jpeg", &photo)],
+        )
+        .await;
+    let now = store.modified(&a.key).await.unwrap();
+    let mut late = received(a.clone());
+    late.placed.modified = now;
+    evidence::forget(&app.pool, &store, tenant, &[late]).await;
+    assert!(store.exists(&a.key).await);
+    assert_eq!(app.scalar_i64("select count(*) from evidence").await, 1);
+}
