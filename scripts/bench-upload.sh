@@ -107,7 +107,7 @@ trap 'exit 2' INT TERM
 say "build"
 cd "$ROOT"
 if [[ ${BENCH_SKIP_BUILD:-0} != 1 ]]; then
-    cargo build --release --quiet
+    cargo build --release --quiet || die "cargo build --release failed"
 fi
 [[ -x $BIN ]] || die "no binary at $BIN"
 

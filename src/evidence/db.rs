@@ -192,6 +192,33 @@ pub async fn record_access(
     Ok(())
 }
 
+/// Whether the user's last record of `action` on the file is younger than `within`.
+pub async fn accessed_within(
+    conn: &mut PgConnection,
+    evidence_id: Uuid,
+    user_id: Uuid,
+    action: &str,
+    within: chrono::Duration,
+) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"select exists (select 1 from evidence_access
+                           where evidence_id = $1 and user_id = $2 and action = $3
+                             and at > now() - $4::interval) as "e!""#,
+        evidence_id,
+        user_id,
+        action,
+        sqlx::postgres::types::PgInterval::try_from(within).unwrap_or(
+            sqlx::postgres::types::PgInterval {
+                months: 0,
+                days: 0,
+                microseconds: 600_000_000,
+            }
+        )
+    )
+    .fetch_one(conn)
+    .await
+}
+
 /// Who looked at a file: (when, username, action, address), newest first.
 pub async fn access_log(
     conn: &mut PgConnection,

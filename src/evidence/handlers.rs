@@ -154,9 +154,23 @@ pub async fn evidence_content(
         .get(header::RANGE)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| parse_range(v, row.size_bytes));
-    // a request for the first bytes only is the player probing, not a new look
+    // INS-14: every delivery is recorded; a video player's run of range requests counts as one
+    // look (a later range within ten minutes of the user's last record of the same kind)
     let action = if download { "download" } else { "view" };
-    if range.as_ref().is_none_or(|r| r.start == 0) {
+    let repeat = match &range {
+        Some(r) if r.start > 0 => {
+            db::accessed_within(
+                &mut tx,
+                row.id,
+                user.id,
+                action,
+                chrono::Duration::minutes(10),
+            )
+            .await?
+        }
+        _ => false,
+    };
+    if !repeat {
         db::record_access(&mut tx, user.tenant_id, row.id, user.id, action, &addr).await?;
     }
     drop(tx);
@@ -183,10 +197,16 @@ pub async fn evidence_content(
         HeaderValue::from(served.end - served.start),
     );
     let disposition = if download { "attachment" } else { "inline" };
-    let file_name = format!("{}.{}", &row.sha256[..16], kind.extension());
+    // the name the client gave, but always with the extension of what the bytes are
+    let fallback = format!("{}.{}", &row.sha256[..16], kind.extension());
+    let stem = row
+        .original_name
+        .rsplit_once('.')
+        .map_or(row.original_name.as_str(), |(stem, _)| stem);
+    let named = format!("{stem}.{}", kind.extension());
     if let Ok(value) = HeaderValue::from_str(&format!(
-        "{disposition}; filename=\"{file_name}\"; filename*=UTF-8''{}",
-        url::form_urlencoded::byte_serialize(row.original_name.as_bytes()).collect::<String>()
+        "{disposition}; filename=\"{fallback}\"; filename*=UTF-8''{}",
+        rfc5987(&named)
     )) {
         h.insert(header::CONTENT_DISPOSITION, value);
     }
@@ -225,7 +245,7 @@ pub async fn evidence_thumbnail(
             kind,
             Some(MediaType::Jpeg | MediaType::Png | MediaType::Webp)
         )
-        || row.size_bytes > 64 * 1024 * 1024
+        || row.size_bytes > 40 * 1024 * 1024
     {
         return Err(not_found());
     }
@@ -238,6 +258,11 @@ pub async fn evidence_thumbnail(
             let original = state
                 .evidence
                 .get_bytes(&row.storage_key)
+                .await
+                .map_err(|e| AppError::Internal(e.into()))?;
+            // decoding a photo takes memory and a core: two at a time per instance
+            let _permit = THUMBNAILS
+                .acquire()
                 .await
                 .map_err(|e| AppError::Internal(e.into()))?;
             let made = tokio::task::spawn_blocking(move || thumbnail(&original))
@@ -255,12 +280,14 @@ pub async fn evidence_thumbnail(
     Ok((
         [
             (header::CONTENT_TYPE, "image/jpeg"),
-            (header::CACHE_CONTROL, "private, max-age=86400"),
+            (header::CACHE_CONTROL, "private, no-store"),
         ],
         bytes,
     )
         .into_response())
 }
+
+static THUMBNAILS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
 
 /// A JPEG at most 192 px on its longer side, or `None` when the image cannot be read.
 fn thumbnail(original: &[u8]) -> Option<Vec<u8>> {
@@ -270,12 +297,25 @@ fn thumbnail(original: &[u8]) -> Option<Vec<u8>> {
     let mut limits = image::Limits::default();
     limits.max_image_width = Some(20_000);
     limits.max_image_height = Some(20_000);
-    limits.max_alloc = Some(512 * 1024 * 1024);
+    limits.max_alloc = Some(256 * 1024 * 1024);
     reader.limits(limits);
     let small = reader.decode().ok()?.thumbnail(192, 192).into_rgb8();
     let mut out = std::io::Cursor::new(Vec::new());
     small.write_to(&mut out, image::ImageFormat::Jpeg).ok()?;
     Some(out.into_inner())
+}
+
+/// A header parameter value percent-encoded as RFC 5987 says (only attr-chars stay as they are).
+fn rfc5987(value: &str) -> String {
+    let mut out = String::with_capacity(value.len() * 3);
+    for byte in value.bytes() {
+        if byte.is_ascii_alphanumeric() || b"!#$&+-.^_`|~".contains(&byte) {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
 }
 
 /// One `bytes=a-b` range inside the file (a list of ranges is answered whole).
@@ -317,6 +357,12 @@ pub fn human_size(bytes: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ins_14_a_download_keeps_the_clients_name_but_the_sniffed_extension_fully_encoded() {
+        assert_eq!(rfc5987("大厅 1.jpg"), "%E5%A4%A7%E5%8E%85%201.jpg");
+        assert_eq!(rfc5987("a\"b;c\r\n.pdf"), "a%22b%3Bc%0D%0A.pdf");
+    }
 
     #[test]
     fn ranges_inside_the_file_are_served_and_others_are_not() {

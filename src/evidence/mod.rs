@@ -49,24 +49,60 @@ pub struct Intake {
     pub fields: Vec<(String, String)>,
 }
 
-/// Reads a multipart body into the store. `tz` is the office's time zone, for EXIF times.
+/// Reads a multipart body into the store. `tz` is the office's time zone, for EXIF times. A
+/// broken stream (the client went away, or a form that cannot be read) ends the reading: the
+/// error comes back with what was read before it (the typed fields stay on the page; the files
+/// already placed are the caller's to forget).
 pub async fn intake(
     store: &Store,
     tenant_id: Uuid,
     tz: Tz,
-    mut multipart: Multipart,
-) -> Result<Intake, UploadError> {
+    multipart: Multipart,
+) -> (Intake, Option<UploadError>) {
     let mut intake = Intake {
         received: Vec::new(),
         refused: Vec::new(),
         fields: Vec::new(),
     };
+    let error = read_fields(store, tenant_id, tz, multipart, &mut intake)
+        .await
+        .err();
+    (intake, error)
+}
+
+/// The longest text field of an evidence form (a self-report's text is 10,000 characters).
+const MAX_FIELD_BYTES: usize = 64 * 1024;
+
+async fn read_fields(
+    store: &Store,
+    tenant_id: Uuid,
+    tz: Tz,
+    mut multipart: Multipart,
+    intake: &mut Intake,
+) -> Result<(), UploadError> {
     // the client's word for when the next file was taken (milliseconds since the epoch)
     let mut client_taken: Option<DateTime<Utc>> = None;
-    while let Some(field) = multipart.next_field().await.map_err(multipart_error)? {
+    while let Some(mut field) = multipart.next_field().await.map_err(multipart_error)? {
         let name = field.name().unwrap_or_default().to_string();
         if name != "file" {
-            let value = field.text().await.map_err(multipart_error)?;
+            // read in pieces, never more than the limit held
+            let mut bytes = Vec::new();
+            let mut too_long = false;
+            while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
+                if bytes.len() + chunk.len() > MAX_FIELD_BYTES {
+                    too_long = true;
+                } else {
+                    bytes.extend_from_slice(&chunk);
+                }
+            }
+            if too_long {
+                intake.refused.push(Refused {
+                    name: name.chars().take(40).collect(),
+                    reason: "evidence.field_too_long",
+                });
+                continue;
+            }
+            let value = String::from_utf8_lossy(&bytes).into_owned();
             if name == "taken_at_ms" {
                 client_taken = value
                     .trim()
@@ -121,7 +157,7 @@ pub async fn intake(
             }
         }
     }
-    Ok(intake)
+    Ok(())
 }
 
 enum FieldOutcome {

@@ -970,7 +970,8 @@ pub async fn insert_round_task(
     Ok(())
 }
 
-/// A unit that must be inspected next (INS-06): its last inspection had confirmed findings.
+/// A unit that must be inspected next (INS-06): its last inspection had confirmed findings, or
+/// findings still awaiting the office (it may have to be; it is not left out silently).
 pub struct MandatoryRow {
     pub unit_id: Uuid,
     pub code: String,
@@ -978,14 +979,17 @@ pub struct MandatoryRow {
     pub last_on: chrono::NaiveDate,
     pub last_task_id: Uuid,
     pub confirmed: i64,
+    /// findings of the last inspection still awaiting the office's decision
+    pub pending: i64,
     /// in the round (when one is asked about)
     pub planned: bool,
     /// why the round leaves it out, when it does
     pub reason: Option<String>,
 }
 
-/// INS-06: the year's listed units whose last inspection before `before` had confirmed
-/// findings, with whether `round_id` plans them or leaves them out with a reason.
+/// INS-06: the year's listed units whose last inspection carried out before `before` (a task
+/// whose results were submitted, open or covert) had confirmed or undecided findings, with
+/// whether `round_id` plans them or leaves them out with a reason.
 pub async fn mandatory_units(
     conn: &mut PgConnection,
     year_id: Uuid,
@@ -997,23 +1001,29 @@ pub async fn mandatory_units(
         r#"with last as (
                select distinct on (t.unit_id) t.tenant_id, t.unit_id, t.id, t.scheduled_on
                  from inspection_task t
+                 join task_submission s on s.tenant_id = t.tenant_id and s.task_id = t.id
                 where t.scheduled_on < $2
-                order by t.unit_id, t.scheduled_on desc, t.created_at desc)
-           select l.unit_id, u.code, u.name, l.scheduled_on as last_on, l.id as last_task_id,
-                  (select count(*) from finding f where f.tenant_id = l.tenant_id
-                      and f.task_id = l.id and f.status = 'confirmed') as "confirmed!",
+                order by t.unit_id, t.scheduled_on desc, s.submitted_at desc),
+           counted as (
+               select l.*,
+                      (select count(*) from finding f where f.tenant_id = l.tenant_id
+                          and f.task_id = l.id and f.status = 'confirmed') as confirmed,
+                      (select count(*) from finding f where f.tenant_id = l.tenant_id
+                          and f.task_id = l.id and f.status = 'submitted') as pending
+                 from last l)
+           select c.unit_id, u.code, u.name, c.scheduled_on as last_on, c.id as last_task_id,
+                  c.confirmed as "confirmed!", c.pending as "pending!",
                   exists (select 1 from round_task rt
                             join inspection_task t on t.tenant_id = rt.tenant_id and t.id = rt.task_id
-                           where rt.round_id = $3 and t.unit_id = l.unit_id) as "planned!",
+                           where rt.round_id = $3 and t.unit_id = c.unit_id) as "planned!",
                   o.reason as "reason?"
-             from last l
-             join assessment_unit a on a.tenant_id = l.tenant_id and a.unit_id = l.unit_id
+             from counted c
+             join assessment_unit a on a.tenant_id = c.tenant_id and a.unit_id = c.unit_id
                   and a.assessment_year_id = $1
-             join unit u on u.tenant_id = l.tenant_id and u.id = l.unit_id
-             left join round_omission o on o.tenant_id = l.tenant_id and o.round_id = $3
-                  and o.unit_id = l.unit_id
-            where exists (select 1 from finding f where f.tenant_id = l.tenant_id
-                             and f.task_id = l.id and f.status = 'confirmed')
+             join unit u on u.tenant_id = c.tenant_id and u.id = c.unit_id
+             left join round_omission o on o.tenant_id = c.tenant_id and o.round_id = $3
+                  and o.unit_id = c.unit_id
+            where c.confirmed > 0 or c.pending > 0
             order by u.code collate "C""#,
         year_id,
         before,

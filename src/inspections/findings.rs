@@ -58,6 +58,12 @@ fn refuse(ctx: PageCtx, messages: Vec<String>, back_href: String) -> AppResult<R
     })
 }
 
+/// Whether the task's results are closed to the group: submitted, or signed by the unit (INS-10:
+/// the unit signs what the findings are; nothing changes under its signature).
+fn results_closed(state: &db::TaskState) -> bool {
+    state.submitted_at.is_some() || state.signoff.is_some()
+}
+
 /// Whether the user may work on the task's findings on site: a supervisor of its group.
 async fn on_site(
     conn: &mut sqlx::PgConnection,
@@ -100,15 +106,11 @@ pub async fn create_finding(
         return Err(not_found());
     }
     let back = ctx.href(&format!("/tasks/{task_id}"));
-    if db::task_state(&mut tx, task_id)
-        .await?
-        .submitted_at
-        .is_some()
-    {
+    if results_closed(&db::task_state(&mut tx, task_id).await?) {
         drop(tx);
         return refuse(
             ctx.clone(),
-            vec![ctx.t("findings.task_submitted").into()],
+            vec![ctx.t("findings.task_closed").into()],
             back,
         );
     }
@@ -367,8 +369,11 @@ async fn finding_page(
     errors: Vec<String>,
     upload_errors: Vec<String>,
 ) -> AppResult<FindingPage> {
-    let submitted = db::task_state(tx, f.task_id).await?.submitted_at.is_some();
-    let editable = f.status == "draft" && !submitted && on_site(tx, user, f.group_id).await?;
+    let submitted = results_closed(&db::task_state(tx, f.task_id).await?);
+    let editable = f.status == "draft"
+        && f.origin == "supervisor"
+        && !submitted
+        && on_site(tx, user, f.group_id).await?;
     let items = if editable {
         db::items_for_kind(tx, f.year_id, &f.task_kind).await?
     } else {
@@ -446,14 +451,11 @@ pub async fn save_finding(
         return Err(not_found());
     }
     db::lock_task(&mut tx, f.task_id).await?;
-    let submitted = db::task_state(&mut tx, f.task_id)
-        .await?
-        .submitted_at
-        .is_some();
-    if f.status != "draft" || submitted {
+    let submitted = results_closed(&db::task_state(&mut tx, f.task_id).await?);
+    if f.status != "draft" || f.origin != "supervisor" || submitted {
         drop(tx);
         let back = ctx.href(&format!("/findings/{finding_id}"));
-        return refuse(ctx.clone(), vec![ctx.t("findings.not_draft").into()], back);
+        return refuse(ctx.clone(), vec![ctx.t("findings.closed").into()], back);
     }
     let items = db::items_for_kind(&mut tx, f.year_id, &f.task_kind).await?;
     let staff = db::current_staff(&mut tx, f.unit_id).await?;
@@ -528,14 +530,11 @@ pub async fn withdraw_finding(
         return Err(not_found());
     }
     db::lock_task(&mut tx, f.task_id).await?;
-    let submitted = db::task_state(&mut tx, f.task_id)
-        .await?
-        .submitted_at
-        .is_some();
-    if submitted || !db::withdraw_draft(&mut tx, finding_id).await? {
+    let submitted = results_closed(&db::task_state(&mut tx, f.task_id).await?);
+    if submitted || f.origin != "supervisor" || !db::withdraw_draft(&mut tx, finding_id).await? {
         drop(tx);
         let back = ctx.href(&format!("/findings/{finding_id}"));
-        return refuse(ctx.clone(), vec![ctx.t("findings.not_draft").into()], back);
+        return refuse(ctx.clone(), vec![ctx.t("findings.closed").into()], back);
     }
     let event = Event {
         action: "finding.withdraw",
@@ -574,44 +573,37 @@ pub async fn upload_evidence(
         if !on_site(&mut check, &user, f.group_id).await? {
             return Err(not_found());
         }
-        let submitted = db::task_state(&mut check, f.task_id)
-            .await?
-            .submitted_at
-            .is_some();
+        let submitted = results_closed(&db::task_state(&mut check, f.task_id).await?);
         check.rollback().await?;
         if f.status != "draft" || submitted {
             let back = ctx.href(&format!("/findings/{finding_id}"));
-            return refuse(ctx.clone(), vec![ctx.t("findings.not_draft").into()], back);
+            return refuse(ctx.clone(), vec![ctx.t("findings.closed").into()], back);
         }
     }
     let tz = ctx.time_zone();
-    let intake = match evidence::intake(&state.evidence, user.tenant_id, tz, multipart).await {
-        Ok(intake) => intake,
-        Err(error) => {
-            // the client went away, or sent a form that cannot be read (a file name with control
-            // characters in its header): nothing of it was kept
-            tracing::info!(?error, "an evidence upload broke off");
-            let back = ctx.href(&format!("/findings/{finding_id}"));
-            return refuse(
-                ctx.clone(),
-                vec![ctx.t("evidence.upload_failed").into()],
-                back,
-            );
-        }
-    };
+    let (intake, broken) = evidence::intake(&state.evidence, user.tenant_id, tz, multipart).await;
+    if let Some(error) = broken {
+        // the client went away, or sent a form that cannot be read (a file name with control
+        // characters in its header): nothing of it is kept
+        tracing::info!(?error, "an evidence upload broke off");
+        evidence::forget(&state.db, &state.evidence, user.tenant_id, &intake.received).await;
+        let back = ctx.href(&format!("/findings/{finding_id}"));
+        return refuse(
+            ctx.clone(),
+            vec![ctx.t("evidence.upload_failed").into()],
+            back,
+        );
+    }
     let mut tx = request_tx.acquire().await?;
     let task_id = db::get_finding(&mut tx, finding_id).await?.task_id;
     db::lock_task(&mut tx, task_id).await?;
     let f = db::get_finding(&mut tx, finding_id).await?;
-    let submitted = db::task_state(&mut tx, f.task_id)
-        .await?
-        .submitted_at
-        .is_some();
+    let submitted = results_closed(&db::task_state(&mut tx, f.task_id).await?);
     if f.status != "draft" || submitted {
         drop(tx);
         evidence::forget(&state.db, &state.evidence, user.tenant_id, &intake.received).await;
         let back = ctx.href(&format!("/findings/{finding_id}"));
-        return refuse(ctx.clone(), vec![ctx.t("findings.not_draft").into()], back);
+        return refuse(ctx.clone(), vec![ctx.t("findings.closed").into()], back);
     }
     let owner = Owner::Finding(finding_id);
     let ids = evidence::record(

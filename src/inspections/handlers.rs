@@ -353,28 +353,8 @@ pub async fn submit_self_report(
     let unit = user.unit_id.ok_or_else(not_found)?;
     let max = state.evidence.max_bytes;
     let tz = ctx.time_zone();
-    let intake = match crate::evidence::intake(&state.evidence, user.tenant_id, tz, multipart).await
-    {
-        Ok(intake) => intake,
-        Err(error) => {
-            tracing::info!(?error, "a self-report upload broke off");
-            let mut tx = request_tx.acquire().await?;
-            let failed = vec![ctx.t("evidence.upload_failed").to_string()];
-            let page = liaison_page(
-                ctx,
-                &user,
-                &mut tx,
-                String::new(),
-                String::new(),
-                None,
-                failed,
-                max,
-            )
-            .await?;
-            drop(tx);
-            return render_invalid(&page);
-        }
-    };
+    let (intake, broken) =
+        crate::evidence::intake(&state.evidence, user.tenant_id, tz, multipart).await;
     let field = |name: &str| {
         intake
             .fields
@@ -385,7 +365,7 @@ pub async fn submit_self_report(
     };
     let form_quarter = field("quarter");
     let form_content = field("content");
-    let file_errors: Vec<String> = intake
+    let mut file_errors: Vec<String> = intake
         .refused
         .iter()
         .map(|r| {
@@ -398,6 +378,11 @@ pub async fn submit_self_report(
             format!("{}: {}", name, ctx.t(r.reason))
         })
         .collect();
+    if let Some(error) = broken {
+        // the typed text stays on the page; the files go
+        tracing::info!(?error, "a self-report upload broke off");
+        file_errors.push(ctx.t("evidence.upload_failed").to_string());
+    }
     let mut tx = request_tx.acquire().await?;
     let content = form_content.trim().to_string();
     let quarter = form_quarter
@@ -724,6 +709,9 @@ pub async fn create_task(
             };
             match (&found, &fields) {
                 (None, _) => errors.push(ctx.t("rounds.error_round").into()),
+                (Some(r), _) if r.fixed_at.is_some() => {
+                    errors.push(ctx.t("rounds.error_fixed").into())
+                }
                 (Some(r), Some(task))
                     if task.kind != "open"
                         || task.scheduled_on < r.starts_on
@@ -791,6 +779,8 @@ pub async fn show_task(
     }
     let state = db::task_state(&mut tx, task_id).await?;
     let open = state.submitted_at.is_none();
+    // INS-10: nothing is filed under the unit's signature
+    let filing = open && state.signoff.is_none();
     let leader = member && db::user_leads_group(&mut tx, user.id, task.group_id).await?;
     let findings = db::task_findings(&mut tx, task_id).await?;
     let history = crate::audit::db::events_for_subject(&mut tx, "inspection_task", task_id)
@@ -810,7 +800,7 @@ pub async fn show_task(
         .and_then(|s| s.signature_evidence_id)
         .map(|id| ctx.href(&format!("/evidence/{id}")));
     render(&TaskPage {
-        on_site: member && open,
+        on_site: member && filing,
         can_submit: leader && open,
         submitted,
         signoff: state.signoff,

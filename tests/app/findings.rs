@@ -189,7 +189,7 @@ async fn ins_05_and_ins_11_a_finding_with_a_photo_is_filed_signed_submitted_and_
         .post(&format!("/alpha/tasks/{task}/findings"), &[])
         .await;
     assert_eq!(late_finding.status, StatusCode::UNPROCESSABLE_ENTITY);
-    late_finding.assert_contains("该任务结果已报送");
+    late_finding.assert_contains("该任务的检查结果已签字确认或已报送");
 
     let mut staff = app.logged_in("alpha", "office_staff").await;
     let queue = staff.get("/alpha/review").await;
@@ -734,6 +734,26 @@ async fn ins_10_a_refused_sign_off_files_an_x02_finding_and_does_not_block_the_r
         )
         .await;
     assert_eq!(refused.status, StatusCode::SEE_OTHER, "{}", refused.body);
+    // the refusal's X02 stays as filed, and nothing more is filed under the recorded outcome
+    let x02 = id_of(
+        &app,
+        "select id from finding where origin = 'signoff_refusal'",
+    )
+    .await;
+    let withdraw = supervisor
+        .post(&format!("/alpha/findings/{x02}/withdraw"), &[])
+        .await;
+    assert_eq!(withdraw.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let more = supervisor
+        .post(&format!("/alpha/tasks/{task}/findings"), &[])
+        .await;
+    assert_eq!(more.status, StatusCode::UNPROCESSABLE_ENTITY);
+    more.assert_contains("已签字确认或已报送");
+    let forced =
+        sqlx::query("update finding set status = 'withdrawn' where origin = 'signoff_refusal'")
+            .execute(&app.pool)
+            .await;
+    assert!(forced.is_err(), "the database keeps the X02 too");
     let submitted = supervisor
         .post(&format!("/alpha/tasks/{task}/submit"), &[])
         .await;
