@@ -48,6 +48,7 @@ WORK=${BENCH_DIR:-$ROOT/var/bench-upload}
 PORT=${BENCH_PORT:-18080}
 DB=${BENCH_DB:-xiaoneng_bench}
 SIZE=${BENCH_SIZE_BYTES:-1073741824}
+export PGOPTIONS='-c client_min_messages=warning'
 RSS_LIMIT_MIB=32
 RATIO_LIMIT=0.5
 BASE=http://127.0.0.1:$PORT
@@ -176,7 +177,8 @@ for _ in $(seq 300); do
     sleep 0.1
 done
 curl -sf -o /dev/null "$BASE/healthz" || { cat "$WORK/server.log"; die "server not answering"; }
-echo "pid $SERVER_PID on $BASE; RSS after start: $(mib "$(status_kb "$SERVER_PID" VmRSS)") MiB"
+start_kb=$(status_kb "$SERVER_PID" VmRSS)
+echo "pid $SERVER_PID on $BASE; RSS after start: $(mib "$start_kb") MiB"
 
 JAR=$WORK/cookies
 code=$(curl -s -o /dev/null -w '%{http_code} %{redirect_url}' -c "$JAR" -b "$JAR" \
@@ -192,7 +194,7 @@ echo "logged in as supervisor; task $TASK; draft finding $FINDING"
 
 # uploads a file; prints "http_code seconds"; the JSON answer goes to $WORK/upload.json
 upload() {
-    curl -s -o "$WORK/upload.json" -w '%{http_code} %{time_total}' -b "$JAR" -H 'x-upload: 1' \
+    curl -s -o "$WORK/upload.json" -w '%{http_code} %{time_total}\n' -b "$JAR" -H 'x-upload: 1' \
         -F "file=@$1;type=video/mp4;filename=$(basename "$1")" \
         "$BASE/demo/findings/$FINDING/evidence"
 }
@@ -200,8 +202,7 @@ upload() {
 read -r code _ < <(upload "$SMALL")
 [[ $code == 200 ]] || { cat "$WORK/upload.json"; die "warm-up upload: HTTP $code"; }
 sleep 1
-cold_kb=$(status_kb "$SERVER_PID" VmRSS)
-echo "warm-up upload of 1 MiB: $(cat "$WORK/upload.json"); RSS now $(mib "$cold_kb") MiB"
+echo "warm-up upload of 1 MiB: $(cat "$WORK/upload.json"); RSS now $(mib "$(status_kb "$SERVER_PID" VmRSS)") MiB"
 
 say "upload of $SIZE bytes"
 cat "$SRC" >/dev/null
@@ -249,10 +250,10 @@ echo "time: $up_s s, $up_mbs MB/s"
 echo "RSS before: $(mib "$base_kb") MiB (anonymous $(mib "$base_anon_kb") MiB)"
 echo "RSS peak:   $(mib "$peak_kb") MiB (polled: $(mib "$poll_peak_kb") MiB in $n_samples samples," \
     "anonymous at most $(mib "$peak_anon_kb") MiB, file-backed at most $(mib "$peak_file_kb") MiB;" \
-    "VmHWM $( [[ $hwm_reset == yes ]] && echo "since reset: $(mib "$hwm_kb") MiB" || echo "not resettable, not used")"
+    "VmHWM $( [[ $hwm_reset == yes ]] && echo "since reset: $(mib "$hwm_kb") MiB" || echo "not resettable, not used"))"
 echo "RSS after:  $(mib "$after_kb") MiB"
 echo "RSS rise:   $(mib "$rise_kb") MiB over the RSS before this upload" \
-    "($(mib "$((peak_kb - cold_kb))") MiB over the RSS after the warm-up)"
+    "($(mib "$((peak_kb - start_kb))") MiB over the RSS right after start, before any request)"
 
 say "stored object"
 IFS="|" read -r db_sha db_size db_key < <(sql "select sha256, size_bytes, storage_key from evidence

@@ -465,7 +465,9 @@ pub async fn save_finding(
             if autosave {
                 drop(tx);
                 let text = keys.iter().map(|k| ctx.t(k)).collect::<Vec<_>>().join(" ");
-                return Ok((StatusCode::UNPROCESSABLE_ENTITY, text).into_response());
+                let mut answer = (StatusCode::UNPROCESSABLE_ENTITY, text).into_response();
+                answer.extensions_mut().insert(crate::web::ScriptAnswer);
+                return Ok(answer);
             }
             let errors = keys.iter().map(|k| ctx.t(k).to_string()).collect();
             let max = state.evidence.max_bytes;
@@ -588,11 +590,22 @@ pub async fn upload_evidence(
         tracing::info!(?error, "an evidence upload broke off");
         evidence::forget(&state.db, &state.evidence, user.tenant_id, &intake.received).await;
         let back = ctx.href(&format!("/findings/{finding_id}"));
-        return refuse(
-            ctx.clone(),
-            vec![ctx.t("evidence.upload_failed").into()],
-            back,
-        );
+        // what was refused before the break (a file over the limit) is named too
+        let mut messages: Vec<String> = intake
+            .refused
+            .iter()
+            .map(|r| {
+                let name: String = r
+                    .name
+                    .chars()
+                    .filter(|c| !c.is_control())
+                    .take(80)
+                    .collect();
+                format!("{name}: {}", ctx.t(r.reason))
+            })
+            .collect();
+        messages.push(ctx.t("evidence.upload_failed").into());
+        return refuse(ctx.clone(), messages, back);
     }
     let mut tx = request_tx.acquire().await?;
     let task_id = db::get_finding(&mut tx, finding_id).await?.task_id;
@@ -655,6 +668,7 @@ pub async fn upload_evidence(
         let body = json!({ "saved": ids.len(), "refused": refused });
         let mut response = (status, axum::Json(body)).into_response();
         response.extensions_mut().insert(KeepWrites);
+        response.extensions_mut().insert(crate::web::ScriptAnswer);
         return Ok(response);
     }
     if refused.is_empty() {
@@ -757,7 +771,13 @@ pub async fn decide_finding(
             let points = if min == max {
                 min
             } else {
-                match Decimal::from_str(&points_text).ok().or(f.points) {
+                let typed = if points_text.is_empty() {
+                    f.points
+                } else {
+                    // what the office typed, or nothing valid (never silently the supervisor's)
+                    Decimal::from_str(&points_text).ok()
+                };
+                match typed {
                     Some(p) if p >= min && p <= max => p,
                     _ => {
                         let limit = state.evidence.max_bytes;

@@ -208,10 +208,18 @@ fn set_security_headers(headers: &mut HeaderMap, tls: bool) {
     }
 }
 
+/// Marks an answer to the page's own script (a draft's autosave, one file's upload): its body is
+/// for the script to read, so an error status keeps it instead of becoming an error page.
+#[derive(Debug, Clone, Copy)]
+pub struct ScriptAnswer;
+
 /// An error status whose body is not already a page of ours (a 422 form re-render is).
 fn needs_error_page(response: &Response) -> bool {
     let status = response.status();
     if !(status.is_client_error() || status.is_server_error()) {
+        return false;
+    }
+    if response.extensions().get::<ScriptAnswer>().is_some() {
         return false;
     }
     if response.extensions().get::<ErrorResponse>().is_some() {

@@ -45,8 +45,11 @@ for (const form of document.querySelectorAll("form[data-autosave]")) {
         body: new URLSearchParams(new FormData(form)),
         credentials: "same-origin",
       });
-      if (response.status === 204) say(document.documentElement.lang === "en" ? "Saved." : "已自动保存。");
-      else say(await response.text());
+      const en = document.documentElement.lang === "en";
+      const type = response.headers.get("content-type") || "";
+      if (response.status === 204) say(en ? "Saved." : "已自动保存。");
+      else if (response.status === 422 && type.startsWith("text/plain")) say(await response.text());
+      else say(en ? "Not saved: press Save to see why (you may need to log in again)." : "未能自动保存：请点“保存草稿”查看原因（可能需要重新登录）。");
     } catch (_) {
       say(document.documentElement.lang === "en" ? "Offline: not saved yet, will retry." : "网络中断：尚未保存，稍后重试。");
       timer = window.setTimeout(save, 5000);

@@ -990,3 +990,36 @@ async fn ins_09_a_refused_request_never_removes_bytes_another_request_placed_or_
     assert!(store.exists(&a.key).await);
     assert_eq!(app.scalar_i64("select count(*) from evidence").await, 1);
 }
+
+#[tokio::test]
+async fn ins_09_the_pages_script_gets_plain_answers_it_can_show() {
+    let app = spawn_app().await;
+    let (_, finding, mut supervisor) = task_with_draft(&app).await;
+    supervisor.headers.push(("x-upload".into(), "1".into()));
+    let refused = supervisor
+        .post_files(
+            &format!("/alpha/findings/{finding}/evidence"),
+            &[],
+            &[("a.svg", "image/svg+xml", b"<svg></svg>")],
+        )
+        .await;
+    supervisor.headers.pop();
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused
+            .header("content-type")
+            .starts_with("application/json")
+    );
+    refused.assert_contains("不接受 SVG 文件");
+    supervisor.headers.push(("x-autosave".into(), "1".into()));
+    let bad = supervisor
+        .post(
+            &format!("/alpha/findings/{finding}"),
+            &[("observed_at", "yesterday-ish")],
+        )
+        .await;
+    supervisor.headers.pop();
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.header("content-type").starts_with("text/plain"));
+    bad.assert_contains("发现时间格式不正确");
+}
