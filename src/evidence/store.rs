@@ -206,17 +206,23 @@ impl Store {
             let mut writer = WriteMultipart::new_with_chunk_size(upload, 8 * 1024 * 1024);
             let mut file = tokio::fs::File::open(&written.temp.path).await?;
             let mut buffer = vec![0u8; 1024 * 1024];
-            loop {
-                let n = file.read(&mut buffer).await?;
-                if n == 0 {
-                    break;
+            let sent: Result<(), UploadError> = async {
+                loop {
+                    let n = file.read(&mut buffer).await?;
+                    if n == 0 {
+                        return Ok(());
+                    }
+                    writer.wait_for_capacity(4).await?;
+                    writer.write(&buffer[..n]);
                 }
-                writer.wait_for_capacity(4).await?;
-                writer.write(&buffer[..n]);
             }
-            if let Err(error) = writer.finish().await {
-                return Err(error.into());
+            .await;
+            // a part-sent object is abandoned, never left half-written in the bucket
+            if let Err(error) = sent {
+                writer.abort().await.ok();
+                return Err(error);
             }
+            writer.finish().await?;
         }
         let modified = self.objects.head(&location).await?.last_modified;
         Ok(Placed {
