@@ -80,6 +80,11 @@ pub const NAV: &[NavEntry] = &[
         roles: &[Supervisor],
     },
     NavEntry {
+        path: "/notices",
+        label_key: "nav.notices",
+        roles: &[OfficeAdmin, OfficeStaff, Leader, Liaison],
+    },
+    NavEntry {
         path: "/review",
         label_key: "nav.review",
         roles: OFFICE,
@@ -322,7 +327,8 @@ fn office_routes(state: &AppState) -> Router<AppState> {
                 .route("/units/export.csv", get(u::export_units))
                 .route("/units/export.xlsx", get(u::export_units_xlsx)),
         ))
-        .merge(finding_routes());
+        .merge(finding_routes())
+        .merge(notice_routes());
     ordinary_limits(routes, &state.config)
         .merge(upload_routes(&state.config))
         .layer(from_fn_with_state(state.clone(), office_context))
@@ -365,6 +371,35 @@ fn finding_routes() -> Router<AppState> {
         .merge(allow(
             &[Liaison],
             Router::new().route("/unit-findings", get(f::unit_findings)),
+        ))
+}
+
+/// Rectification notices and appeals (INS-11, INS-12). A liaison reads its own unit's (checked in
+/// the handler).
+fn notice_routes() -> Router<AppState> {
+    use crate::notices::handlers as n;
+    Router::new()
+        .merge(allow(
+            &[OfficeAdmin, OfficeStaff, Leader, Liaison],
+            Router::new()
+                .route("/notices", get(n::list_notices))
+                .route("/notices/{notice_id}", get(n::show_notice)),
+        ))
+        .merge(allow(
+            OFFICE,
+            Router::new()
+                .route(
+                    "/tasks/{task_id}/notice",
+                    get(n::new_notice_form).post(n::issue_notice),
+                )
+                .route(
+                    "/notices/{notice_id}/appeal/decision",
+                    post(n::decide_appeal),
+                ),
+        ))
+        .merge(allow(
+            &[Liaison],
+            Router::new().route("/notices/{notice_id}/appeal", post(n::submit_appeal)),
         ))
 }
 

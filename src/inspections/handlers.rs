@@ -783,6 +783,10 @@ pub async fn show_task(
     let filing = open && state.signoff.is_none();
     let leader = member && db::user_leads_group(&mut tx, user.id, task.group_id).await?;
     let findings = db::task_findings(&mut tx, task_id).await?;
+    let can_issue_notice = matches!(user.role, Role::OfficeAdmin | Role::OfficeStaff)
+        && !crate::notices::db::candidates(&mut tx, task_id)
+            .await?
+            .is_empty();
     let history = crate::audit::db::events_for_subject(&mut tx, "inspection_task", task_id)
         .await?
         .into_iter()
@@ -802,6 +806,7 @@ pub async fn show_task(
     render(&TaskPage {
         on_site: member && filing,
         can_submit: leader && open,
+        can_issue_notice,
         submitted,
         signoff: state.signoff,
         signature_href,

@@ -187,6 +187,8 @@ pub struct TaskPage {
     pub on_site: bool,
     /// the group's leader, before submission: may submit
     pub can_submit: bool,
+    /// office staff, with confirmed findings no notice states yet (INS-11)
+    pub can_issue_notice: bool,
     /// when and by whom the results went to the office
     pub submitted: Option<String>,
     pub signoff: Option<super::db::SignoffRow>,

@@ -98,3 +98,28 @@ pub async fn unit_deductions(
     .fetch_all(conn)
     .await
 }
+
+/// Reverses a deduction with its reason: a new row that cancels it (once; the index refuses a
+/// second). Returns the reversal's id.
+pub async fn reverse(
+    conn: &mut PgConnection,
+    tenant_id: Uuid,
+    deduction_id: Uuid,
+    reason: &str,
+) -> Result<Uuid, sqlx::Error> {
+    let id = Uuid::now_v7();
+    sqlx::query!(
+        "insert into deduction (tenant_id, id, assessment_year_id, unit_id, deduction_item_id,
+                                entry_kind, points, source_type, source_key, reason, reverses_id)
+         select tenant_id, $2, assessment_year_id, unit_id, deduction_item_id, 'reverse', points,
+                source_type, source_key, $3, id
+           from deduction where id = $1 and tenant_id = $4 and entry_kind = 'deduct'",
+        deduction_id,
+        id,
+        reason,
+        tenant_id
+    )
+    .execute(conn)
+    .await?;
+    Ok(id)
+}

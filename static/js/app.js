@@ -169,3 +169,8 @@ for (const pad of document.querySelectorAll("[data-signature-pad]")) {
     drawn = false;
   });
 }
+
+// A printable document's print button.
+for (const button of document.querySelectorAll("[data-print]")) {
+  button.addEventListener("click", () => window.print());
+}

@@ -236,7 +236,7 @@ async fn every_catalog_key_used_in_templates_and_code_exists() {
 
 /// Finds string literals that look like catalog keys: `"area.name"` with a known area prefix.
 fn regex_lite_keys() -> impl Fn(&str) -> Vec<String> {
-    const AREAS: [&str; 44] = [
+    const AREAS: [&str; 45] = [
         "app.",
         "nav.",
         "role.",
@@ -281,6 +281,7 @@ fn regex_lite_keys() -> impl Fn(&str) -> Vec<String> {
         "refused.",
         "rounds.",
         "deductions.",
+        "notices.",
     ];
     |text: &str| {
         text.split('"')

@@ -1,0 +1,276 @@
+//! Every SQL statement of rectification notices and appeals.
+
+use chrono::{DateTime, Utc};
+use rust_decimal::Decimal;
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+/// A confirmed finding a notice states (or may state): its item, rule and points.
+pub struct NoticeFinding {
+    pub finding_id: Uuid,
+    pub code: String,
+    pub title: String,
+    pub rule_id: String,
+    pub description: String,
+    pub points: Option<Decimal>,
+}
+
+/// The task's confirmed findings that no notice states yet.
+pub async fn candidates(
+    conn: &mut PgConnection,
+    task_id: Uuid,
+) -> Result<Vec<NoticeFinding>, sqlx::Error> {
+    sqlx::query_as!(
+        NoticeFinding,
+        r#"select f.id as finding_id, i.code, i.title, i.rule_id, f.description,
+                  (select d.points from deduction d where d.tenant_id = f.tenant_id
+                      and d.source_type = 'finding' and d.source_key = f.id::text
+                      and d.entry_kind = 'deduct') as points
+             from finding f
+             join deduction_item i on i.tenant_id = f.tenant_id and i.id = f.deduction_item_id
+            where f.task_id = $1 and f.status = 'confirmed'
+              and not exists (select 1 from notice_finding n where n.tenant_id = f.tenant_id
+                                                               and n.finding_id = f.id)
+            order by f.created_at"#,
+        task_id
+    )
+    .fetch_all(conn)
+    .await
+}
+
+/// The findings a notice states.
+pub async fn notice_findings(
+    conn: &mut PgConnection,
+    notice_id: Uuid,
+) -> Result<Vec<NoticeFinding>, sqlx::Error> {
+    sqlx::query_as!(
+        NoticeFinding,
+        r#"select f.id as finding_id, i.code, i.title, i.rule_id, f.description,
+                  (select d.points from deduction d where d.tenant_id = f.tenant_id
+                      and d.source_type = 'finding' and d.source_key = f.id::text
+                      and d.entry_kind = 'deduct') as points
+             from notice_finding n
+             join finding f on f.tenant_id = n.tenant_id and f.id = n.finding_id
+             join deduction_item i on i.tenant_id = f.tenant_id and i.id = f.deduction_item_id
+            where n.notice_id = $1
+            order by f.created_at"#,
+        notice_id
+    )
+    .fetch_all(conn)
+    .await
+}
+
+/// A notice to issue.
+pub struct NewNotice<'a> {
+    pub year_id: Uuid,
+    pub unit_id: Uuid,
+    pub task_id: Uuid,
+    pub number: &'a str,
+    pub basis: &'a str,
+    pub requirements: &'a str,
+    pub working_days: i32,
+    pub due_at: DateTime<Utc>,
+    pub appeal_until: DateTime<Utc>,
+    pub issued_by: Uuid,
+}
+
+pub async fn insert_notice(
+    conn: &mut PgConnection,
+    tenant_id: Uuid,
+    n: &NewNotice<'_>,
+    findings: &[Uuid],
+) -> Result<Uuid, sqlx::Error> {
+    let id = Uuid::now_v7();
+    sqlx::query!(
+        "insert into rectification_notice (tenant_id, id, assessment_year_id, unit_id, task_id, number,
+                                           basis, requirements, working_days, due_at, appeal_until,
+                                           issued_by)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+        tenant_id,
+        id,
+        n.year_id,
+        n.unit_id,
+        n.task_id,
+        n.number,
+        n.basis,
+        n.requirements,
+        n.working_days,
+        n.due_at,
+        n.appeal_until,
+        n.issued_by
+    )
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query!(
+        "insert into notice_finding (tenant_id, notice_id, finding_id)
+         select $1, $2, unnest($3::uuid[])",
+        tenant_id,
+        id,
+        findings
+    )
+    .execute(conn)
+    .await?;
+    Ok(id)
+}
+
+/// A notice as lists and its page show it.
+pub struct NoticeRow {
+    pub id: Uuid,
+    pub number: String,
+    pub unit_id: Uuid,
+    pub unit_name: String,
+    pub task_id: Option<Uuid>,
+    pub basis: String,
+    pub requirements: String,
+    pub working_days: i32,
+    pub issued_at: DateTime<Utc>,
+    pub issued_by: String,
+    pub due_at: DateTime<Utc>,
+    pub appeal_until: DateTime<Utc>,
+    pub status: String,
+    pub appeal_decision: Option<String>,
+    pub appealed: bool,
+}
+
+/// Notices, newest first: all of the office's, or one unit's, or one notice.
+pub async fn notices(
+    conn: &mut PgConnection,
+    unit_id: Option<Uuid>,
+    notice_id: Option<Uuid>,
+) -> Result<Vec<NoticeRow>, sqlx::Error> {
+    sqlx::query_as!(
+        NoticeRow,
+        r#"select n.id, n.number, n.unit_id, u.name as unit_name, n.task_id, n.basis, n.requirements,
+                  n.working_days, n.issued_at, i.username as issued_by, n.due_at, n.appeal_until,
+                  n.status, a.decision as "appeal_decision?", (a.notice_id is not null) as "appealed!"
+             from rectification_notice n
+             join unit u on u.tenant_id = n.tenant_id and u.id = n.unit_id
+             join app_user i on i.tenant_id = n.tenant_id and i.id = n.issued_by
+             left join notice_appeal a on a.tenant_id = n.tenant_id and a.notice_id = n.id
+            where ($1::uuid is null or n.unit_id = $1) and ($2::uuid is null or n.id = $2)
+            order by n.issued_at desc
+            limit 500"#,
+        unit_id,
+        notice_id
+    )
+    .fetch_all(conn)
+    .await
+}
+
+/// Serializes the work on one notice (appeal, decision) until the transaction ends.
+pub async fn lock_notice(conn: &mut PgConnection, notice_id: Uuid) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "select pg_advisory_xact_lock(hashtextextended('notice:' || id::text, 0))
+           from rectification_notice where id = $1",
+        notice_id
+    )
+    .fetch_one(conn)
+    .await?;
+    Ok(())
+}
+
+/// A notice's appeal.
+pub struct AppealRow {
+    pub reasons: String,
+    pub submitted_by: String,
+    pub submitted_at: DateTime<Utc>,
+    pub decision: Option<String>,
+    pub decision_reason: String,
+    pub decided_by: Option<String>,
+    pub decided_at: Option<DateTime<Utc>>,
+}
+
+pub async fn appeal(
+    conn: &mut PgConnection,
+    notice_id: Uuid,
+) -> Result<Option<AppealRow>, sqlx::Error> {
+    sqlx::query_as!(
+        AppealRow,
+        r#"select a.reasons, s.username as submitted_by, a.submitted_at, a.decision,
+                  a.decision_reason, d.username as "decided_by?", a.decided_at
+             from notice_appeal a
+             join app_user s on s.tenant_id = a.tenant_id and s.id = a.submitted_by
+             left join app_user d on d.tenant_id = a.tenant_id and d.id = a.decided_by
+            where a.notice_id = $1"#,
+        notice_id
+    )
+    .fetch_optional(conn)
+    .await
+}
+
+/// INS-12: the unit's appeal; false when the notice has one already.
+pub async fn insert_appeal(
+    conn: &mut PgConnection,
+    tenant_id: Uuid,
+    notice_id: Uuid,
+    reasons: &str,
+    user_id: Uuid,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query!(
+        "insert into notice_appeal (tenant_id, notice_id, reasons, submitted_by) values ($1, $2, $3, $4)
+         on conflict (tenant_id, notice_id) do nothing",
+        tenant_id,
+        notice_id,
+        reasons,
+        user_id
+    )
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// INS-12: the office's decision on the appeal, once.
+pub async fn decide_appeal(
+    conn: &mut PgConnection,
+    notice_id: Uuid,
+    decision: &str,
+    reason: &str,
+    user_id: Uuid,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query!(
+        "update notice_appeal set decision = $2, decision_reason = $3, decided_by = $4, decided_at = now()
+          where notice_id = $1 and decision is null",
+        notice_id,
+        decision,
+        reason,
+        user_id
+    )
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// INS-12: an upheld appeal withdraws the notice.
+pub async fn withdraw_notice(
+    conn: &mut PgConnection,
+    notice_id: Uuid,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query!(
+        "update rectification_notice set status = 'withdrawn', withdrawn_at = now()
+          where id = $1 and status = 'issued'",
+        notice_id
+    )
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// The deductions in force that a notice's findings carry: (deduction id, finding id).
+pub async fn notice_deductions(
+    conn: &mut PgConnection,
+    notice_id: Uuid,
+) -> Result<Vec<(Uuid, Uuid)>, sqlx::Error> {
+    let rows = sqlx::query!(
+        "select d.id, n.finding_id
+           from notice_finding n
+           join deduction d on d.tenant_id = n.tenant_id and d.source_type = 'finding'
+                           and d.source_key = n.finding_id::text and d.entry_kind = 'deduct'
+          where n.notice_id = $1
+            and not exists (select 1 from deduction r where r.tenant_id = d.tenant_id
+                                                         and r.reverses_id = d.id)",
+        notice_id
+    )
+    .fetch_all(conn)
+    .await?;
+    Ok(rows.into_iter().map(|r| (r.id, r.finding_id)).collect())
+}

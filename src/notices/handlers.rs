@@ -1,0 +1,507 @@
+//! Notice pages: issuing from a task's confirmed findings, the notice itself (a printable
+//! document), the unit's appeal and the office's decision.
+
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::Path;
+use axum::extract::rejection::PathRejection;
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::Utc;
+use serde::Deserialize;
+use serde_json::json;
+use tower_sessions::Session;
+use uuid::Uuid;
+
+use super::db::{self, AppealRow, NewNotice, NoticeFinding, NoticeRow};
+use crate::audit::{self, Event};
+use crate::auth::{CurrentUser, Role};
+use crate::db::{RequestTx, Tx};
+use crate::error::{AppError, AppResult, not_found};
+use crate::inspections::findings::TaskPath;
+use crate::registry::views::local_time;
+use crate::web::{ClientAddr, FlashKind, PageCtx, flash, render, render_invalid};
+
+#[derive(Debug, Deserialize)]
+pub struct NoticePath {
+    pub notice_id: Uuid,
+}
+
+/// The typed fields of a new notice.
+#[derive(Debug, Default, Clone)]
+pub struct NoticeForm {
+    pub findings: Vec<String>,
+    pub basis: String,
+    pub requirements: String,
+    pub working_days: String,
+}
+
+#[derive(Template)]
+#[template(path = "notices/new.html")]
+pub struct NewNoticePage {
+    pub ctx: PageCtx,
+    pub task: crate::inspections::db::TaskDetail,
+    pub candidates: Vec<NoticeFinding>,
+    pub form: NoticeForm,
+    pub errors: Vec<String>,
+}
+
+impl NewNoticePage {
+    pub fn chosen(&self, id: &Uuid) -> bool {
+        self.form.findings.iter().any(|f| *f == id.to_string())
+    }
+}
+
+async fn new_notice_page(
+    ctx: PageCtx,
+    tx: &mut Tx,
+    task_id: Uuid,
+    form: Option<NoticeForm>,
+    errors: Vec<String>,
+) -> AppResult<NewNoticePage> {
+    let task = crate::inspections::db::get_task(tx, task_id).await?;
+    let candidates = db::candidates(tx, task_id).await?;
+    let form = match form {
+        Some(form) => form,
+        None => {
+            let settings = crate::registry::db::get_settings(tx).await?;
+            NoticeForm {
+                findings: candidates
+                    .iter()
+                    .map(|c| c.finding_id.to_string())
+                    .collect(),
+                basis: super::DEFAULT_BASIS.into(),
+                requirements: super::DEFAULT_REQUIREMENTS.into(),
+                working_days: settings.rectification_working_days,
+            }
+        }
+    };
+    Ok(NewNoticePage {
+        ctx,
+        task,
+        candidates,
+        form,
+        errors,
+    })
+}
+
+/// The form for a notice from the task's confirmed findings not in a notice yet (INS-11).
+pub async fn new_notice_form(
+    _user: CurrentUser,
+    path: Result<Path<TaskPath>, PathRejection>,
+    ctx: PageCtx,
+    mut tx: Tx,
+) -> AppResult<Response> {
+    let Path(TaskPath { task_id }) = path.map_err(|_| not_found())?;
+    let page = new_notice_page(ctx, &mut tx, task_id, None, Vec::new()).await?;
+    drop(tx);
+    render(&page)
+}
+
+/// INS-11: issues the notice: the next number of the office's format for the year (a row-locked
+/// counter), the findings it states, and both deadlines computed once on the calendar.
+pub async fn issue_notice(
+    user: CurrentUser,
+    path: Result<Path<TaskPath>, PathRejection>,
+    ClientAddr(addr): ClientAddr,
+    session: Session,
+    ctx: PageCtx,
+    request_tx: RequestTx,
+    body: Bytes,
+) -> AppResult<Response> {
+    let Path(TaskPath { task_id }) = path.map_err(|_| not_found())?;
+    let mut form = NoticeForm::default();
+    for (key, value) in url::form_urlencoded::parse(&body) {
+        let value = value.into_owned();
+        match key.as_ref() {
+            "finding" => form.findings.push(value),
+            "basis" => form.basis = value,
+            "requirements" => form.requirements = value,
+            "working_days" => form.working_days = value,
+            _ => {}
+        }
+    }
+    let mut tx = request_tx.acquire().await?;
+    crate::inspections::db::lock_task(&mut tx, task_id).await?;
+    let task = crate::inspections::db::get_task(&mut tx, task_id).await?;
+    let candidates = db::candidates(&mut tx, task_id).await?;
+    let chosen: Vec<Uuid> = candidates
+        .iter()
+        .filter(|c| form.findings.iter().any(|f| *f == c.finding_id.to_string()))
+        .map(|c| c.finding_id)
+        .collect();
+    let mut errors: Vec<String> = Vec::new();
+    if chosen.is_empty() || chosen.len() != form.findings.len() {
+        errors.push(ctx.t("notices.error_findings").into());
+    }
+    if form.basis.trim().is_empty() || form.basis.chars().count() > 2000 {
+        errors.push(ctx.t("notices.error_basis").into());
+    }
+    if form.requirements.trim().is_empty() || form.requirements.chars().count() > 5000 {
+        errors.push(ctx.t("notices.error_requirements").into());
+    }
+    let days = form
+        .working_days
+        .trim()
+        .parse::<u32>()
+        .ok()
+        .filter(|d| (1..=90).contains(d));
+    if days.is_none() {
+        errors.push(ctx.t("notices.error_days").into());
+    }
+    let issued_at = Utc::now();
+    let tz = ctx.time_zone();
+    let calendar = crate::calendar::load(&mut tx).await?;
+    let deadlines = days.map(|d| super::deadlines(&calendar, issued_at, d, tz));
+    if let Some(Err(error)) = &deadlines {
+        errors.push(ctx.tf("notices.error_calendar", &error.to_string()));
+    }
+    let (Some(days), Some(Ok((due_at, appeal_until))), true) = (days, deadlines, errors.is_empty())
+    else {
+        let page = new_notice_page(ctx, &mut tx, task_id, Some(form), errors).await?;
+        drop(tx);
+        return render_invalid(&page);
+    };
+    let year_id = crate::inspections::db::task_unit_and_group(&mut tx, task_id)
+        .await?
+        .2;
+    let settings = crate::registry::db::get_settings(&mut tx).await?;
+    let year = task.year;
+    let seq = crate::db::numbers::next_number(&mut tx, user.tenant_id, "notice", year).await?;
+    let number =
+        crate::registry::settings::render_number(&settings.notice_number_format, year, seq);
+    let unit_id = crate::inspections::db::task_unit_and_group(&mut tx, task_id)
+        .await?
+        .0;
+    let id = db::insert_notice(
+        &mut tx,
+        user.tenant_id,
+        &NewNotice {
+            year_id,
+            unit_id,
+            task_id,
+            number: &number,
+            basis: form.basis.trim(),
+            requirements: form.requirements.trim(),
+            working_days: i32::try_from(days).unwrap_or(10),
+            due_at,
+            appeal_until,
+            issued_by: user.id,
+        },
+        &chosen,
+    )
+    .await?;
+    let event = Event {
+        action: "notice.issue",
+        subject_type: "rectification_notice",
+        subject_id: Some(id),
+        detail: json!({
+            "number": number,
+            "findings": chosen.len(),
+            "due_at": local_time(&ctx, &due_at),
+            "appeal_until": local_time(&ctx, &appeal_until),
+        }),
+    };
+    audit::record(&mut tx, user.tenant_id, &user.actor(&addr), event).await?;
+    flash::push(&session, FlashKind::Success, "notices.issued", Some(number)).await;
+    Ok(Redirect::to(&user.path(&format!("/notices/{id}"))).into_response())
+}
+
+/// A notice as the list shows it, with where it stands.
+pub struct NoticeItem {
+    pub href: String,
+    pub number: String,
+    pub unit: String,
+    pub issued: String,
+    pub due: String,
+    pub state_key: &'static str,
+    pub overdue: bool,
+}
+
+fn state_key(n: &NoticeRow) -> &'static str {
+    match (n.status.as_str(), n.appealed, n.appeal_decision.as_deref()) {
+        ("withdrawn", _, _) => "notices.state_withdrawn",
+        ("closed", _, _) => "notices.state_closed",
+        (_, true, None) => "notices.state_appealed",
+        (_, true, Some("rejected")) => "notices.state_appeal_rejected",
+        _ => "notices.state_issued",
+    }
+}
+
+#[derive(Template)]
+#[template(path = "notices/list.html")]
+pub struct NoticesPage {
+    pub ctx: PageCtx,
+    pub notices: Vec<NoticeItem>,
+}
+
+/// The office's notices, or a liaison's unit's.
+pub async fn list_notices(user: CurrentUser, ctx: PageCtx, mut tx: Tx) -> AppResult<Response> {
+    let unit = match user.role {
+        Role::Liaison => Some(user.unit_id.ok_or_else(not_found)?),
+        _ => None,
+    };
+    let rows = db::notices(&mut tx, unit, None).await?;
+    drop(tx);
+    let now = Utc::now();
+    let notices = rows
+        .iter()
+        .map(|n| NoticeItem {
+            href: ctx.href(&format!("/notices/{}", n.id)),
+            number: n.number.clone(),
+            unit: n.unit_name.clone(),
+            issued: local_time(&ctx, &n.issued_at),
+            due: local_time(&ctx, &n.due_at),
+            state_key: state_key(n),
+            overdue: n.status == "issued" && now > n.due_at,
+        })
+        .collect();
+    render(&NoticesPage { ctx, notices })
+}
+
+#[derive(Template)]
+#[template(path = "notices/notice.html")]
+pub struct NoticePage {
+    pub ctx: PageCtx,
+    pub n: NoticeRow,
+    pub findings: Vec<NoticeFinding>,
+    pub appeal: Option<AppealRow>,
+    pub office_name: String,
+    pub issued_on: String,
+    pub due: String,
+    pub appeal_until: String,
+    /// working days left to rectify (none once past)
+    pub days_left: Option<u32>,
+    pub overdue: bool,
+    pub can_appeal: bool,
+    /// why the appeal form is closed, when it is, for the unit
+    pub appeal_closed_key: Option<&'static str>,
+    pub can_decide: bool,
+    pub errors: Vec<String>,
+    pub appeal_text: String,
+    pub history: Vec<crate::audit::views::TimelineEntry>,
+}
+
+impl NoticePage {
+    pub fn state_key(&self) -> &'static str {
+        state_key(&self.n)
+    }
+
+    pub fn finding_href(&self, f: &NoticeFinding) -> String {
+        self.ctx.href(&format!("/findings/{}", f.finding_id))
+    }
+}
+
+async fn notice_page(
+    ctx: PageCtx,
+    user: &CurrentUser,
+    tx: &mut Tx,
+    notice_id: Uuid,
+    errors: Vec<String>,
+    appeal_text: String,
+) -> AppResult<NoticePage> {
+    let n = db::notices(tx, None, Some(notice_id))
+        .await?
+        .pop()
+        .ok_or_else(not_found)?;
+    // a liaison reads its own unit's notices only
+    if user.role == Role::Liaison && user.unit_id != Some(n.unit_id) {
+        return Err(not_found());
+    }
+    let findings = db::notice_findings(tx, notice_id).await?;
+    let appeal = db::appeal(tx, notice_id).await?;
+    let settings = crate::registry::db::get_settings(tx).await?;
+    let calendar = crate::calendar::load(tx).await?;
+    let history = crate::audit::db::events_for_subject(tx, "rectification_notice", notice_id)
+        .await?
+        .into_iter()
+        .map(|e| crate::audit::views::TimelineEntry::new(&ctx, e))
+        .collect();
+    let now = Utc::now();
+    let tz = ctx.time_zone();
+    let today = now.with_timezone(&tz).date_naive();
+    let due_day = n.due_at.with_timezone(&tz).date_naive();
+    let days_left = (n.status == "issued" && now <= n.due_at)
+        .then(|| calendar.working_days_between(today, due_day).ok())
+        .flatten();
+    let appeal_closed_key = match (&appeal, n.status.as_str()) {
+        (Some(_), _) => Some("notices.appeal_already"),
+        (None, "issued") if !super::appeal_open(n.appeal_until, now) => {
+            Some("notices.appeal_window_closed")
+        }
+        (None, "issued") => None,
+        _ => Some("notices.appeal_not_open"),
+    };
+    Ok(NoticePage {
+        can_appeal: user.role == Role::Liaison && appeal_closed_key.is_none(),
+        can_decide: matches!(user.role, Role::OfficeAdmin | Role::OfficeStaff)
+            && appeal.as_ref().is_some_and(|a| a.decision.is_none()),
+        office_name: settings.name,
+        issued_on: n
+            .issued_at
+            .with_timezone(&tz)
+            .format("%Y年%m月%d日")
+            .to_string(),
+        due: local_time(&ctx, &n.due_at),
+        appeal_until: local_time(&ctx, &n.appeal_until),
+        overdue: n.status == "issued" && now > n.due_at,
+        days_left,
+        appeal_closed_key,
+        findings,
+        appeal,
+        errors,
+        appeal_text,
+        history,
+        ctx,
+        n,
+    })
+}
+
+pub async fn show_notice(
+    user: CurrentUser,
+    path: Result<Path<NoticePath>, PathRejection>,
+    ctx: PageCtx,
+    mut tx: Tx,
+) -> AppResult<Response> {
+    let Path(NoticePath { notice_id }) = path.map_err(|_| not_found())?;
+    let page = notice_page(ctx, &user, &mut tx, notice_id, Vec::new(), String::new()).await?;
+    drop(tx);
+    render(&page)
+}
+
+/// INS-12: the unit appeals the facts of a notice, with its reasons, until the end of the 2nd
+/// working day after issue; once.
+pub async fn submit_appeal(
+    user: CurrentUser,
+    path: Result<Path<NoticePath>, PathRejection>,
+    ClientAddr(addr): ClientAddr,
+    session: Session,
+    ctx: PageCtx,
+    request_tx: RequestTx,
+    body: Bytes,
+) -> AppResult<Response> {
+    let Path(NoticePath { notice_id }) = path.map_err(|_| not_found())?;
+    let reasons = url::form_urlencoded::parse(&body)
+        .find(|(k, _)| k == "reasons")
+        .map(|(_, v)| v.trim().to_string())
+        .unwrap_or_default();
+    let mut tx = request_tx.acquire().await?;
+    db::lock_notice(&mut tx, notice_id).await?;
+    let page = notice_page(
+        ctx.clone(),
+        &user,
+        &mut tx,
+        notice_id,
+        Vec::new(),
+        reasons.clone(),
+    )
+    .await?;
+    let error = match page.appeal_closed_key {
+        Some(key) => Some(ctx.tf(key, &page.appeal_until)),
+        None if reasons.is_empty() || reasons.chars().count() > 5000 => {
+            Some(ctx.t("notices.error_reasons").to_string())
+        }
+        None => None,
+    };
+    if let Some(message) = error {
+        let mut page = page;
+        page.errors = vec![message];
+        drop(tx);
+        return render_invalid(&page);
+    }
+    if !db::insert_appeal(&mut tx, user.tenant_id, notice_id, &reasons, user.id).await? {
+        return Err(AppError::Internal(anyhow::anyhow!(
+            "an appeal raced the lock"
+        )));
+    }
+    let event = Event {
+        action: "notice.appeal",
+        subject_type: "rectification_notice",
+        subject_id: Some(notice_id),
+        detail: json!({ "reasons": reasons }),
+    };
+    audit::record(&mut tx, user.tenant_id, &user.actor(&addr), event).await?;
+    flash::push(&session, FlashKind::Success, "notices.appealed", None).await;
+    Ok(Redirect::to(&user.path(&format!("/notices/{notice_id}"))).into_response())
+}
+
+/// INS-12: the office upholds the appeal (the notice is withdrawn and each deduction it carried
+/// is reversed with the reason) or rejects it (the notice stands; the unit must comply).
+pub async fn decide_appeal(
+    user: CurrentUser,
+    path: Result<Path<NoticePath>, PathRejection>,
+    ClientAddr(addr): ClientAddr,
+    session: Session,
+    ctx: PageCtx,
+    request_tx: RequestTx,
+    body: Bytes,
+) -> AppResult<Response> {
+    let Path(NoticePath { notice_id }) = path.map_err(|_| not_found())?;
+    let mut decision = String::new();
+    let mut reason = String::new();
+    for (key, value) in url::form_urlencoded::parse(&body) {
+        match key.as_ref() {
+            "decision" => decision = value.into_owned(),
+            "reason" => reason = value.trim().to_string(),
+            _ => {}
+        }
+    }
+    let mut tx = request_tx.acquire().await?;
+    db::lock_notice(&mut tx, notice_id).await?;
+    let page = notice_page(
+        ctx.clone(),
+        &user,
+        &mut tx,
+        notice_id,
+        Vec::new(),
+        String::new(),
+    )
+    .await?;
+    let error = if !page.can_decide {
+        Some("notices.error_no_appeal")
+    } else if !matches!(decision.as_str(), "upheld" | "rejected") {
+        Some("notices.error_decision")
+    } else if reason.is_empty() || reason.chars().count() > 5000 {
+        Some("notices.error_decision_reason")
+    } else {
+        None
+    };
+    if let Some(key) = error {
+        let mut page = page;
+        page.errors = vec![ctx.t(key).to_string()];
+        drop(tx);
+        return render_invalid(&page);
+    }
+    db::decide_appeal(&mut tx, notice_id, &decision, &reason, user.id).await?;
+    let mut reversed = 0;
+    if decision == "upheld" {
+        db::withdraw_notice(&mut tx, notice_id).await?;
+        let why = format!(
+            "{}{}：{}",
+            ctx.t("notices.reversal_reason"),
+            page.n.number,
+            reason
+        );
+        for (deduction, _) in db::notice_deductions(&mut tx, notice_id).await? {
+            crate::scoring::db::reverse(&mut tx, user.tenant_id, deduction, &why).await?;
+            reversed += 1;
+        }
+    }
+    let event = Event {
+        action: if decision == "upheld" {
+            "notice.appeal_upheld"
+        } else {
+            "notice.appeal_rejected"
+        },
+        subject_type: "rectification_notice",
+        subject_id: Some(notice_id),
+        detail: json!({ "reason": reason, "reversed": reversed }),
+    };
+    audit::record(&mut tx, user.tenant_id, &user.actor(&addr), event).await?;
+    let flash_key = if decision == "upheld" {
+        "notices.upheld"
+    } else {
+        "notices.rejected"
+    };
+    flash::push(&session, FlashKind::Success, flash_key, None).await;
+    Ok(Redirect::to(&user.path(&format!("/notices/{notice_id}"))).into_response())
+}

@@ -1,0 +1,260 @@
+//! Rectification notices and appeals (INS-11, INS-12).
+
+use axum::http::StatusCode;
+use uuid::Uuid;
+
+use crate::common::{Client, TestApp, spawn_app};
+use crate::findings::{item, sign_and_submit, task_with_draft};
+use crate::tasks::id_of;
+
+/// A task on u1 with a confirmed D06 finding; returns (task, finding, office staff client).
+async fn confirmed_finding(app: &TestApp) -> (Uuid, Uuid, Client) {
+    let (task, finding, mut supervisor) = task_with_draft(app).await;
+    let d06 = item(app, "D06").await;
+    supervisor
+        .post(
+            &format!("/alpha/findings/{finding}"),
+            &[
+                ("item_id", &d06.to_string()),
+                ("description", "门厅未设置效能提示牌"),
+            ],
+        )
+        .await;
+    sign_and_submit(&mut supervisor, task).await;
+    let mut staff = app.logged_in("alpha", "office_staff").await;
+    staff
+        .post(
+            &format!("/alpha/findings/{finding}/decision"),
+            &[("decision", "confirm")],
+        )
+        .await;
+    (task, finding, staff)
+}
+
+async fn issue(staff: &mut Client, app: &TestApp, task: Uuid, finding: Uuid) -> Uuid {
+    let form = staff.get(&format!("/alpha/tasks/{task}/notice")).await;
+    form.assert_contains("门厅未设置效能提示牌");
+    form.assert_contains("举一反三");
+    let issued = staff
+        .post(
+            &format!("/alpha/tasks/{task}/notice"),
+            &[
+                ("finding", &finding.to_string()),
+                ("basis", "《效能督查办法》第八条"),
+                ("requirements", "立即整改，举一反三。"),
+                ("working_days", "10"),
+            ],
+        )
+        .await;
+    assert_eq!(issued.status, StatusCode::SEE_OTHER, "{}", issued.body);
+    id_of(
+        app,
+        "select id from rectification_notice order by issued_at desc limit 1",
+    )
+    .await
+}
+
+#[tokio::test]
+async fn ins_11_a_notice_is_issued_from_confirmed_findings_with_its_number_and_deadlines() {
+    let app = spawn_app().await;
+    let (task, finding, mut staff) = confirmed_finding(&app).await;
+    let notice = issue(&mut staff, &app, task, finding).await;
+    let page = staff.get(&format!("/alpha/notices/{notice}")).await;
+    page.assert_contains("效整〔2026〕1号");
+    page.assert_contains("效能督查整改通知书");
+    page.assert_contains("D06");
+    page.assert_contains("INS-05");
+    page.assert_contains("还剩");
+    // the deadlines are on the calendar: 10 and 2 working days from today, end of day
+    let (due_days, appeal_days): (i32, i32) =
+        sqlx::query_as("select working_days, 2 from rectification_notice where id = $1")
+            .bind(notice)
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!((due_days, appeal_days), (10, 2));
+    // a finding goes into one notice only
+    let again = staff
+        .post(
+            &format!("/alpha/tasks/{task}/notice"),
+            &[
+                ("finding", &finding.to_string()),
+                ("basis", "x"),
+                ("requirements", "y"),
+                ("working_days", "10"),
+            ],
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
+    again.assert_contains("请至少选择一项本任务尚未下达通知的已确认问题");
+    // the unit reads it; a leader reads it and can issue nothing
+    let mut liaison = app.logged_in("alpha", "liaison").await;
+    liaison
+        .get("/alpha/notices")
+        .await
+        .assert_contains("效整〔2026〕1号");
+    liaison
+        .get(&format!("/alpha/notices/{notice}"))
+        .await
+        .assert_contains("提出异议");
+    let mut leader = app.logged_in("alpha", "leader").await;
+    assert_eq!(
+        leader.get(&format!("/alpha/notices/{notice}")).await.status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        leader
+            .post(&format!("/alpha/tasks/{task}/notice"), &[("finding", "x")])
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test]
+async fn ins_12_an_upheld_appeal_withdraws_the_notice_and_reverses_exactly_its_deductions() {
+    let app = spawn_app().await;
+    let (task, finding, mut staff) = confirmed_finding(&app).await;
+    // another deduction of the unit, not on the notice, stays
+    let u1 = id_of(&app, "select id from unit where code = 'u1'").await;
+    sqlx::query(
+        "insert into deduction (tenant_id, id, assessment_year_id, unit_id, deduction_item_id, entry_kind,
+                                points, source_type, source_key, reason)
+         select tenant_id, gen_random_uuid(), assessment_year_id, unit_id, deduction_item_id, 'deduct', 3,
+                'self_report', 'other', '另一项扣分' from deduction limit 1",
+    )
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    let notice = issue(&mut staff, &app, task, finding).await;
+    let mut liaison = app.logged_in("alpha", "liaison").await;
+    let empty = liaison
+        .post(
+            &format!("/alpha/notices/{notice}/appeal"),
+            &[("reasons", " ")],
+        )
+        .await;
+    assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
+    empty.assert_contains("请填写异议理由");
+    let appealed = liaison
+        .post(
+            &format!("/alpha/notices/{notice}/appeal"),
+            &[("reasons", "提示牌已设置，见照片")],
+        )
+        .await;
+    assert_eq!(appealed.status, StatusCode::SEE_OTHER, "{}", appealed.body);
+    let twice = liaison
+        .post(
+            &format!("/alpha/notices/{notice}/appeal"),
+            &[("reasons", "再次")],
+        )
+        .await;
+    assert_eq!(twice.status, StatusCode::UNPROCESSABLE_ENTITY);
+    twice.assert_contains("已提出过异议");
+    // the unit does not decide its own appeal
+    let own = liaison
+        .post(
+            &format!("/alpha/notices/{notice}/appeal/decision"),
+            &[("decision", "upheld"), ("reason", "x")],
+        )
+        .await;
+    assert_eq!(own.status, StatusCode::NOT_FOUND);
+    let upheld = staff
+        .post(
+            &format!("/alpha/notices/{notice}/appeal/decision"),
+            &[("decision", "upheld"), ("reason", "复核照片，提示牌在位")],
+        )
+        .await;
+    assert_eq!(upheld.status, StatusCode::SEE_OTHER, "{}", upheld.body);
+    assert_eq!(
+        app.scalar_i64("select count(*) from rectification_notice where status = 'withdrawn'")
+            .await,
+        1
+    );
+    let reversed: Vec<(String, String)> = sqlx::query_as(
+        "select d.source_key, r.reason from deduction r join deduction d on d.id = r.reverses_id",
+    )
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(reversed.len(), 1);
+    assert_eq!(reversed[0].0, finding.to_string());
+    assert!(reversed[0].1.contains("效整〔2026〕1号"));
+    let effective = app
+        .scalar_i64(
+            "select count(*) from deduction d where entry_kind = 'deduct'
+               and not exists (select 1 from deduction r where r.reverses_id = d.id)",
+        )
+        .await;
+    assert_eq!(effective, 1, "the other deduction stays");
+    let page = staff.get(&format!("/alpha/notices/{notice}")).await;
+    page.assert_contains("已撤销");
+    page.assert_contains("异议成立，撤销通知");
+    staff
+        .get(&format!("/alpha/units/{u1}"))
+        .await
+        .assert_contains("已撤销");
+}
+
+#[tokio::test]
+async fn ins_12_a_rejected_appeal_leaves_the_notice_standing_and_after_the_window_the_form_is_closed()
+ {
+    let app = spawn_app().await;
+    let (task, finding, mut staff) = confirmed_finding(&app).await;
+    let notice = issue(&mut staff, &app, task, finding).await;
+    // two working days have passed: the stored deadline is behind us
+    for sql in [
+        "alter table rectification_notice disable trigger rectification_notice_moves_forward",
+        "update rectification_notice set appeal_until = now() - interval '1 minute'",
+        "alter table rectification_notice enable trigger rectification_notice_moves_forward",
+    ] {
+        sqlx::query(sql).execute(&app.pool).await.unwrap();
+    }
+    let mut liaison = app.logged_in("alpha", "liaison").await;
+    let page = liaison.get(&format!("/alpha/notices/{notice}")).await;
+    page.assert_contains("异议期限已于");
+    assert!(!page.body.contains("提出异议</button>"));
+    let late = liaison
+        .post(
+            &format!("/alpha/notices/{notice}/appeal"),
+            &[("reasons", "晚了")],
+        )
+        .await;
+    assert_eq!(late.status, StatusCode::UNPROCESSABLE_ENTITY);
+    late.assert_contains("不能再提出异议");
+    assert_eq!(
+        app.scalar_i64("select count(*) from notice_appeal").await,
+        0
+    );
+
+    // another office, a notice appealed in time and rejected
+    let app = spawn_app().await;
+    let (task, finding, mut staff) = confirmed_finding(&app).await;
+    let notice = issue(&mut staff, &app, task, finding).await;
+    let mut liaison = app.logged_in("alpha", "liaison").await;
+    liaison
+        .post(
+            &format!("/alpha/notices/{notice}/appeal"),
+            &[("reasons", "有异议")],
+        )
+        .await;
+    let rejected = staff
+        .post(
+            &format!("/alpha/notices/{notice}/appeal/decision"),
+            &[("decision", "rejected"), ("reason", "照片清楚显示未设置")],
+        )
+        .await;
+    assert_eq!(rejected.status, StatusCode::SEE_OTHER);
+    let page = liaison.get(&format!("/alpha/notices/{notice}")).await;
+    page.assert_contains("异议不成立，须按通知整改");
+    assert_eq!(
+        app.scalar_i64("select count(*) from rectification_notice where status = 'issued'")
+            .await,
+        1
+    );
+    assert_eq!(
+        app.scalar_i64("select count(*) from deduction where entry_kind = 'reverse'")
+            .await,
+        0
+    );
+}
