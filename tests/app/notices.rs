@@ -258,3 +258,30 @@ async fn ins_12_a_rejected_appeal_leaves_the_notice_standing_and_after_the_windo
         0
     );
 }
+
+#[tokio::test]
+async fn ins_11_notice_numbers_stay_unique_and_gapless_when_20_are_issued_concurrently() {
+    let app = spawn_app().await;
+    let office = app.office_with_users("alpha").await;
+    let mut handles = Vec::new();
+    for _ in 0..20 {
+        let pool = app.pool.clone();
+        let tenant = office.id;
+        handles.push(tokio::spawn(async move {
+            let mut tx = xiaoneng::db::begin_tenant(&pool, tenant).await.unwrap();
+            let n = xiaoneng::db::numbers::next_number(&mut tx, tenant, "notice", 2026)
+                .await
+                .unwrap();
+            // hold the number a moment, as issuing a notice does, before committing
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+            tx.commit().await.unwrap();
+            n
+        }));
+    }
+    let mut numbers = Vec::new();
+    for handle in handles {
+        numbers.push(handle.await.unwrap());
+    }
+    numbers.sort_unstable();
+    assert_eq!(numbers, (1..=20).collect::<Vec<i32>>());
+}
