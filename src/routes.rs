@@ -395,6 +395,10 @@ fn notice_routes() -> Router<AppState> {
                 .route(
                     "/notices/{notice_id}/appeal/decision",
                     post(n::decide_appeal),
+                )
+                .route(
+                    "/notices/{notice_id}/report/decision",
+                    post(n::decide_report),
                 ),
         ))
         .merge(allow(
@@ -425,6 +429,14 @@ fn upload_routes(config: &crate::config::Config) -> Router<AppState> {
             post(inspections::findings::upload_evidence),
         ),
     )
+    // INS-11: a rectification report's attachments
+    .merge(allow(
+        &[Liaison],
+        Router::new().route(
+            "/notices/{notice_id}/reports",
+            post(crate::notices::handlers::submit_report),
+        ),
+    ))
     // INS-04: a self-report's attachments
     .merge(allow(
         &[Liaison],

@@ -10,6 +10,8 @@ pub enum Owner {
     Finding(Uuid),
     Signature(Uuid),
     SelfReport(Uuid),
+    /// a rectification report's attachment (INS-11)
+    Report(Uuid),
 }
 
 /// A file to record, after it is at its content address.
@@ -34,18 +36,19 @@ pub async fn insert(
     tenant_id: Uuid,
     e: &NewEvidence<'_>,
 ) -> Result<Uuid, sqlx::Error> {
-    let (finding_id, task_id, self_report_id, purpose) = match e.owner {
-        Owner::Finding(id) => (Some(id), None, None, "finding"),
-        Owner::Signature(id) => (None, Some(id), None, "signature"),
-        Owner::SelfReport(id) => (None, None, Some(id), "self_report"),
+    let (finding_id, task_id, self_report_id, report_id, purpose) = match e.owner {
+        Owner::Finding(id) => (Some(id), None, None, None, "finding"),
+        Owner::Signature(id) => (None, Some(id), None, None, "signature"),
+        Owner::SelfReport(id) => (None, None, Some(id), None, "self_report"),
+        Owner::Report(id) => (None, None, None, Some(id), "report"),
     };
     // INS-14: a random id, so that no address can be guessed from another
     let id = Uuid::new_v4();
     sqlx::query!(
         "insert into evidence (tenant_id, id, finding_id, task_id, self_report_id, purpose, sha256,
                                size_bytes, media_type, original_name, client_type, taken_at,
-                               taken_at_source, late, storage_key, uploaded_by, client_addr)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
+                               taken_at_source, late, storage_key, uploaded_by, client_addr, report_id)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
         tenant_id,
         id,
         finding_id,
@@ -62,7 +65,8 @@ pub async fn insert(
         e.late,
         e.storage_key,
         e.uploaded_by,
-        e.client_addr
+        e.client_addr,
+        report_id
     )
     .execute(conn)
     .await?;
@@ -102,7 +106,7 @@ pub async fn get(conn: &mut PgConnection, id: Uuid) -> Result<EvidenceRow, sqlx:
                   e.size_bytes, e.media_type, e.original_name, e.taken_at, e.taken_at_source,
                   e.late, e.storage_key, u.username as uploaded_by, e.uploaded_at,
                   p.purged_at as "purged_at?",
-                  coalesce(f.unit_id, t.unit_id, s.unit_id) as "unit_id!",
+                  coalesce(f.unit_id, t.unit_id, s.unit_id, n.unit_id) as "unit_id!",
                   coalesce(ft.group_id, t.group_id) as group_id,
                   f.status as "finding_status?"
              from evidence e
@@ -112,6 +116,8 @@ pub async fn get(conn: &mut PgConnection, id: Uuid) -> Result<EvidenceRow, sqlx:
              left join inspection_task ft on ft.tenant_id = f.tenant_id and ft.id = f.task_id
              left join inspection_task t on t.tenant_id = e.tenant_id and t.id = e.task_id
              left join self_report s on s.tenant_id = e.tenant_id and s.id = e.self_report_id
+             left join rectification_report r on r.tenant_id = e.tenant_id and r.id = e.report_id
+             left join rectification_notice n on n.tenant_id = r.tenant_id and n.id = r.notice_id
             where e.id = $1"#,
         id
     )
@@ -166,6 +172,27 @@ pub async fn of_self_report(
     )
     .fetch_all(conn)
     .await
+}
+
+/// The attachments of a notice's rectification reports: (report id, evidence id, name).
+pub async fn of_notice_reports(
+    conn: &mut PgConnection,
+    notice_id: Uuid,
+) -> Result<Vec<(Uuid, Uuid, String)>, sqlx::Error> {
+    let rows = sqlx::query!(
+        "select r.id as report_id, e.id, e.original_name
+           from rectification_report r
+           join evidence e on e.tenant_id = r.tenant_id and e.report_id = r.id
+          where r.notice_id = $1
+          order by e.uploaded_at",
+        notice_id
+    )
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| (r.report_id, r.id, r.original_name))
+        .collect())
 }
 
 /// INS-14: a view or download, with who and from where.

@@ -296,7 +296,7 @@ pub async fn forget(pool: &sqlx::PgPool, store: &Store, tenant_id: Uuid, receive
             let mut tx = crate::db::begin_tenant(pool, tenant_id).await?;
             db::lock_key(&mut tx, &r.placed.key).await?;
             if !db::key_recorded(&mut tx, &r.placed.key).await? {
-                store.forget(&r.placed.key, r.placed.modified).await;
+                store.forget(&r.placed.key, &r.placed.tag).await;
             }
             tx.commit().await
         }

@@ -96,8 +96,19 @@ pub struct Placed {
     pub key: String,
     /// The address was empty before.
     pub created: bool,
-    /// The object's time as this request left it.
-    pub modified: chrono::DateTime<chrono::Utc>,
+    /// Which placement of the object this request made: the store's entity tag (on the local
+    /// filesystem it names the file's inode, so a later rename of the same bytes differs) and its
+    /// time.
+    pub tag: String,
+}
+
+/// Tells one placement of an object from another (see [`Placed::tag`]).
+fn placement_tag(meta: &object_store::ObjectMeta) -> String {
+    format!(
+        "{}@{}",
+        meta.e_tag.as_deref().unwrap_or(""),
+        meta.last_modified.timestamp_nanos_opt().unwrap_or_default()
+    )
 }
 
 /// A complete upload on disk, hashed and recognised, not yet at its content address.
@@ -224,11 +235,11 @@ impl Store {
             }
             writer.finish().await?;
         }
-        let modified = self.objects.head(&location).await?.last_modified;
+        let meta = self.objects.head(&location).await?;
         Ok(Placed {
             key,
             created: !existed,
-            modified,
+            tag: placement_tag(&meta),
         })
     }
 
@@ -249,8 +260,9 @@ impl Store {
     /// Removes an object a request placed but could not record, unless it was placed again since
     /// (another request with the same bytes). The caller holds the key's lock and has checked
     /// that no row records it.
-    pub async fn forget(&self, key: &str, placed: chrono::DateTime<chrono::Utc>) {
-        if self.modified(key).await != Some(placed) {
+    pub async fn forget(&self, key: &str, placed: &str) {
+        let now = self.objects.head(&ObjectPath::from(key)).await;
+        if now.ok().map(|meta| placement_tag(&meta)).as_deref() != Some(placed) {
             return;
         }
         if let Err(error) = self.objects.delete(&ObjectPath::from(key)).await {

@@ -274,3 +274,90 @@ pub async fn notice_deductions(
     .await?;
     Ok(rows.into_iter().map(|r| (r.id, r.finding_id)).collect())
 }
+
+/// A rectification report (INS-11).
+pub struct ReportRow {
+    pub id: Uuid,
+    pub content: String,
+    pub submitted_by: String,
+    pub submitted_at: DateTime<Utc>,
+    pub decision: Option<String>,
+    pub decision_reason: String,
+    pub decided_by: Option<String>,
+    pub decided_at: Option<DateTime<Utc>>,
+}
+
+/// A notice's reports, oldest first.
+pub async fn reports(
+    conn: &mut PgConnection,
+    notice_id: Uuid,
+) -> Result<Vec<ReportRow>, sqlx::Error> {
+    sqlx::query_as!(
+        ReportRow,
+        r#"select r.id, r.content, s.username as submitted_by, r.submitted_at, r.decision,
+                  r.decision_reason, d.username as "decided_by?", r.decided_at
+             from rectification_report r
+             join app_user s on s.tenant_id = r.tenant_id and s.id = r.submitted_by
+             left join app_user d on d.tenant_id = r.tenant_id and d.id = r.decided_by
+            where r.notice_id = $1
+            order by r.submitted_at"#,
+        notice_id
+    )
+    .fetch_all(conn)
+    .await
+}
+
+pub async fn insert_report(
+    conn: &mut PgConnection,
+    tenant_id: Uuid,
+    notice_id: Uuid,
+    content: &str,
+    user_id: Uuid,
+) -> Result<Uuid, sqlx::Error> {
+    let id = Uuid::now_v7();
+    sqlx::query!(
+        "insert into rectification_report (tenant_id, id, notice_id, content, submitted_by)
+         values ($1, $2, $3, $4, $5)",
+        tenant_id,
+        id,
+        notice_id,
+        content,
+        user_id
+    )
+    .execute(conn)
+    .await?;
+    Ok(id)
+}
+
+/// INS-11: the office accepts or returns the pending report, once.
+pub async fn decide_report(
+    conn: &mut PgConnection,
+    report_id: Uuid,
+    decision: &str,
+    reason: &str,
+    user_id: Uuid,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query!(
+        "update rectification_report set decision = $2, decision_reason = $3, decided_by = $4,
+                                         decided_at = now()
+          where id = $1 and decision is null",
+        report_id,
+        decision,
+        reason,
+        user_id
+    )
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// INS-11: an accepted report closes the notice.
+pub async fn close_notice(conn: &mut PgConnection, notice_id: Uuid) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query!(
+        "update rectification_notice set status = 'closed' where id = $1 and status = 'issued'",
+        notice_id
+    )
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}

@@ -279,6 +279,14 @@ pub struct NoticePage {
     pub errors: Vec<String>,
     pub appeal_text: String,
     pub history: Vec<crate::audit::views::TimelineEntry>,
+    /// INS-11: the unit's rectification reports, each with its attachments (page, name)
+    pub reports: Vec<(db::ReportRow, Vec<(String, String)>)>,
+    /// the liaison may report (the notice stands and no report awaits the office)
+    pub can_report: bool,
+    /// the office may decide the report awaiting it
+    pub pending_report: Option<Uuid>,
+    pub report_text: String,
+    pub max_upload: String,
 }
 
 impl NoticePage {
@@ -309,6 +317,23 @@ async fn notice_page(
     }
     let findings = db::notice_findings(tx, notice_id).await?;
     let appeal = db::appeal(tx, notice_id).await?;
+    let attachments = crate::evidence::db::of_notice_reports(tx, notice_id).await?;
+    let reports: Vec<(db::ReportRow, Vec<(String, String)>)> = db::reports(tx, notice_id)
+        .await?
+        .into_iter()
+        .map(|r| {
+            let files = attachments
+                .iter()
+                .filter(|a| a.0 == r.id)
+                .map(|a| (ctx.href(&format!("/evidence/{}", a.1)), a.2.clone()))
+                .collect();
+            (r, files)
+        })
+        .collect();
+    let pending_report = reports
+        .iter()
+        .find(|(r, _)| r.decision.is_none())
+        .map(|(r, _)| r.id);
     let settings = crate::registry::db::get_settings(tx).await?;
     let calendar = crate::calendar::load(tx).await?;
     let history = crate::audit::db::events_for_subject(tx, "rectification_notice", notice_id)
@@ -332,6 +357,12 @@ async fn notice_page(
         _ => Some("notices.appeal_not_open"),
     };
     Ok(NoticePage {
+        can_report: user.role == Role::Liaison && n.status == "issued" && pending_report.is_none(),
+        pending_report: pending_report
+            .filter(|_| matches!(user.role, Role::OfficeAdmin | Role::OfficeStaff)),
+        reports,
+        report_text: String::new(),
+        max_upload: String::new(),
         can_appeal: user.role == Role::Liaison && appeal_closed_key.is_none(),
         can_decide: matches!(user.role, Role::OfficeAdmin | Role::OfficeStaff)
             && appeal.as_ref().is_some_and(|a| a.decision.is_none()),
@@ -359,11 +390,15 @@ async fn notice_page(
 pub async fn show_notice(
     user: CurrentUser,
     path: Result<Path<NoticePath>, PathRejection>,
+    axum::extract::State(state): axum::extract::State<crate::AppState>,
     ctx: PageCtx,
     mut tx: Tx,
 ) -> AppResult<Response> {
     let Path(NoticePath { notice_id }) = path.map_err(|_| not_found())?;
-    let page = notice_page(ctx, &user, &mut tx, notice_id, Vec::new(), String::new()).await?;
+    let mut page = notice_page(ctx, &user, &mut tx, notice_id, Vec::new(), String::new()).await?;
+    page.max_upload = crate::evidence::handlers::human_size(
+        i64::try_from(state.evidence.max_bytes).unwrap_or(i64::MAX),
+    );
     drop(tx);
     render(&page)
 }
@@ -503,5 +538,168 @@ pub async fn decide_appeal(
         "notices.rejected"
     };
     flash::push(&session, FlashKind::Success, flash_key, None).await;
+    Ok(Redirect::to(&user.path(&format!("/notices/{notice_id}"))).into_response())
+}
+
+/// INS-11: the unit reports what it did, with attachments (streamed into the evidence store);
+/// one report awaits the office at a time. A refused attachment files nothing and keeps the text.
+#[allow(clippy::too_many_arguments)]
+pub async fn submit_report(
+    user: CurrentUser,
+    path: Result<Path<NoticePath>, PathRejection>,
+    ClientAddr(addr): ClientAddr,
+    axum::extract::State(state): axum::extract::State<crate::AppState>,
+    session: Session,
+    ctx: PageCtx,
+    request_tx: RequestTx,
+    multipart: axum::extract::Multipart,
+) -> AppResult<Response> {
+    let Path(NoticePath { notice_id }) = path.map_err(|_| not_found())?;
+    let tz = ctx.time_zone();
+    let (intake, broken) =
+        crate::evidence::intake(&state.evidence, user.tenant_id, tz, multipart).await;
+    let content = intake
+        .fields
+        .iter()
+        .find(|(k, _)| k == "content")
+        .map(|(_, v)| v.trim().to_string())
+        .unwrap_or_default();
+    let mut errors: Vec<String> = intake
+        .refused
+        .iter()
+        .map(|r| {
+            let name: String = r
+                .name
+                .chars()
+                .filter(|c| !c.is_control())
+                .take(80)
+                .collect();
+            format!("{name}: {}", ctx.t(r.reason))
+        })
+        .collect();
+    if broken.is_some() {
+        errors.push(ctx.t("evidence.upload_failed").into());
+    }
+    let mut tx = request_tx.acquire().await?;
+    db::lock_notice(&mut tx, notice_id).await?;
+    let page = notice_page(
+        ctx.clone(),
+        &user,
+        &mut tx,
+        notice_id,
+        Vec::new(),
+        String::new(),
+    )
+    .await?;
+    if !page.can_report {
+        errors.push(ctx.t("notices.report_not_open").into());
+    }
+    if content.is_empty() || content.chars().count() > 10_000 {
+        errors.push(ctx.t("notices.error_report").into());
+    }
+    if !errors.is_empty() {
+        let mut page = page;
+        page.errors = errors;
+        page.report_text = content;
+        page.max_upload = crate::evidence::handlers::human_size(
+            i64::try_from(state.evidence.max_bytes).unwrap_or(i64::MAX),
+        );
+        drop(tx);
+        crate::evidence::forget(&state.db, &state.evidence, user.tenant_id, &intake.received).await;
+        return render_invalid(&page);
+    }
+    let id = db::insert_report(&mut tx, user.tenant_id, notice_id, &content, user.id).await?;
+    let files = crate::evidence::record(
+        &mut tx,
+        &state.evidence,
+        user.tenant_id,
+        crate::evidence::db::Owner::Report(id),
+        &intake.received,
+        user.id,
+        &addr,
+        tz,
+    )
+    .await?;
+    let event = Event {
+        action: "notice.report",
+        subject_type: "rectification_notice",
+        subject_id: Some(notice_id),
+        detail: json!({ "attachments": files.len() }),
+    };
+    audit::record(&mut tx, user.tenant_id, &user.actor(&addr), event).await?;
+    flash::push(&session, FlashKind::Success, "notices.reported", None).await;
+    Ok(Redirect::to(&user.path(&format!("/notices/{notice_id}"))).into_response())
+}
+
+/// INS-11: the office accepts the report (the notice closes) or returns it with reasons.
+pub async fn decide_report(
+    user: CurrentUser,
+    path: Result<Path<NoticePath>, PathRejection>,
+    ClientAddr(addr): ClientAddr,
+    session: Session,
+    ctx: PageCtx,
+    request_tx: RequestTx,
+    body: Bytes,
+) -> AppResult<Response> {
+    let Path(NoticePath { notice_id }) = path.map_err(|_| not_found())?;
+    let mut decision = String::new();
+    let mut reason = String::new();
+    for (key, value) in url::form_urlencoded::parse(&body) {
+        match key.as_ref() {
+            "decision" => decision = value.into_owned(),
+            "reason" => reason = value.trim().to_string(),
+            _ => {}
+        }
+    }
+    let mut tx = request_tx.acquire().await?;
+    db::lock_notice(&mut tx, notice_id).await?;
+    let page = notice_page(
+        ctx.clone(),
+        &user,
+        &mut tx,
+        notice_id,
+        Vec::new(),
+        String::new(),
+    )
+    .await?;
+    let error = match (page.pending_report, decision.as_str()) {
+        (None, _) => Some("notices.error_no_report"),
+        (_, "accepted") => None,
+        (_, "returned") if reason.is_empty() || reason.chars().count() > 5000 => {
+            Some("notices.error_return_reason")
+        }
+        (_, "returned") => None,
+        _ => Some("notices.error_decision"),
+    };
+    let (Some(report), None) = (page.pending_report, error) else {
+        let mut page = page;
+        page.errors = vec![
+            ctx.t(error.unwrap_or("notices.error_no_report"))
+                .to_string(),
+        ];
+        drop(tx);
+        return render_invalid(&page);
+    };
+    db::decide_report(&mut tx, report, &decision, &reason, user.id).await?;
+    if decision == "accepted" {
+        db::close_notice(&mut tx, notice_id).await?;
+    }
+    let event = Event {
+        action: if decision == "accepted" {
+            "notice.report_accepted"
+        } else {
+            "notice.report_returned"
+        },
+        subject_type: "rectification_notice",
+        subject_id: Some(notice_id),
+        detail: json!({ "reason": (!reason.is_empty()).then_some(&reason) }),
+    };
+    audit::record(&mut tx, user.tenant_id, &user.actor(&addr), event).await?;
+    let key = if decision == "accepted" {
+        "notices.report_accepted"
+    } else {
+        "notices.report_returned"
+    };
+    flash::push(&session, FlashKind::Success, key, None).await;
     Ok(Redirect::to(&user.path(&format!("/notices/{notice_id}"))).into_response())
 }

@@ -983,9 +983,12 @@ async fn ins_09_a_refused_request_never_removes_bytes_another_request_placed_or_
             &[("p.jpg", "image/jpeg", &photo)],
         )
         .await;
-    let now = store.modified(&a.key).await.unwrap();
     let mut late = received(a.clone());
-    late.placed.modified = now;
+    late.placed.tag = store
+        .keep(tenant, store.write_all(&photo).await.unwrap())
+        .await
+        .unwrap()
+        .tag;
     evidence::forget(&app.pool, &store, tenant, &[late]).await;
     assert!(store.exists(&a.key).await);
     assert_eq!(app.scalar_i64("select count(*) from evidence").await, 1);

@@ -285,3 +285,85 @@ async fn ins_11_notice_numbers_stay_unique_and_gapless_when_20_are_issued_concur
     numbers.sort_unstable();
     assert_eq!(numbers, (1..=20).collect::<Vec<i32>>());
 }
+
+#[tokio::test]
+async fn ins_11_a_returned_report_can_be_resubmitted_and_an_accepted_one_closes_the_notice() {
+    let app = spawn_app().await;
+    let (task, finding, mut staff) = confirmed_finding(&app).await;
+    let notice = issue(&mut staff, &app, task, finding).await;
+    let mut liaison = app.logged_in("alpha", "liaison").await;
+    let path = format!("/alpha/notices/{notice}/reports");
+    let pdf: &[u8] = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n";
+    let bad = liaison
+        .post_files(
+            &path,
+            &[("content", "已在门厅设置提示牌")],
+            &[("x.svg", "image/svg+xml", b"<svg></svg>")],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
+    bad.assert_contains("已在门厅设置提示牌");
+    bad.assert_contains("不接受 SVG 文件");
+    assert_eq!(
+        app.scalar_i64("select count(*) from rectification_report")
+            .await,
+        0
+    );
+    let first = liaison
+        .post_files(
+            &path,
+            &[("content", "已在门厅设置提示牌")],
+            &[("整改照片.pdf", "application/pdf", pdf)],
+        )
+        .await;
+    assert_eq!(first.status, StatusCode::SEE_OTHER, "{}", first.body);
+    // one report awaits the office at a time
+    let second = liaison.post_files(&path, &[("content", "再报")], &[]).await;
+    assert_eq!(second.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let no_reason = staff
+        .post(
+            &format!("/alpha/notices/{notice}/report/decision"),
+            &[("decision", "returned"), ("reason", "")],
+        )
+        .await;
+    assert_eq!(no_reason.status, StatusCode::UNPROCESSABLE_ENTITY);
+    no_reason.assert_contains("退回须说明理由");
+    let returned = staff
+        .post(
+            &format!("/alpha/notices/{notice}/report/decision"),
+            &[("decision", "returned"), ("reason", "缺少举一反三排查情况")],
+        )
+        .await;
+    assert_eq!(returned.status, StatusCode::SEE_OTHER);
+    let page = liaison.get(&format!("/alpha/notices/{notice}")).await;
+    page.assert_contains("缺少举一反三排查情况");
+    page.assert_contains("整改照片.pdf");
+    let again = liaison
+        .post_files(&path, &[("content", "已设置提示牌，并排查全部窗口")], &[])
+        .await;
+    assert_eq!(again.status, StatusCode::SEE_OTHER, "{}", again.body);
+    let accepted = staff
+        .post(
+            &format!("/alpha/notices/{notice}/report/decision"),
+            &[("decision", "accepted")],
+        )
+        .await;
+    assert_eq!(accepted.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.scalar_i64("select count(*) from rectification_notice where status = 'closed'")
+            .await,
+        1
+    );
+    let page = staff.get(&format!("/alpha/notices/{notice}")).await;
+    page.assert_contains("已办结");
+    page.assert_contains("整改报告通过");
+    // the attachment is evidence the unit and the office can open
+    let evidence = id_of(&app, "select id from evidence where purpose = 'report'").await;
+    assert_eq!(
+        liaison
+            .get(&format!("/alpha/evidence/{evidence}/content"))
+            .await
+            .status,
+        StatusCode::OK
+    );
+}
