@@ -367,3 +367,48 @@ async fn ins_11_a_returned_report_can_be_resubmitted_and_an_accepted_one_closes_
         StatusCode::OK
     );
 }
+
+#[tokio::test]
+async fn ins_12_a_liaison_of_another_unit_sees_nothing_of_the_notice_and_cannot_appeal_it() {
+    let app = spawn_app().await;
+    let (task, finding, mut staff) = confirmed_finding(&app).await;
+    let notice = issue(&mut staff, &app, task, finding).await;
+    let office: (Uuid,) = sqlx::query_as("select tenant_id from rectification_notice")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    let u2 = id_of(&app, "select id from unit where code = 'u2'").await;
+    let alpha = xiaoneng::registry::Office {
+        id: office.0,
+        code: "alpha".into(),
+        name: String::new(),
+        short_name: String::new(),
+        time_zone: "Asia/Shanghai".into(),
+        is_demo: false,
+    };
+    app.create_user(&alpha, "liaison_u2", "liaison", Some(u2))
+        .await;
+    let mut other = app.logged_in("alpha", "liaison_u2").await;
+    assert!(
+        !other
+            .get("/alpha/notices")
+            .await
+            .body
+            .contains("效整〔2026〕1号")
+    );
+    assert_eq!(
+        other.get(&format!("/alpha/notices/{notice}")).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let appeal = other
+        .post(
+            &format!("/alpha/notices/{notice}/appeal"),
+            &[("reasons", "不是我们")],
+        )
+        .await;
+    assert_eq!(appeal.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.scalar_i64("select count(*) from notice_appeal").await,
+        0
+    );
+}
