@@ -49,6 +49,34 @@ pub struct Intake {
     pub fields: Vec<(String, String)>,
 }
 
+impl Intake {
+    /// Each refused file or field named with its reason, in the user's language (the name cut to
+    /// 80 characters, control characters dropped).
+    pub fn refusal_messages(&self, ctx: &crate::web::PageCtx) -> Vec<String> {
+        self.refused
+            .iter()
+            .map(|r| {
+                let name: String = r
+                    .name
+                    .chars()
+                    .filter(|c| !c.is_control())
+                    .take(80)
+                    .collect();
+                format!("{name}: {}", ctx.t(r.reason))
+            })
+            .collect()
+    }
+
+    /// A text field as it was sent (empty when it was not).
+    pub fn field(&self, name: &str) -> String {
+        self.fields
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    }
+}
+
 /// Reads a multipart body into the store. `tz` is the office's time zone, for EXIF times. A
 /// broken stream (the client went away, or a form that cannot be read) ends the reading: the
 /// error comes back with what was read before it (the typed fields stay on the page; the files

@@ -591,19 +591,7 @@ pub async fn upload_evidence(
         evidence::forget(&state.db, &state.evidence, user.tenant_id, &intake.received).await;
         let back = ctx.href(&format!("/findings/{finding_id}"));
         // what was refused before the break (a file over the limit) is named too
-        let mut messages: Vec<String> = intake
-            .refused
-            .iter()
-            .map(|r| {
-                let name: String = r
-                    .name
-                    .chars()
-                    .filter(|c| !c.is_control())
-                    .take(80)
-                    .collect();
-                format!("{name}: {}", ctx.t(r.reason))
-            })
-            .collect();
+        let mut messages: Vec<String> = intake.refusal_messages(&ctx);
         messages.push(ctx.t("evidence.upload_failed").into());
         return refuse(ctx.clone(), messages, back);
     }
@@ -645,19 +633,7 @@ pub async fn upload_evidence(
         };
         audit::record(&mut tx, user.tenant_id, &user.actor(&addr), event).await?;
     }
-    let refused: Vec<String> = intake
-        .refused
-        .iter()
-        .map(|r| {
-            let name: String = r
-                .name
-                .chars()
-                .filter(|c| !c.is_control())
-                .take(80)
-                .collect();
-            format!("{}: {}", name, ctx.t(r.reason))
-        })
-        .collect();
+    let refused: Vec<String> = intake.refusal_messages(&ctx);
     if scripted {
         drop(tx);
         let status = if refused.is_empty() {

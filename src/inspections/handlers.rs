@@ -355,29 +355,9 @@ pub async fn submit_self_report(
     let tz = ctx.time_zone();
     let (intake, broken) =
         crate::evidence::intake(&state.evidence, user.tenant_id, tz, multipart).await;
-    let field = |name: &str| {
-        intake
-            .fields
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    };
-    let form_quarter = field("quarter");
-    let form_content = field("content");
-    let mut file_errors: Vec<String> = intake
-        .refused
-        .iter()
-        .map(|r| {
-            let name: String = r
-                .name
-                .chars()
-                .filter(|c| !c.is_control())
-                .take(80)
-                .collect();
-            format!("{}: {}", name, ctx.t(r.reason))
-        })
-        .collect();
+    let form_quarter = intake.field("quarter");
+    let form_content = intake.field("content");
+    let mut file_errors: Vec<String> = intake.refusal_messages(&ctx);
     if let Some(error) = broken {
         // the typed text stays on the page; the files go
         tracing::info!(?error, "a self-report upload broke off");

@@ -471,15 +471,7 @@ pub async fn decide_appeal(
     body: Bytes,
 ) -> AppResult<Response> {
     let Path(NoticePath { notice_id }) = path.map_err(|_| not_found())?;
-    let mut decision = String::new();
-    let mut reason = String::new();
-    for (key, value) in url::form_urlencoded::parse(&body) {
-        match key.as_ref() {
-            "decision" => decision = value.into_owned(),
-            "reason" => reason = value.trim().to_string(),
-            _ => {}
-        }
-    }
+    let (decision, reason) = decision_form(&body);
     let mut tx = request_tx.acquire().await?;
     db::lock_notice(&mut tx, notice_id).await?;
     let page = notice_page(
@@ -541,6 +533,20 @@ pub async fn decide_appeal(
     Ok(Redirect::to(&user.path(&format!("/notices/{notice_id}"))).into_response())
 }
 
+/// The office's decision form: the choice and its reason (trimmed).
+fn decision_form(body: &[u8]) -> (String, String) {
+    let mut decision = String::new();
+    let mut reason = String::new();
+    for (key, value) in url::form_urlencoded::parse(body) {
+        match key.as_ref() {
+            "decision" => decision = value.into_owned(),
+            "reason" => reason = value.trim().to_string(),
+            _ => {}
+        }
+    }
+    (decision, reason)
+}
+
 /// INS-11: the unit reports what it did, with attachments (streamed into the evidence store);
 /// one report awaits the office at a time. A refused attachment files nothing and keeps the text.
 #[allow(clippy::too_many_arguments)]
@@ -558,25 +564,8 @@ pub async fn submit_report(
     let tz = ctx.time_zone();
     let (intake, broken) =
         crate::evidence::intake(&state.evidence, user.tenant_id, tz, multipart).await;
-    let content = intake
-        .fields
-        .iter()
-        .find(|(k, _)| k == "content")
-        .map(|(_, v)| v.trim().to_string())
-        .unwrap_or_default();
-    let mut errors: Vec<String> = intake
-        .refused
-        .iter()
-        .map(|r| {
-            let name: String = r
-                .name
-                .chars()
-                .filter(|c| !c.is_control())
-                .take(80)
-                .collect();
-            format!("{name}: {}", ctx.t(r.reason))
-        })
-        .collect();
+    let content = intake.field("content").trim().to_string();
+    let mut errors: Vec<String> = intake.refusal_messages(&ctx);
     if broken.is_some() {
         errors.push(ctx.t("evidence.upload_failed").into());
     }
@@ -642,15 +631,7 @@ pub async fn decide_report(
     body: Bytes,
 ) -> AppResult<Response> {
     let Path(NoticePath { notice_id }) = path.map_err(|_| not_found())?;
-    let mut decision = String::new();
-    let mut reason = String::new();
-    for (key, value) in url::form_urlencoded::parse(&body) {
-        match key.as_ref() {
-            "decision" => decision = value.into_owned(),
-            "reason" => reason = value.trim().to_string(),
-            _ => {}
-        }
-    }
+    let (decision, reason) = decision_form(&body);
     let mut tx = request_tx.acquire().await?;
     db::lock_notice(&mut tx, notice_id).await?;
     let page = notice_page(
