@@ -151,7 +151,7 @@ async fn read_fields(
         let checked_name = sniff::check_file_name(&original_name);
         match receive(store, tenant_id, field, checked_name.is_ok()).await? {
             // a file input left empty sends no name and no bytes: nothing was chosen
-            FieldOutcome::Refused(sniff::Refusal::Empty) if original_name.is_empty() => {}
+            FieldOutcome::Skipped { bytes: 0 } if original_name.is_empty() => {}
             FieldOutcome::Refused(refusal) => intake.refused.push(Refused {
                 name: original_name,
                 reason: refusal.message_key(),
@@ -160,7 +160,7 @@ async fn read_fields(
                 name: original_name,
                 reason: "evidence.refused_too_large",
             }),
-            FieldOutcome::Skipped => intake.refused.push(Refused {
+            FieldOutcome::Skipped { .. } => intake.refused.push(Refused {
                 reason: checked_name
                     .err()
                     .map_or("evidence.name_empty", |r| r.message_key()),
@@ -192,8 +192,10 @@ enum FieldOutcome {
     Written(Written),
     Refused(sniff::Refusal),
     TooLarge,
-    /// The name was refused: the bytes were read past and dropped.
-    Skipped,
+    /// The name was refused: the bytes (this many) were read past and dropped.
+    Skipped {
+        bytes: u64,
+    },
 }
 
 async fn receive(
@@ -203,8 +205,11 @@ async fn receive(
     name_ok: bool,
 ) -> Result<FieldOutcome, UploadError> {
     if !name_ok {
-        while field.chunk().await.map_err(multipart_error)?.is_some() {}
-        return Ok(FieldOutcome::Skipped);
+        let mut bytes = 0;
+        while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
+            bytes += chunk.len() as u64;
+        }
+        return Ok(FieldOutcome::Skipped { bytes });
     }
     let mut upload = store.begin().await?;
     loop {

@@ -465,3 +465,106 @@ async fn ins_11_a_supervisor_files_a_finding_with_a_photo_on_a_phone_and_the_off
     let _ = std::fs::remove_file(&photo);
     s.close().await;
 }
+
+/// INS-11, INS-12 at a desk: staff issue a notice, the liaison appeals, staff reject, the liaison
+/// reports, staff accept. Screenshots include the notice as printed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ins_12_a_notice_is_issued_appealed_rejected_reported_and_accepted_in_the_browser() {
+    let app = spawn_app().await;
+    let (task, finding, mut supervisor) = crate::findings::task_with_draft(&app).await;
+    let d06 = crate::findings::item(&app, "D06").await;
+    supervisor
+        .post(
+            &format!("/alpha/findings/{finding}"),
+            &[
+                ("item_id", &d06.to_string()),
+                ("description", "门厅未设置效能提示牌"),
+            ],
+        )
+        .await;
+    crate::findings::sign_and_submit(&mut supervisor, task).await;
+    let mut staff = app.logged_in("alpha", "office_staff").await;
+    staff
+        .post(
+            &format!("/alpha/findings/{finding}/decision"),
+            &[("decision", "confirm")],
+        )
+        .await;
+    let pool = app.pool.clone();
+    let s = Session::open_app(app, false).await;
+
+    s.goto("/alpha/login").await;
+    s.log_in("office_staff").await;
+    s.wait_for(Locator::Css(".whoami")).await;
+    s.goto(&format!("/alpha/tasks/{task}/notice")).await;
+    s.click("form[action$='/notice'] button[type=submit]").await;
+    s.client.accept_alert().await.expect("confirm the notice");
+    s.wait_for(Locator::Css(".document")).await;
+    s.client
+        .set_window_size(1240, 1754)
+        .await
+        .expect("an A4-shaped window");
+    screenshot(&s.client, "notice-document-a4.png").await;
+    let pdf = s
+        .client
+        .print(fantoccini::wd::PrintConfiguration::default())
+        .await
+        .expect("print the notice");
+    std::fs::write(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/e2e/notice-printed.pdf"),
+        &pdf,
+    )
+    .expect("keep the printed notice");
+    assert!(pdf.starts_with(b"%PDF"));
+    let notice_url = s.client.current_url().await.expect("url").to_string();
+
+    s.click(".topbar form button").await;
+    s.wait_for(Locator::Id("username")).await;
+    s.log_in("liaison").await;
+    s.wait_for(Locator::Css(".whoami")).await;
+    s.client.goto(&notice_url).await.expect("the notice");
+    s.fill("#reasons", "提示牌已设置，见现场照片").await;
+    s.click("form[action$='/appeal'] button[type=submit]").await;
+    s.wait_for(Locator::XPath("//*[contains(., '待效能办处理')]"))
+        .await;
+
+    s.click(".topbar form button").await;
+    s.wait_for(Locator::Id("username")).await;
+    s.log_in("office_staff").await;
+    s.wait_for(Locator::Css(".whoami")).await;
+    s.client.goto(&notice_url).await.expect("the notice");
+    s.fill("#decision_reason", "照片显示检查时未设置").await;
+    s.click("form[action$='/appeal/decision'] button[type=submit]")
+        .await;
+    s.wait_for(Locator::XPath("//strong[contains(., '异议不成立')]"))
+        .await;
+
+    s.click(".topbar form button").await;
+    s.wait_for(Locator::Id("username")).await;
+    s.log_in("liaison").await;
+    s.wait_for(Locator::Css(".whoami")).await;
+    s.client.goto(&notice_url).await.expect("the notice");
+    s.fill("#report_content", "已在门厅设置提示牌，并排查全部窗口")
+        .await;
+    s.click("form[action$='/reports'] button[type=submit]")
+        .await;
+    s.wait_for(Locator::XPath("//span[contains(., '待审核')]"))
+        .await;
+
+    s.click(".topbar form button").await;
+    s.wait_for(Locator::Id("username")).await;
+    s.log_in("office_staff").await;
+    s.wait_for(Locator::Css(".whoami")).await;
+    s.client.goto(&notice_url).await.expect("the notice");
+    s.click("form[action$='/report/decision'] button[type=submit]")
+        .await;
+    s.wait_for(Locator::XPath("//span[contains(., '已办结')]"))
+        .await;
+    screenshot(&s.client, "notice-closed.png").await;
+    let status: String = sqlx::query_scalar("select status from rectification_notice")
+        .fetch_one(&pool)
+        .await
+        .expect("the notice");
+    assert_eq!(status, "closed");
+    s.close().await;
+}

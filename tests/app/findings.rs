@@ -1026,3 +1026,33 @@ async fn ins_09_the_pages_script_gets_plain_answers_it_can_show() {
     assert!(bad.header("content-type").starts_with("text/plain"));
     bad.assert_contains("发现时间格式不正确");
 }
+
+#[tokio::test]
+async fn ins_09_a_file_input_left_empty_is_not_a_refused_file() {
+    let app = spawn_app().await;
+    let (_, finding, mut supervisor) = task_with_draft(&app).await;
+    // what a browser sends for a file input nobody used: no name, no bytes
+    let nothing = supervisor
+        .post_files(
+            &format!("/alpha/findings/{finding}/evidence"),
+            &[],
+            &[("", "application/octet-stream", b"")],
+        )
+        .await;
+    assert_eq!(nothing.status, StatusCode::SEE_OTHER, "{}", nothing.body);
+    supervisor
+        .get(&format!("/alpha/findings/{finding}"))
+        .await
+        .assert_contains("没有选择文件");
+    // a file with bytes but no name is refused by name
+    let unnamed = supervisor
+        .post_files(
+            &format!("/alpha/findings/{finding}/evidence"),
+            &[],
+            &[("", "image/jpeg", &jpeg(None))],
+        )
+        .await;
+    assert_eq!(unnamed.status, StatusCode::UNPROCESSABLE_ENTITY);
+    unnamed.assert_contains("文件名为空");
+    assert_eq!(stored_files(&app), (0, 0));
+}
