@@ -161,17 +161,13 @@ pub async fn issue_notice(
         drop(tx);
         return render_invalid(&page);
     };
-    let year_id = crate::inspections::db::task_unit_and_group(&mut tx, task_id)
-        .await?
-        .2;
+    let (unit_id, _, year_id) =
+        crate::inspections::db::task_unit_and_group(&mut tx, task_id).await?;
     let settings = crate::registry::db::get_settings(&mut tx).await?;
     let year = task.year;
     let seq = crate::db::numbers::next_number(&mut tx, user.tenant_id, "notice", year).await?;
     let number =
         crate::registry::settings::render_number(&settings.notice_number_format, year, seq);
-    let unit_id = crate::inspections::db::task_unit_and_group(&mut tx, task_id)
-        .await?
-        .0;
     let id = db::insert_notice(
         &mut tx,
         user.tenant_id,
