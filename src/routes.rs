@@ -80,6 +80,11 @@ pub const NAV: &[NavEntry] = &[
         roles: &[Supervisor],
     },
     NavEntry {
+        path: "/overview",
+        label_key: "nav.overview",
+        roles: OFFICE_AND_LEADERS,
+    },
+    NavEntry {
         path: "/notices",
         label_key: "nav.notices",
         roles: &[OfficeAdmin, OfficeStaff, Leader, Liaison],
@@ -384,6 +389,11 @@ fn notice_routes() -> Router<AppState> {
             Router::new()
                 .route("/notices", get(n::list_notices))
                 .route("/notices/{notice_id}", get(n::show_notice)),
+        ))
+        // INS-13: the city's leaders read everything and change nothing
+        .merge(allow(
+            OFFICE_AND_LEADERS,
+            Router::new().route("/overview", get(n::overview)),
         ))
         .merge(allow(
             OFFICE,

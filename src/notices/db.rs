@@ -361,3 +361,35 @@ pub async fn close_notice(conn: &mut PgConnection, notice_id: Uuid) -> Result<bo
     .await?;
     Ok(done.rows_affected() == 1)
 }
+
+/// The numbers the city's leaders read at a glance (INS-13).
+pub struct Glance {
+    pub notices: i64,
+    pub rectifying: i64,
+    pub overdue: i64,
+    pub closed: i64,
+    pub withdrawn: i64,
+    pub appeals_pending: i64,
+    pub reports_pending: i64,
+    pub findings_awaiting: i64,
+    pub findings_confirmed: i64,
+}
+
+pub async fn glance(conn: &mut PgConnection) -> Result<Glance, sqlx::Error> {
+    sqlx::query_as!(
+        Glance,
+        r#"select
+             (select count(*) from rectification_notice) as "notices!",
+             (select count(*) from rectification_notice where status = 'issued') as "rectifying!",
+             (select count(*) from rectification_notice where status = 'issued' and due_at < now())
+                 as "overdue!",
+             (select count(*) from rectification_notice where status = 'closed') as "closed!",
+             (select count(*) from rectification_notice where status = 'withdrawn') as "withdrawn!",
+             (select count(*) from notice_appeal where decision is null) as "appeals_pending!",
+             (select count(*) from rectification_report where decision is null) as "reports_pending!",
+             (select count(*) from finding where status = 'submitted') as "findings_awaiting!",
+             (select count(*) from finding where status = 'confirmed') as "findings_confirmed!""#
+    )
+    .fetch_one(conn)
+    .await
+}

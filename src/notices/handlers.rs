@@ -680,3 +680,49 @@ pub async fn decide_report(
     flash::push(&session, FlashKind::Success, key, None).await;
     Ok(Redirect::to(&user.path(&format!("/notices/{notice_id}"))).into_response())
 }
+
+#[derive(Template)]
+#[template(path = "notices/overview.html")]
+pub struct OverviewPage {
+    pub ctx: PageCtx,
+    pub glance: db::Glance,
+    /// the notices past their deadline without an accepted report, and those whose appeal
+    /// awaits the office: (title key, notices)
+    pub sections: Vec<(&'static str, Vec<NoticeItem>)>,
+}
+
+/// INS-13: the leaders' read-only view: the numbers at a glance, what is overdue and what awaits
+/// a decision.
+pub async fn overview(_user: CurrentUser, ctx: PageCtx, mut tx: Tx) -> AppResult<Response> {
+    let glance = db::glance(&mut tx).await?;
+    let rows = db::notices(&mut tx, None, None).await?;
+    drop(tx);
+    let now = Utc::now();
+    let item = |n: &NoticeRow| NoticeItem {
+        href: ctx.href(&format!("/notices/{}", n.id)),
+        number: n.number.clone(),
+        unit: n.unit_name.clone(),
+        issued: local_time(&ctx, &n.issued_at),
+        due: local_time(&ctx, &n.due_at),
+        state_key: state_key(n),
+        overdue: n.status == "issued" && now > n.due_at,
+    };
+    let overdue: Vec<NoticeItem> = rows
+        .iter()
+        .filter(|n| n.status == "issued" && now > n.due_at)
+        .map(item)
+        .collect();
+    let appealed: Vec<NoticeItem> = rows
+        .iter()
+        .filter(|n| n.appealed && n.appeal_decision.is_none())
+        .map(item)
+        .collect();
+    render(&OverviewPage {
+        ctx,
+        glance,
+        sections: vec![
+            ("overview.overdue_list", overdue),
+            ("overview.appealed_list", appealed),
+        ],
+    })
+}

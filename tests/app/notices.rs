@@ -412,3 +412,48 @@ async fn ins_12_a_liaison_of_another_unit_sees_nothing_of_the_notice_and_cannot_
         0
     );
 }
+
+#[tokio::test]
+async fn ins_13_leaders_read_the_numbers_at_a_glance_and_change_nothing() {
+    let app = spawn_app().await;
+    let (task, finding, mut staff) = confirmed_finding(&app).await;
+    let notice = issue(&mut staff, &app, task, finding).await;
+    let mut liaison = app.logged_in("alpha", "liaison").await;
+    liaison
+        .post(
+            &format!("/alpha/notices/{notice}/appeal"),
+            &[("reasons", "有异议")],
+        )
+        .await;
+    let mut leader = app.logged_in("alpha", "leader").await;
+    let page = leader.get("/alpha/overview").await;
+    assert_eq!(page.status, StatusCode::OK);
+    page.assert_contains("督查概览");
+    page.assert_contains("异议待处理");
+    page.assert_contains("效整〔2026〕1号");
+    // read-only: no decision, no notice, no finding decision
+    for (path, form) in [
+        (
+            format!("/alpha/notices/{notice}/appeal/decision"),
+            vec![("decision", "upheld"), ("reason", "x")],
+        ),
+        (
+            format!("/alpha/tasks/{task}/notice"),
+            vec![("finding", "x")],
+        ),
+        (
+            format!("/alpha/findings/{finding}/decision"),
+            vec![("decision", "confirm")],
+        ),
+    ] {
+        assert_eq!(
+            leader.post(&path, &form).await.status,
+            StatusCode::NOT_FOUND,
+            "{path}"
+        );
+    }
+    assert_eq!(
+        liaison.get("/alpha/overview").await.status,
+        StatusCode::NOT_FOUND
+    );
+}
