@@ -363,7 +363,7 @@ async fn finding_page(
     ctx: PageCtx,
     user: &CurrentUser,
     tx: &mut Tx,
-    max_upload: u64,
+    max_upload: String,
     f: FindingRow,
     form: Option<DraftForm>,
     errors: Vec<String>,
@@ -397,7 +397,7 @@ async fn finding_page(
         task_href: ctx.href(&format!("/tasks/{}", f.task_id)),
         href: ctx.href(&format!("/findings/{}", f.id)),
         dismiss_reason: String::new(),
-        max_upload: evidence::handlers::human_size(i64::try_from(max_upload).unwrap_or(i64::MAX)),
+        max_upload,
         editable,
         items,
         staff,
@@ -422,7 +422,7 @@ pub async fn show_finding(
     if !may_read(&mut tx, &user, &f).await? {
         return Err(not_found());
     }
-    let max = state.evidence.max_bytes;
+    let max = state.evidence.max_upload_text();
     let page = finding_page(ctx, &user, &mut tx, max, f, None, Vec::new(), Vec::new()).await?;
     drop(tx);
     render(&page)
@@ -470,7 +470,7 @@ pub async fn save_finding(
                 return Ok(answer);
             }
             let errors = keys.iter().map(|k| ctx.t(k).to_string()).collect();
-            let max = state.evidence.max_bytes;
+            let max = state.evidence.max_upload_text();
             let page =
                 finding_page(ctx, &user, &mut tx, max, f, Some(form), errors, Vec::new()).await?;
             drop(tx);
@@ -569,7 +569,7 @@ pub async fn upload_evidence(
 ) -> AppResult<Response> {
     let Path(FindingPath { finding_id }) = path.map_err(|_| not_found())?;
     let scripted = headers.contains_key("x-upload");
-    {
+    let task_id = {
         let mut check = begin_tenant(&state.db, user.tenant_id).await?;
         let f = db::get_finding(&mut check, finding_id).await?;
         if !on_site(&mut check, &user, f.group_id).await? {
@@ -581,7 +581,8 @@ pub async fn upload_evidence(
             let back = ctx.href(&format!("/findings/{finding_id}"));
             return refuse(ctx.clone(), vec![ctx.t("findings.closed").into()], back);
         }
-    }
+        f.task_id
+    };
     let tz = ctx.time_zone();
     let (intake, broken) = evidence::intake(&state.evidence, user.tenant_id, tz, multipart).await;
     if let Some(error) = broken {
@@ -596,7 +597,6 @@ pub async fn upload_evidence(
         return refuse(ctx.clone(), messages, back);
     }
     let mut tx = request_tx.acquire().await?;
-    let task_id = db::get_finding(&mut tx, finding_id).await?.task_id;
     db::lock_task(&mut tx, task_id).await?;
     let f = db::get_finding(&mut tx, finding_id).await?;
     let submitted = results_closed(&db::task_state(&mut tx, f.task_id).await?);
@@ -657,7 +657,7 @@ pub async fn upload_evidence(
         }
         return Ok(Redirect::to(&user.path(&format!("/findings/{finding_id}"))).into_response());
     }
-    let max = state.evidence.max_bytes;
+    let max = state.evidence.max_upload_text();
     let page = finding_page(ctx, &user, &mut tx, max, f, None, Vec::new(), refused).await?;
     drop(tx);
     // the files that were accepted stay; the page names the ones that were not
@@ -709,7 +709,7 @@ pub async fn decide_finding(
     match decision.as_str() {
         "dismiss" => {
             if reason.is_empty() {
-                let max = state.evidence.max_bytes;
+                let max = state.evidence.max_upload_text();
                 let mut page =
                     finding_page(ctx, &user, &mut tx, max, f, None, Vec::new(), Vec::new()).await?;
                 page.errors = vec![page.ctx.t("findings.error_dismiss_reason").to_string()];
@@ -756,7 +756,7 @@ pub async fn decide_finding(
                 match typed {
                     Some(p) if p >= min && p <= max => p,
                     _ => {
-                        let limit = state.evidence.max_bytes;
+                        let limit = state.evidence.max_upload_text();
                         let mut page = finding_page(
                             ctx,
                             &user,

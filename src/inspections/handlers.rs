@@ -251,11 +251,9 @@ async fn liaison_page(
     content: String,
     error: Option<&'static str>,
     file_errors: Vec<String>,
-    max_upload: u64,
+    max_upload: String,
 ) -> AppResult<SelfReportsPage> {
     let unit = user.unit_id.ok_or_else(not_found)?;
-    let max_upload =
-        crate::evidence::handlers::human_size(i64::try_from(max_upload).unwrap_or(i64::MAX));
     let Some((year_id, year)) = db::open_years(tx).await?.last().copied() else {
         return Ok(SelfReportsPage {
             ctx,
@@ -321,7 +319,7 @@ pub async fn show_self_reports(
     ctx: PageCtx,
     mut tx: Tx,
 ) -> AppResult<Response> {
-    let max = state.evidence.max_bytes;
+    let max = state.evidence.max_upload_text();
     let page = liaison_page(
         ctx,
         &user,
@@ -351,7 +349,7 @@ pub async fn submit_self_report(
     multipart: Multipart,
 ) -> AppResult<Response> {
     let unit = user.unit_id.ok_or_else(not_found)?;
-    let max = state.evidence.max_bytes;
+    let max = state.evidence.max_upload_text();
     let tz = ctx.time_zone();
     let (intake, broken) =
         crate::evidence::intake(&state.evidence, user.tenant_id, tz, multipart).await;

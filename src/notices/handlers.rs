@@ -392,9 +392,7 @@ pub async fn show_notice(
 ) -> AppResult<Response> {
     let Path(NoticePath { notice_id }) = path.map_err(|_| not_found())?;
     let mut page = notice_page(ctx, &user, &mut tx, notice_id, Vec::new(), String::new()).await?;
-    page.max_upload = crate::evidence::handlers::human_size(
-        i64::try_from(state.evidence.max_bytes).unwrap_or(i64::MAX),
-    );
+    page.max_upload = state.evidence.max_upload_text();
     drop(tx);
     render(&page)
 }
@@ -586,9 +584,7 @@ pub async fn submit_report(
         let mut page = page;
         page.errors = errors;
         page.report_text = content;
-        page.max_upload = crate::evidence::handlers::human_size(
-            i64::try_from(state.evidence.max_bytes).unwrap_or(i64::MAX),
-        );
+        page.max_upload = state.evidence.max_upload_text();
         drop(tx);
         crate::evidence::forget(&state.db, &state.evidence, user.tenant_id, &intake.received).await;
         return render_invalid(&page);
