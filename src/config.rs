@@ -18,6 +18,8 @@ pub struct Config {
     pub log: LogConfig,
     pub demo: DemoConfig,
     pub evidence: EvidenceConfig,
+    pub documents: DocumentsConfig,
+    pub mail: MailConfig,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -81,6 +83,20 @@ pub struct EvidenceConfig {
     pub s3_allow_http: bool,
 }
 
+#[derive(Debug, Clone, Deserialize)]
+pub struct DocumentsConfig {
+    /// Folders searched (with their subfolders) for the fonts documents are typeset in.
+    pub font_dirs: Vec<PathBuf>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct MailConfig {
+    /// The SMTP server notifications are mailed through; empty for no mail.
+    pub smtp_url: String,
+    /// The sender of that mail.
+    pub from: String,
+}
+
 impl Config {
     /// Loads the layered configuration; `extra` is a file given with `--config`.
     pub fn load(extra: Option<&Path>) -> anyhow::Result<Self> {
@@ -98,6 +114,7 @@ impl Config {
                     .separator("__")
                     .list_separator(",")
                     .with_list_parse_key("server.trusted_origins")
+                    .with_list_parse_key("documents.font_dirs")
                     .try_parsing(true),
             )
             .build()?;

@@ -10,9 +10,11 @@ pub mod calendar; // working days (CAL-1, CAL-2): the only code that counts them
 pub mod config; // settings from config/default.toml and XIAONENG__* variables
 pub mod db; // pool, migrations, the per-request tenant transaction, the embedded cluster
 pub mod demo; // the demo office with one user per role
+pub mod documents; // official documents typeset to PDF with Typst (notices, bulletins, interviews)
 pub mod error; // AppError: one error type for every handler
 pub mod evidence; // photos and videos: streamed, content-addressed, write-once (INS-09, INS-14)
 pub mod i18n; // zh-CN and English strings from one catalog
+pub mod inbox; // what awaits each user, reminders before due dates, mail when configured
 pub mod inspections; // rounds, draws, tasks, findings, sign-off, review, self-reports (INS-03 on)
 pub mod jobs; // scheduled work under an advisory lock (INS-04 so far)
 pub mod notices; // rectification notices and appeals (INS-11, INS-12)
@@ -35,6 +37,7 @@ pub struct AppState {
     pub db: PgPool,
     pub config: Arc<config::Config>,
     pub evidence: Arc<evidence::Store>,
+    pub documents: Arc<documents::Documents>,
 }
 
 impl AppState {
@@ -43,6 +46,7 @@ impl AppState {
         Ok(Self {
             db,
             evidence: Arc::new(evidence::Store::from_config(&config.evidence)?),
+            documents: Arc::new(documents::Documents::from_config(&config.documents)),
             config: Arc::new(config),
         })
     }

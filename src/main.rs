@@ -72,6 +72,25 @@ enum Command {
         #[command(subcommand)]
         command: CalendarCommand,
     },
+    /// Official documents typeset to PDF (notices, bulletins, interview records).
+    Documents {
+        #[command(subcommand)]
+        command: DocumentsCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum DocumentsCommand {
+    /// Typeset a sample notice with the configured fonts: exits 1, naming the package to install,
+    /// when the CJK fonts are missing; prints how long one document takes.
+    Check {
+        /// Also write the sample PDF here.
+        #[arg(long)]
+        out: Option<std::path::PathBuf>,
+        /// How many times to typeset it (the first also reads the fonts).
+        #[arg(long, default_value_t = 5)]
+        times: u32,
+    },
 }
 
 #[derive(Subcommand)]
@@ -214,6 +233,13 @@ async fn main() -> ExitCode {
         let calendar = xiaoneng::calendar::Calendar::new(xiaoneng::calendar::shipped());
         return print_due(calendar.add_working_days(*from, *working_days));
     }
+    // Neither do documents.
+    if let Command::Documents {
+        command: DocumentsCommand::Check { out, times },
+    } = &command
+    {
+        return check_documents(&config, out.as_deref(), *times).await;
+    }
     let database = match Database::open(&config).await {
         Ok(database) => database,
         Err(error) => {
@@ -289,21 +315,28 @@ async fn run(
         } => {
             db::migrate(&pool).await?;
             let store = xiaoneng::evidence::Store::from_config(&config.evidence)?;
+            let mailer = xiaoneng::inbox::mail::Mailer::from_config(
+                &config.mail,
+                &config.server.public_url,
+            )?;
             let jobs = xiaoneng::jobs::JobContext {
                 pool: &pool,
                 evidence: &store,
                 retention_days: config.evidence.retention_days,
+                mailer: mailer.as_ref(),
             };
             let round = xiaoneng::jobs::run_round(&jobs, today).await?;
             if round.ran {
                 println!(
-                    "jobs done: {} deductions raised, {} evidence files purged",
-                    round.deductions, round.purged
+                    "jobs done: {} deductions raised, {} evidence files purged, {} reminders, {} mails sent",
+                    round.deductions, round.purged, round.reminders, round.mailed
                 );
             } else {
                 println!("another instance is running the jobs; nothing done");
             }
         }
+        // answered in main, before any database is opened
+        Command::Documents { .. } => bail!("the documents commands need no database"),
         Command::Calendar {
             command:
                 CalendarCommand::Due {
@@ -497,21 +530,86 @@ async fn serve(
     Ok(())
 }
 
+async fn check_documents(
+    config: &xiaoneng::config::Config,
+    out: Option<&std::path::Path>,
+    times: u32,
+) -> ExitCode {
+    let documents = std::sync::Arc::new(xiaoneng::documents::Documents::from_config(
+        &config.documents,
+    ));
+    let mut millis = Vec::new();
+    let mut pdf = Vec::new();
+    for n in 0..times.max(1) {
+        // each a different notice, typeset from scratch: the worst case
+        let sample = xiaoneng::documents::sample(n);
+        xiaoneng::documents::forget_memoized();
+        let started = std::time::Instant::now();
+        match documents.render(&sample).await {
+            Ok(bytes) => pdf = bytes,
+            Err(error) => {
+                eprintln!("error: {error}");
+                return ExitCode::from(1);
+            }
+        }
+        millis.push(started.elapsed().as_secs_f64() * 1000.0);
+    }
+    if let Some(out) = out
+        && let Err(error) = std::fs::write(out, &pdf)
+    {
+        eprintln!("error: cannot write {}: {error}", out.display());
+        return ExitCode::from(2);
+    }
+    let first = millis[0];
+    let mut rest: Vec<f64> = millis[1..].to_vec();
+    rest.sort_by(f64::total_cmp);
+    match rest.get(rest.len() / 2) {
+        Some(median) => println!(
+            "typeset a sample notice ({} bytes): the first in {first:.0} ms (reading the fonts), then each of {} more, from scratch, in a median of {median:.0} ms",
+            pdf.len(),
+            rest.len()
+        ),
+        None => println!(
+            "typeset a sample notice ({} bytes) in {first:.0} ms (reading the fonts)",
+            pdf.len()
+        ),
+    }
+    ExitCode::SUCCESS
+}
+
 /// Runs the scheduled jobs every hour (one instance at a time, by advisory lock).
 async fn run_jobs(state: AppState) {
     let mut every = tokio::time::interval(Duration::from_secs(3600));
+    let mailer = match xiaoneng::inbox::mail::Mailer::from_config(
+        &state.config.mail,
+        &state.config.server.public_url,
+    ) {
+        Ok(mailer) => mailer,
+        Err(error) => {
+            tracing::error!(%error, "mail is configured wrongly; notifications stay in the inbox only");
+            None
+        }
+    };
     let jobs = xiaoneng::jobs::JobContext {
         pool: &state.db,
         evidence: &state.evidence,
         retention_days: state.config.evidence.retention_days,
+        mailer: mailer.as_ref(),
     };
     loop {
         every.tick().await;
         match xiaoneng::jobs::run_round(&jobs, None).await {
-            Ok(round) if round.deductions > 0 || round.purged > 0 => {
+            Ok(round)
+                if round.deductions > 0
+                    || round.purged > 0
+                    || round.reminders > 0
+                    || round.mailed > 0 =>
+            {
                 tracing::info!(
                     deductions = round.deductions,
                     purged = round.purged,
+                    reminders = round.reminders,
+                    mailed = round.mailed,
                     "jobs done"
                 )
             }

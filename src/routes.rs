@@ -55,6 +55,11 @@ pub const NAV: &[NavEntry] = &[
         roles: ANY_ROLE,
     },
     NavEntry {
+        path: "/inbox",
+        label_key: "nav.inbox",
+        roles: ANY_ROLE,
+    },
+    NavEntry {
         path: "/users",
         label_key: "nav.users",
         roles: ADMIN,
@@ -333,7 +338,8 @@ fn office_routes(state: &AppState) -> Router<AppState> {
                 .route("/units/export.xlsx", get(u::export_units_xlsx)),
         ))
         .merge(finding_routes())
-        .merge(notice_routes());
+        .merge(notice_routes())
+        .merge(inbox_routes());
     ordinary_limits(routes, &state.config)
         .merge(upload_routes(&state.config))
         .layer(from_fn_with_state(state.clone(), office_context))
@@ -381,6 +387,19 @@ fn finding_routes() -> Router<AppState> {
 
 /// Rectification notices and appeals (INS-11, INS-12). A liaison reads its own unit's (checked in
 /// the handler).
+/// Every user's inbox: what awaits them, their notifications, where their mail goes.
+fn inbox_routes() -> Router<AppState> {
+    use crate::inbox::handlers as i;
+    allow(
+        ANY_ROLE,
+        Router::new()
+            .route("/inbox", get(i::show_inbox))
+            .route("/inbox/read", post(i::read_all))
+            .route("/inbox/email", post(i::save_email))
+            .route("/inbox/{notification_id}/open", post(i::open_notification)),
+    )
+}
+
 fn notice_routes() -> Router<AppState> {
     use crate::notices::handlers as n;
     Router::new()
@@ -388,7 +407,8 @@ fn notice_routes() -> Router<AppState> {
             &[OfficeAdmin, OfficeStaff, Leader, Liaison],
             Router::new()
                 .route("/notices", get(n::list_notices))
-                .route("/notices/{notice_id}", get(n::show_notice)),
+                .route("/notices/{notice_id}", get(n::show_notice))
+                .route("/notices/{notice_id}/pdf", get(n::notice_pdf)),
         ))
         // INS-13: the city's leaders read everything and change nothing
         .merge(allow(
@@ -410,10 +430,6 @@ fn notice_routes() -> Router<AppState> {
                     "/notices/{notice_id}/report/decision",
                     post(n::decide_report),
                 ),
-        ))
-        .merge(allow(
-            &[Liaison],
-            Router::new().route("/notices/{notice_id}/appeal", post(n::submit_appeal)),
         ))
 }
 
@@ -439,13 +455,18 @@ fn upload_routes(config: &crate::config::Config) -> Router<AppState> {
             post(inspections::findings::upload_evidence),
         ),
     )
-    // INS-11: a rectification report's attachments
+    // INS-11: a rectification report's attachments; INS-12: an appeal's evidence
     .merge(allow(
         &[Liaison],
-        Router::new().route(
-            "/notices/{notice_id}/reports",
-            post(crate::notices::handlers::submit_report),
-        ),
+        Router::new()
+            .route(
+                "/notices/{notice_id}/reports",
+                post(crate::notices::handlers::submit_report),
+            )
+            .route(
+                "/notices/{notice_id}/appeal",
+                post(crate::notices::handlers::submit_appeal),
+            ),
     ))
     // INS-04: a self-report's attachments
     .merge(allow(

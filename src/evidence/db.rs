@@ -12,6 +12,8 @@ pub enum Owner {
     SelfReport(Uuid),
     /// a rectification report's attachment (INS-11)
     Report(Uuid),
+    /// the evidence of a unit's appeal against a notice, by the notice's id (INS-12)
+    Appeal(Uuid),
 }
 
 /// A file to record, after it is at its content address.
@@ -36,19 +38,38 @@ pub async fn insert(
     tenant_id: Uuid,
     e: &NewEvidence<'_>,
 ) -> Result<Uuid, sqlx::Error> {
-    let (finding_id, task_id, self_report_id, report_id, purpose) = match e.owner {
-        Owner::Finding(id) => (Some(id), None, None, None, "finding"),
-        Owner::Signature(id) => (None, Some(id), None, None, "signature"),
-        Owner::SelfReport(id) => (None, None, Some(id), None, "self_report"),
-        Owner::Report(id) => (None, None, None, Some(id), "report"),
+    let (mut finding_id, mut task_id, mut self_report_id, mut report_id, mut appeal_notice_id) =
+        (None, None, None, None, None);
+    let purpose = match e.owner {
+        Owner::Finding(id) => {
+            finding_id = Some(id);
+            "finding"
+        }
+        Owner::Signature(id) => {
+            task_id = Some(id);
+            "signature"
+        }
+        Owner::SelfReport(id) => {
+            self_report_id = Some(id);
+            "self_report"
+        }
+        Owner::Report(id) => {
+            report_id = Some(id);
+            "report"
+        }
+        Owner::Appeal(id) => {
+            appeal_notice_id = Some(id);
+            "appeal"
+        }
     };
     // INS-14: a random id, so that no address can be guessed from another
     let id = Uuid::new_v4();
     sqlx::query!(
         "insert into evidence (tenant_id, id, finding_id, task_id, self_report_id, purpose, sha256,
                                size_bytes, media_type, original_name, client_type, taken_at,
-                               taken_at_source, late, storage_key, uploaded_by, client_addr, report_id)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
+                               taken_at_source, late, storage_key, uploaded_by, client_addr, report_id,
+                               appeal_notice_id)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)",
         tenant_id,
         id,
         finding_id,
@@ -66,7 +87,8 @@ pub async fn insert(
         e.storage_key,
         e.uploaded_by,
         e.client_addr,
-        report_id
+        report_id,
+        appeal_notice_id
     )
     .execute(conn)
     .await?;
@@ -106,7 +128,7 @@ pub async fn get(conn: &mut PgConnection, id: Uuid) -> Result<EvidenceRow, sqlx:
                   e.size_bytes, e.media_type, e.original_name, e.taken_at, e.taken_at_source,
                   e.late, e.storage_key, u.username as uploaded_by, e.uploaded_at,
                   p.purged_at as "purged_at?",
-                  coalesce(f.unit_id, t.unit_id, s.unit_id, n.unit_id) as "unit_id!",
+                  coalesce(f.unit_id, t.unit_id, s.unit_id, n.unit_id, an.unit_id) as "unit_id!",
                   coalesce(ft.group_id, t.group_id) as group_id,
                   f.status as "finding_status?"
              from evidence e
@@ -118,6 +140,7 @@ pub async fn get(conn: &mut PgConnection, id: Uuid) -> Result<EvidenceRow, sqlx:
              left join self_report s on s.tenant_id = e.tenant_id and s.id = e.self_report_id
              left join rectification_report r on r.tenant_id = e.tenant_id and r.id = e.report_id
              left join rectification_notice n on n.tenant_id = r.tenant_id and n.id = r.notice_id
+             left join rectification_notice an on an.tenant_id = e.tenant_id and an.id = e.appeal_notice_id
             where e.id = $1"#,
         id
     )
@@ -193,6 +216,20 @@ pub async fn of_notice_reports(
         .into_iter()
         .map(|r| (r.report_id, r.id, r.original_name))
         .collect())
+}
+
+/// The files of a notice's appeal (INS-12): (evidence, name).
+pub async fn of_appeal(
+    conn: &mut PgConnection,
+    notice_id: Uuid,
+) -> Result<Vec<(Uuid, String)>, sqlx::Error> {
+    let rows = sqlx::query!(
+        "select id, original_name from evidence where appeal_notice_id = $1 order by uploaded_at",
+        notice_id
+    )
+    .fetch_all(conn)
+    .await?;
+    Ok(rows.into_iter().map(|r| (r.id, r.original_name)).collect())
 }
 
 /// INS-14: a view or download, with who and from where.

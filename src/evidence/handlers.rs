@@ -38,7 +38,7 @@ pub async fn may_see(tx: &mut Tx, user: &CurrentUser, row: &EvidenceRow) -> AppR
         },
         Role::Liaison => {
             user.unit_id == Some(row.unit_id)
-                && (matches!(row.purpose.as_str(), "self_report" | "report")
+                && (matches!(row.purpose.as_str(), "self_report" | "report" | "appeal")
                     || row.finding_status.as_deref() == Some("confirmed"))
         }
     })

@@ -1,6 +1,7 @@
 //! Scheduled work. Every instance runs the loop; a PostgreSQL advisory lock lets exactly one of
 //! them do a round at a time: INS-04, the deduction for a missed quarterly self-report; INS-09, the
-//! purge of evidence bytes past the retention period.
+//! purge of evidence bytes past the retention period; the inbox's reminders one working day before
+//! a due date and once it has passed, and their mail when SMTP is configured.
 
 use chrono::{NaiveDate, Utc};
 use serde_json::json;
@@ -26,6 +27,10 @@ pub struct Round {
     pub deductions: u32,
     /// Evidence files whose bytes were purged (INS-09).
     pub purged: u32,
+    /// Reminders written to users' inboxes.
+    pub reminders: u64,
+    /// Notifications mailed.
+    pub mailed: u32,
 }
 
 /// What the jobs work with besides the database.
@@ -33,6 +38,8 @@ pub struct JobContext<'a> {
     pub pool: &'a PgPool,
     pub evidence: &'a crate::evidence::Store,
     pub retention_days: i64,
+    /// Sends notifications by mail; none when SMTP is not configured.
+    pub mailer: Option<&'a crate::inbox::mail::Mailer>,
 }
 
 /// Runs one round of every job for every office. `today` overrides each office's own date (for
@@ -44,32 +51,35 @@ pub async fn run_round(jobs: &JobContext<'_>, today: Option<NaiveDate>) -> anyho
     }
     let outcome = run_offices(jobs, today).await;
     db::unlock(&mut lock, JOBS_LOCK).await?;
-    let (deductions, purged) = outcome?;
-    Ok(Round {
-        ran: true,
-        deductions,
-        purged,
-    })
+    outcome
 }
 
-async fn run_offices(
-    jobs: &JobContext<'_>,
-    today: Option<NaiveDate>,
-) -> anyhow::Result<(u32, u32)> {
-    let (mut deductions, mut purged) = (0, 0);
+async fn run_offices(jobs: &JobContext<'_>, today: Option<NaiveDate>) -> anyhow::Result<Round> {
+    let mut round = Round {
+        ran: true,
+        ..Round::default()
+    };
     for office in crate::registry::db::list_offices(jobs.pool).await? {
         let date = today.unwrap_or_else(|| Utc::now().with_timezone(&office.tz()).date_naive());
         let mut tx = crate::db::begin_tenant(jobs.pool, office.id).await?;
-        deductions += raise_missed_self_reports(&mut tx, &office, date).await?;
+        round.deductions += raise_missed_self_reports(&mut tx, &office, date).await?;
         tx.commit().await?;
         let mut tx = crate::db::begin_tenant(jobs.pool, office.id).await?;
-        purged += purge_expired_evidence(&mut tx, jobs, &office, date).await?;
+        round.purged += purge_expired_evidence(&mut tx, jobs, &office, date).await?;
         tx.commit().await?;
         let mut tx = crate::db::begin_tenant(jobs.pool, office.id).await?;
         sweep_unrecorded_evidence(&mut tx, jobs, &office).await?;
         tx.commit().await?;
+        let mut tx = crate::db::begin_tenant(jobs.pool, office.id).await?;
+        round.reminders += crate::inbox::make_reminders(&mut tx, &office, date).await?;
+        tx.commit().await?;
+        if let Some(mailer) = jobs.mailer {
+            let mut tx = crate::db::begin_tenant(jobs.pool, office.id).await?;
+            round.mailed += mailer.send_pending(&mut tx, &office).await?;
+            tx.commit().await?;
+        }
     }
-    Ok((deductions, purged))
+    Ok(round)
 }
 
 /// Bytes stored a day ago or more that no evidence row records: a request renamed a file to its

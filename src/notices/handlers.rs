@@ -198,6 +198,8 @@ pub async fn issue_notice(
         }),
     };
     audit::record(&mut tx, user.tenant_id, &user.actor(&addr), event).await?;
+    let today = issued_at.with_timezone(&tz).date_naive();
+    crate::inbox::notice_issued(&mut tx, user.tenant_id, unit_id, id, &number, today).await?;
     flash::push(&session, FlashKind::Success, "notices.issued", Some(number)).await;
     Ok(Redirect::to(&user.path(&format!("/notices/{id}"))).into_response())
 }
@@ -261,6 +263,8 @@ pub struct NoticePage {
     pub n: NoticeRow,
     pub findings: Vec<NoticeFinding>,
     pub appeal: Option<AppealRow>,
+    /// INS-12: the appeal's evidence (page, name)
+    pub appeal_files: Vec<(String, String)>,
     pub office_name: String,
     pub issued_on: String,
     pub due: String,
@@ -293,6 +297,65 @@ impl NoticePage {
     pub fn finding_href(&self, f: &NoticeFinding) -> String {
         self.ctx.href(&format!("/findings/{}", f.finding_id))
     }
+
+    /// The notice as the official document the print page shows, for the PDF.
+    pub fn document(&self) -> crate::documents::Document {
+        use crate::documents::{Block, Document};
+        let ctx = &self.ctx;
+        let facts = self
+            .findings
+            .iter()
+            .map(|f| match f.points {
+                Some(p) => format!(
+                    "{}（{} {}，{}，{} {} {}）",
+                    f.description,
+                    f.code,
+                    f.title,
+                    f.rule_id,
+                    ctx.t("notices.deducted"),
+                    p.normalize(),
+                    ctx.t("notices.points_unit")
+                ),
+                None => format!("{}（{} {}，{}）", f.description, f.code, f.title, f.rule_id),
+            })
+            .collect();
+        let note = match self.n.status.as_str() {
+            "withdrawn" | "closed" => ctx.t(self.state_key()).to_string(),
+            _ => String::new(),
+        };
+        Document {
+            office: self.office_name.clone(),
+            title: ctx.t("notices.document_title").into(),
+            number: self.n.number.clone(),
+            addressee: self.n.unit_name.clone(),
+            blocks: vec![
+                Block::Paragraph {
+                    text: ctx.t("notices.opening").into(),
+                },
+                Block::List { items: facts },
+                Block::Heading {
+                    text: ctx.t("notices.basis").into(),
+                },
+                Block::Paragraph {
+                    text: self.n.basis.clone(),
+                },
+                Block::Heading {
+                    text: ctx.t("notices.requirements").into(),
+                },
+                Block::Paragraph {
+                    text: self.n.requirements.clone(),
+                },
+                Block::Paragraph {
+                    text: ctx.tf("notices.deadline_text", &self.due),
+                },
+                Block::Paragraph {
+                    text: ctx.tf("notices.appeal_text", &self.appeal_until),
+                },
+            ],
+            date: self.issued_on.clone(),
+            note,
+        }
+    }
 }
 
 async fn notice_page(
@@ -313,6 +376,11 @@ async fn notice_page(
     }
     let findings = db::notice_findings(tx, notice_id).await?;
     let appeal = db::appeal(tx, notice_id).await?;
+    let appeal_files = crate::evidence::db::of_appeal(tx, notice_id)
+        .await?
+        .into_iter()
+        .map(|(id, name)| (ctx.href(&format!("/evidence/{id}")), name))
+        .collect();
     let attachments = crate::evidence::db::of_notice_reports(tx, notice_id).await?;
     let reports: Vec<(db::ReportRow, Vec<(String, String)>)> = db::reports(tx, notice_id)
         .await?
@@ -375,6 +443,7 @@ async fn notice_page(
         appeal_closed_key,
         findings,
         appeal,
+        appeal_files,
         errors,
         appeal_text,
         history,
@@ -397,22 +466,52 @@ pub async fn show_notice(
     render(&page)
 }
 
-/// INS-12: the unit appeals the facts of a notice, with its reasons, until the end of the 2nd
-/// working day after issue; once.
+/// INS-11: the notice as an official document in PDF, typeset on the server; whoever may read the
+/// notice may have it.
+pub async fn notice_pdf(
+    user: CurrentUser,
+    path: Result<Path<NoticePath>, PathRejection>,
+    axum::extract::State(state): axum::extract::State<crate::AppState>,
+    ctx: PageCtx,
+    mut tx: Tx,
+) -> AppResult<Response> {
+    let Path(NoticePath { notice_id }) = path.map_err(|_| not_found())?;
+    let page = notice_page(ctx, &user, &mut tx, notice_id, Vec::new(), String::new()).await?;
+    drop(tx);
+    let back = page.ctx.href(&format!("/notices/{notice_id}"));
+    crate::documents::pdf_response(
+        &state.documents,
+        page.ctx.clone(),
+        &page.document(),
+        &page.n.number,
+        back,
+    )
+    .await
+}
+
+/// INS-12: the unit appeals the facts of a notice, with its reasons and evidence (streamed into
+/// the evidence store), until the end of the 2nd working day after issue; once. A refused file
+/// files nothing and keeps the typed reasons.
+#[allow(clippy::too_many_arguments)]
 pub async fn submit_appeal(
     user: CurrentUser,
     path: Result<Path<NoticePath>, PathRejection>,
     ClientAddr(addr): ClientAddr,
+    axum::extract::State(state): axum::extract::State<crate::AppState>,
     session: Session,
     ctx: PageCtx,
     request_tx: RequestTx,
-    body: Bytes,
+    multipart: axum::extract::Multipart,
 ) -> AppResult<Response> {
     let Path(NoticePath { notice_id }) = path.map_err(|_| not_found())?;
-    let reasons = url::form_urlencoded::parse(&body)
-        .find(|(k, _)| k == "reasons")
-        .map(|(_, v)| v.trim().to_string())
-        .unwrap_or_default();
+    let tz = ctx.time_zone();
+    let (intake, broken) =
+        crate::evidence::intake(&state.evidence, user.tenant_id, tz, multipart).await;
+    let reasons = intake.field("reasons").trim().to_string();
+    let mut errors: Vec<String> = intake.refusal_messages(&ctx);
+    if broken.is_some() {
+        errors.push(ctx.t("evidence.upload_failed").into());
+    }
     let mut tx = request_tx.acquire().await?;
     db::lock_notice(&mut tx, notice_id).await?;
     let page = notice_page(
@@ -424,17 +523,17 @@ pub async fn submit_appeal(
         reasons.clone(),
     )
     .await?;
-    let error = match page.appeal_closed_key {
-        Some(key) => Some(ctx.tf(key, &page.appeal_until)),
-        None if reasons.is_empty() || reasons.chars().count() > 5000 => {
-            Some(ctx.t("notices.error_reasons").to_string())
-        }
-        None => None,
-    };
-    if let Some(message) = error {
+    if let Some(key) = page.appeal_closed_key {
+        errors.insert(0, ctx.tf(key, &page.appeal_until));
+    } else if reasons.is_empty() || reasons.chars().count() > 5000 {
+        errors.push(ctx.t("notices.error_reasons").to_string());
+    }
+    if !errors.is_empty() {
         let mut page = page;
-        page.errors = vec![message];
+        page.errors = errors;
+        page.max_upload = state.evidence.max_upload_text();
         drop(tx);
+        crate::evidence::forget(&state.db, &state.evidence, user.tenant_id, &intake.received).await;
         return render_invalid(&page);
     }
     if !db::insert_appeal(&mut tx, user.tenant_id, notice_id, &reasons, user.id).await? {
@@ -442,11 +541,22 @@ pub async fn submit_appeal(
             "an appeal raced the lock"
         )));
     }
+    let files = crate::evidence::record(
+        &mut tx,
+        &state.evidence,
+        user.tenant_id,
+        crate::evidence::db::Owner::Appeal(notice_id),
+        &intake.received,
+        user.id,
+        &addr,
+        tz,
+    )
+    .await?;
     let event = Event {
         action: "notice.appeal",
         subject_type: "rectification_notice",
         subject_id: Some(notice_id),
-        detail: json!({ "reasons": reasons }),
+        detail: json!({ "reasons": reasons, "evidence": files.len() }),
     };
     audit::record(&mut tx, user.tenant_id, &user.actor(&addr), event).await?;
     flash::push(&session, FlashKind::Success, "notices.appealed", None).await;
@@ -518,6 +628,16 @@ pub async fn decide_appeal(
         detail: json!({ "reason": reason, "reversed": reversed }),
     };
     audit::record(&mut tx, user.tenant_id, &user.actor(&addr), event).await?;
+    crate::inbox::notice_decided(
+        &mut tx,
+        user.tenant_id,
+        page.n.unit_id,
+        crate::inbox::Subject::Notice(notice_id),
+        "appeal_decided",
+        json!({ "number": page.n.number, "decision": decision }),
+        Utc::now().with_timezone(&ctx.time_zone()).date_naive(),
+    )
+    .await?;
     let flash_key = if decision == "upheld" {
         "notices.upheld"
     } else {
@@ -668,6 +788,23 @@ pub async fn decide_report(
         detail: json!({ "reason": (!reason.is_empty()).then_some(&reason) }),
     };
     audit::record(&mut tx, user.tenant_id, &user.actor(&addr), event).await?;
+    crate::inbox::notice_decided(
+        &mut tx,
+        user.tenant_id,
+        page.n.unit_id,
+        crate::inbox::Subject::Report {
+            notice_id,
+            report_id: report,
+        },
+        if decision == "accepted" {
+            "report_accepted"
+        } else {
+            "report_returned"
+        },
+        json!({ "number": page.n.number }),
+        Utc::now().with_timezone(&ctx.time_zone()).date_naive(),
+    )
+    .await?;
     let key = if decision == "accepted" {
         "notices.report_accepted"
     } else {

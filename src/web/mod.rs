@@ -292,7 +292,14 @@ pub struct NavItem {
     pub href: String,
     pub label: &'static str,
     pub active: bool,
+    /// How many things await the user (the inbox's entry only).
+    pub count: Option<i64>,
 }
+
+/// How many things await the signed-in user: the inbox's count, found by the office context for
+/// the pages a browser navigates to.
+#[derive(Debug, Clone, Copy)]
+pub struct InboxCount(pub i64);
 
 /// What every page template needs: language, office, user, navigation, flash messages.
 #[derive(Debug, Clone)]
@@ -302,6 +309,8 @@ pub struct PageCtx {
     pub user: Option<CurrentUser>,
     pub flashes: Vec<Flash>,
     pub path: String,
+    /// The inbox's count, when it was counted for this request.
+    pub inbox: Option<i64>,
 }
 
 impl PageCtx {
@@ -313,6 +322,7 @@ impl PageCtx {
             user: None,
             flashes: Vec::new(),
             path: path.to_string(),
+            inbox: None,
         }
     }
 
@@ -393,6 +403,7 @@ impl PageCtx {
                     href,
                     label: self.t(entry.label_key),
                     active,
+                    count: self.inbox.filter(|n| *n > 0 && entry.path == "/inbox"),
                 }
             })
             .chain(
@@ -405,6 +416,7 @@ impl PageCtx {
                             active: self.path.starts_with(&href),
                             href,
                             label: self.t("nav.my_unit"),
+                            count: None,
                         }
                     }),
             )
@@ -435,12 +447,14 @@ impl<S: Send + Sync> FromRequestParts<S> for PageCtx {
             None => Vec::new(),
         };
         let path = full_path(&parts.extensions, &parts.uri).to_string();
+        let inbox = parts.extensions.get::<InboxCount>().map(|c| c.0);
         Ok(Self {
             lang,
             office,
             user,
             flashes,
             path,
+            inbox,
         })
     }
 }

@@ -75,6 +75,21 @@ pub async fn office_context(
         }
     }
 
+    // the inbox's count for the navigation, on the pages a browser navigates to
+    if let Some(current) = &user
+        && request.method() == axum::http::Method::GET
+        && accepts_html(&request)
+    {
+        match inbox_count(&state, office.id, current).await {
+            Ok(count) => {
+                request
+                    .extensions_mut()
+                    .insert(crate::web::InboxCount(count));
+            }
+            Err(error) => tracing::warn!(%error, "could not count the inbox"),
+        }
+    }
+
     request.extensions_mut().insert(office);
     request.extensions_mut().insert(request_tx.clone());
     request.extensions_mut().insert(MaybeUser(user));
@@ -89,4 +104,24 @@ pub async fn office_context(
         Ok(()) => response,
         Err(error) => error.into_response(),
     }
+}
+
+fn accepts_html(request: &Request) -> bool {
+    request
+        .headers()
+        .get(axum::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/html"))
+}
+
+/// Counted in a short read-only transaction of its own, before the handler's.
+async fn inbox_count(
+    state: &AppState,
+    tenant_id: uuid::Uuid,
+    user: &CurrentUser,
+) -> Result<i64, sqlx::Error> {
+    let mut tx = crate::db::begin_tenant(&state.db, tenant_id).await?;
+    let count = crate::inbox::count(&mut tx, user).await?;
+    tx.rollback().await?;
+    Ok(count)
 }

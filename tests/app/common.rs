@@ -192,13 +192,27 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
 impl TestApp {
     /// One round of the scheduled jobs, as the server runs them, on `today`.
     pub async fn run_jobs(&self, today: chrono::NaiveDate) -> xiaoneng::jobs::Round {
+        self.run_jobs_mailing(today, None).await
+    }
+
+    /// A jobs round that mails notifications through the SMTP server at `smtp_url`, if given.
+    pub async fn run_jobs_mailing(
+        &self,
+        today: chrono::NaiveDate,
+        smtp_url: Option<&str>,
+    ) -> xiaoneng::jobs::Round {
         let mut config = Config::defaults().expect("default configuration");
         config.evidence.dir = self.evidence_dir.clone();
+        config.mail.smtp_url = smtp_url.unwrap_or_default().into();
         let store = xiaoneng::evidence::Store::from_config(&config.evidence).expect("store");
+        let mailer =
+            xiaoneng::inbox::mail::Mailer::from_config(&config.mail, "https://xiaoneng.example")
+                .expect("mail settings");
         let jobs = xiaoneng::jobs::JobContext {
             pool: &self.pool,
             evidence: &store,
             retention_days: config.evidence.retention_days,
+            mailer: mailer.as_ref(),
         };
         xiaoneng::jobs::run_round(&jobs, Some(today))
             .await
@@ -270,7 +284,11 @@ impl TestApp {
             router: self.router.clone(),
             cookies: BTreeMap::new(),
             addr: "192.0.2.10".into(),
-            headers: Vec::new(),
+            // what a browser sends when it navigates to a page
+            headers: vec![(
+                "accept".into(),
+                "text/html,application/xhtml+xml,*/*;q=0.8".into(),
+            )],
         }
     }
 
@@ -370,6 +388,26 @@ impl Client {
 
     /// Sends `body` with the client's cookies and headers.
     pub async fn request_body(&mut self, method: Method, path: &str, body: Body) -> Page {
+        let (status, headers, bytes) = self.send(method, path, body).await;
+        Page {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+
+    /// A GET answered with bytes that are not text (a PDF, a file).
+    pub async fn get_bytes(&mut self, path: &str) -> (StatusCode, HeaderMap, Vec<u8>) {
+        let (status, headers, bytes) = self.send(Method::GET, path, Body::empty()).await;
+        (status, headers, bytes.to_vec())
+    }
+
+    async fn send(
+        &mut self,
+        method: Method,
+        path: &str,
+        body: Body,
+    ) -> (StatusCode, HeaderMap, axum::body::Bytes) {
         let mut builder = Request::builder()
             .method(method)
             .uri(path)
@@ -414,11 +452,7 @@ impl Client {
             .await
             .expect("body")
             .to_bytes();
-        Page {
-            status,
-            headers,
-            body: String::from_utf8_lossy(&bytes).into_owned(),
-        }
+        (status, headers, bytes)
     }
 
     pub async fn get(&mut self, path: &str) -> Page {

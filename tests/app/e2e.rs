@@ -35,34 +35,48 @@ fn browser_programs() -> (PathBuf, PathBuf) {
     if let Some(found) = find() {
         return found;
     }
-    let root = std::fs::metadata("/proc/self")
-        .map(|m| std::os::unix::fs::MetadataExt::uid(&m) == 0)
-        .unwrap_or(false);
-    if root && Path::new("/usr/bin/apt-get").exists() {
-        eprintln!(
-            "Chromium or chromedriver is missing; installing Debian's packages with apt-get..."
-        );
-        let update = Command::new("apt-get").args(["update", "-qq"]).status();
-        let install = Command::new("apt-get")
-            .args([
-                "install",
-                "-y",
-                "-qq",
-                "chromium",
-                "chromium-driver",
-                "fonts-noto-cjk",
-            ])
-            .env("DEBIAN_FRONTEND", "noninteractive")
-            .status();
-        if update.is_ok_and(|s| s.success())
-            && install.is_ok_and(|s| s.success())
-            && let Some(found) = find()
-        {
-            return found;
-        }
+    if install(&["chromium", "chromium-driver", "fonts-noto-cjk"])
+        && let Some(found) = find()
+    {
+        return found;
     }
     panic!(
         "the browser tests need Chromium and chromedriver. Install them with:\n\n    {INSTALL}\n"
+    );
+}
+
+/// Installs Debian's `packages` with apt-get when we are root; whether that was done.
+fn install(packages: &[&str]) -> bool {
+    let root = std::fs::metadata("/proc/self")
+        .map(|m| std::os::unix::fs::MetadataExt::uid(&m) == 0)
+        .unwrap_or(false);
+    if !root || !Path::new("/usr/bin/apt-get").exists() {
+        return false;
+    }
+    eprintln!("installing Debian's {packages:?} with apt-get...");
+    let update = Command::new("apt-get").args(["update", "-qq"]).status();
+    let install = Command::new("apt-get")
+        .args(["install", "-y", "-qq"])
+        .args(packages)
+        .env("DEBIAN_FRONTEND", "noninteractive")
+        .status();
+    update.is_ok_and(|s| s.success()) && install.is_ok_and(|s| s.success())
+}
+
+/// pdftotext (Debian's poppler-utils), to read back the PDFs the server typesets, with the CJK
+/// fonts they are typeset in; installed like the browser when missing.
+pub fn pdftotext() -> PathBuf {
+    let fonts = || Path::new("/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc").is_file();
+    if let Some(found) = find_program(&["pdftotext"]).filter(|_| fonts()) {
+        return found;
+    }
+    if install(&["poppler-utils", "fonts-noto-cjk"])
+        && let Some(found) = find_program(&["pdftotext"]).filter(|_| fonts())
+    {
+        return found;
+    }
+    panic!(
+        "the document tests need pdftotext and the CJK fonts. Install them with:\n\n    sudo apt-get install poppler-utils fonts-noto-cjk\n"
     );
 }
 

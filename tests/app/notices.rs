@@ -8,7 +8,7 @@ use crate::findings::{item, sign_and_submit, task_with_draft};
 use crate::tasks::id_of;
 
 /// A task on u1 with a confirmed D06 finding; returns (task, finding, office staff client).
-async fn confirmed_finding(app: &TestApp) -> (Uuid, Uuid, Client) {
+pub async fn confirmed_finding(app: &TestApp) -> (Uuid, Uuid, Client) {
     let (task, finding, mut supervisor) = task_with_draft(app).await;
     let d06 = item(app, "D06").await;
     supervisor
@@ -31,7 +31,7 @@ async fn confirmed_finding(app: &TestApp) -> (Uuid, Uuid, Client) {
     (task, finding, staff)
 }
 
-async fn issue(staff: &mut Client, app: &TestApp, task: Uuid, finding: Uuid) -> Uuid {
+pub async fn issue(staff: &mut Client, app: &TestApp, task: Uuid, finding: Uuid) -> Uuid {
     let form = staff.get(&format!("/alpha/tasks/{task}/notice")).await;
     form.assert_contains("门厅未设置效能提示牌");
     form.assert_contains("举一反三");
@@ -129,24 +129,42 @@ async fn ins_12_an_upheld_appeal_withdraws_the_notice_and_reverses_exactly_its_d
     let notice = issue(&mut staff, &app, task, finding).await;
     let mut liaison = app.logged_in("alpha", "liaison").await;
     let empty = liaison
-        .post(
+        .post_files(
             &format!("/alpha/notices/{notice}/appeal"),
             &[("reasons", " ")],
+            &[],
         )
         .await;
     assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
     empty.assert_contains("请填写异议理由");
+    let photo = crate::findings::jpeg(None);
     let appealed = liaison
-        .post(
+        .post_files(
             &format!("/alpha/notices/{notice}/appeal"),
             &[("reasons", "提示牌已设置，见照片")],
+            &[("照片.jpg", "image/jpeg", &photo)],
         )
         .await;
     assert_eq!(appealed.status, StatusCode::SEE_OTHER, "{}", appealed.body);
+    // INS-12: the appeal carries its evidence, which the office opens from the notice
+    assert_eq!(
+        app.scalar_i64("select count(*) from evidence where purpose = 'appeal'")
+            .await,
+        1
+    );
+    let evidence = id_of(&app, "select id from evidence where purpose = 'appeal'").await;
+    let notice_page = staff.get(&format!("/alpha/notices/{notice}")).await;
+    notice_page.assert_contains("照片.jpg");
+    notice_page.assert_contains(&format!("/alpha/evidence/{evidence}"));
+    let (status, _, bytes) = staff
+        .get_bytes(&format!("/alpha/evidence/{evidence}/content"))
+        .await;
+    assert_eq!((status, bytes), (StatusCode::OK, photo.clone()));
     let twice = liaison
-        .post(
+        .post_files(
             &format!("/alpha/notices/{notice}/appeal"),
             &[("reasons", "再次")],
+            &[],
         )
         .await;
     assert_eq!(twice.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -215,9 +233,10 @@ async fn ins_12_a_rejected_appeal_leaves_the_notice_standing_and_after_the_windo
     page.assert_contains("异议期限已于");
     assert!(!page.body.contains("提出异议</button>"));
     let late = liaison
-        .post(
+        .post_files(
             &format!("/alpha/notices/{notice}/appeal"),
             &[("reasons", "晚了")],
+            &[],
         )
         .await;
     assert_eq!(late.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -233,9 +252,10 @@ async fn ins_12_a_rejected_appeal_leaves_the_notice_standing_and_after_the_windo
     let notice = issue(&mut staff, &app, task, finding).await;
     let mut liaison = app.logged_in("alpha", "liaison").await;
     liaison
-        .post(
+        .post_files(
             &format!("/alpha/notices/{notice}/appeal"),
             &[("reasons", "有异议")],
+            &[],
         )
         .await;
     let rejected = staff
@@ -401,9 +421,10 @@ async fn ins_12_a_liaison_of_another_unit_sees_nothing_of_the_notice_and_cannot_
         StatusCode::NOT_FOUND
     );
     let appeal = other
-        .post(
+        .post_files(
             &format!("/alpha/notices/{notice}/appeal"),
             &[("reasons", "不是我们")],
+            &[],
         )
         .await;
     assert_eq!(appeal.status, StatusCode::NOT_FOUND);
@@ -420,9 +441,10 @@ async fn ins_13_leaders_read_the_numbers_at_a_glance_and_change_nothing() {
     let notice = issue(&mut staff, &app, task, finding).await;
     let mut liaison = app.logged_in("alpha", "liaison").await;
     liaison
-        .post(
+        .post_files(
             &format!("/alpha/notices/{notice}/appeal"),
             &[("reasons", "有异议")],
+            &[],
         )
         .await;
     let mut leader = app.logged_in("alpha", "leader").await;
@@ -456,4 +478,131 @@ async fn ins_13_leaders_read_the_numbers_at_a_glance_and_change_nothing() {
         liaison.get("/alpha/overview").await.status,
         StatusCode::NOT_FOUND
     );
+}
+
+/// The text of a PDF, read back with pdftotext, and the fonts it embeds, read with pdffonts.
+fn pdf_text_and_fonts(pdf: &[u8]) -> (String, String) {
+    let dir = std::env::temp_dir().join(format!("xiaoneng-pdf-{}", Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("notice.pdf");
+    std::fs::write(&file, pdf).unwrap();
+    let pdftotext = crate::e2e::pdftotext();
+    let text = std::process::Command::new(&pdftotext)
+        .args([file.to_str().unwrap(), "-"])
+        .output()
+        .unwrap();
+    let pdffonts = pdftotext.with_file_name("pdffonts");
+    let fonts = std::process::Command::new(pdffonts)
+        .arg(&file)
+        .output()
+        .unwrap();
+    std::fs::remove_dir_all(&dir).ok();
+    assert!(text.status.success() && fonts.status.success());
+    (
+        String::from_utf8_lossy(&text.stdout).into_owned(),
+        String::from_utf8_lossy(&fonts.stdout).into_owned(),
+    )
+}
+
+#[tokio::test]
+async fn ins_11_the_notice_pdf_is_typeset_in_the_cjk_font_with_every_word_of_the_notice() {
+    let app = spawn_app().await;
+    let (task, finding, mut staff) = confirmed_finding(&app).await;
+    let notice = issue(&mut staff, &app, task, finding).await;
+    staff
+        .get(&format!("/alpha/notices/{notice}"))
+        .await
+        .assert_contains(&format!("/alpha/notices/{notice}/pdf"));
+    let (status, headers, pdf) = staff
+        .get_bytes(&format!("/alpha/notices/{notice}/pdf"))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers["content-type"], "application/pdf");
+    assert!(
+        headers["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains("filename*=UTF-8''%E6%95%88%E6%95%B4"),
+        "the file is named after the notice's number"
+    );
+    assert!(pdf.starts_with(b"%PDF-"));
+    // kept for a look: target/e2e/notice-server.pdf
+    let kept = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/e2e");
+    std::fs::create_dir_all(&kept).unwrap();
+    std::fs::write(kept.join("notice-server.pdf"), &pdf).unwrap();
+    let (text, fonts) = pdf_text_and_fonts(&pdf);
+    // real glyphs: the words come back out of the PDF, and the CJK font is embedded
+    let flat: String = text.split_whitespace().collect();
+    let unit: String = sqlx::query_scalar(
+        "select u.name from unit u join rectification_notice n on n.unit_id = u.id",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert!(
+        flat.contains(&unit),
+        "{unit} is not in the PDF's text:\n{text}"
+    );
+    for words in [
+        "效能督查整改通知书",
+        "效整〔2026〕1号",
+        "门厅未设置效能提示牌",
+        "《效能督查办法》第八条",
+        "立即整改，举一反三。",
+        "D06",
+        "INS-05",
+    ] {
+        assert!(
+            flat.contains(words),
+            "{words} is not in the PDF's text:\n{text}"
+        );
+    }
+    assert!(
+        fonts
+            .lines()
+            .any(|l| l.contains("NotoSerifCJK") && l.contains(" yes ")),
+        "Noto Serif CJK is not embedded:\n{fonts}"
+    );
+    // the unit has it too; a liaison of another unit does not
+    let mut liaison = app.logged_in("alpha", "liaison").await;
+    let (status, _, _) = liaison
+        .get_bytes(&format!("/alpha/notices/{notice}/pdf"))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let u2 = id_of(&app, "select id from unit where code = 'u2'").await;
+    let alpha = xiaoneng::registry::Office {
+        id: id_of(&app, "select tenant_id from rectification_notice").await,
+        code: "alpha".into(),
+        name: String::new(),
+        short_name: String::new(),
+        time_zone: "Asia/Shanghai".into(),
+        is_demo: false,
+    };
+    app.create_user(&alpha, "liaison9", "liaison", Some(u2))
+        .await;
+    let mut outsider = app.logged_in("alpha", "liaison9").await;
+    let (status, _, _) = outsider
+        .get_bytes(&format!("/alpha/notices/{notice}/pdf"))
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn ins_11_without_the_cjk_fonts_the_pdf_is_refused_naming_the_package_to_install() {
+    let empty = std::env::temp_dir().join(format!("xiaoneng-nofonts-{}", Uuid::new_v4()));
+    std::fs::create_dir_all(&empty).unwrap();
+    let folder = empty.clone();
+    let app = crate::common::spawn_app_with(move |config| {
+        config.documents.font_dirs = vec![folder];
+    })
+    .await;
+    let (task, finding, mut staff) = confirmed_finding(&app).await;
+    let notice = issue(&mut staff, &app, task, finding).await;
+    let page = staff.get(&format!("/alpha/notices/{notice}/pdf")).await;
+    assert_eq!(page.status, StatusCode::SERVICE_UNAVAILABLE);
+    page.assert_contains("fonts-noto-cjk");
+    page.assert_contains("Noto Serif CJK SC");
+    page.assert_contains(&empty.display().to_string());
+    page.assert_contains(&format!("/alpha/notices/{notice}\""));
+    std::fs::remove_dir_all(&empty).ok();
 }

@@ -172,6 +172,16 @@ async fn a_user_of_one_office_gets_the_missing_page_404_on_every_route_of_anothe
         (Method::GET, "/beta/notices".into()),
         (Method::GET, "/beta/overview".into()),
         (Method::GET, format!("/beta/notices/{beta_unit}")),
+        (Method::GET, format!("/beta/notices/{beta_unit}/pdf")),
+        (Method::POST, format!("/beta/notices/{beta_unit}/reports")),
+        (
+            Method::POST,
+            format!("/beta/notices/{beta_unit}/report/decision"),
+        ),
+        (Method::GET, "/beta/inbox".into()),
+        (Method::POST, "/beta/inbox/read".into()),
+        (Method::POST, "/beta/inbox/email".into()),
+        (Method::POST, format!("/beta/inbox/{beta_unit}/open")),
         (Method::POST, format!("/beta/notices/{beta_unit}/appeal")),
         (
             Method::POST,

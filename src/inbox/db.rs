@@ -1,0 +1,255 @@
+//! The inbox's queries: what awaits a user now, and the notifications kept for them.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+/// What awaits the office (admins and staff) now.
+pub struct OfficeAwaiting {
+    pub findings_to_review: i64,
+    pub appeals_to_decide: i64,
+    pub reports_to_review: i64,
+    pub notices_overdue: i64,
+}
+
+pub async fn office_awaiting(conn: &mut PgConnection) -> Result<OfficeAwaiting, sqlx::Error> {
+    sqlx::query_as!(
+        OfficeAwaiting,
+        r#"select
+             (select count(*) from finding where status = 'submitted') as "findings_to_review!",
+             (select count(*) from notice_appeal where decision is null) as "appeals_to_decide!",
+             (select count(*) from rectification_report where decision is null) as "reports_to_review!",
+             (select count(*) from rectification_notice
+               where status = 'issued' and due_at < now()) as "notices_overdue!""#
+    )
+    .fetch_one(conn)
+    .await
+}
+
+/// What awaits a unit now: its standing notices still to be rectified and reported (none of its
+/// reports awaits the office), and those of them past their deadline.
+pub struct UnitAwaiting {
+    pub notices_to_rectify: i64,
+    pub notices_overdue: i64,
+}
+
+pub async fn unit_awaiting(
+    conn: &mut PgConnection,
+    unit_id: Uuid,
+) -> Result<UnitAwaiting, sqlx::Error> {
+    sqlx::query_as!(
+        UnitAwaiting,
+        r#"select
+             count(*) filter (where not exists (
+                 select 1 from rectification_report r
+                  where r.tenant_id = n.tenant_id and r.notice_id = n.id and r.decision is null))
+               as "notices_to_rectify!",
+             count(*) filter (where n.due_at < now()) as "notices_overdue!"
+             from rectification_notice n
+            where n.unit_id = $1 and n.status = 'issued'"#,
+        unit_id
+    )
+    .fetch_one(conn)
+    .await
+}
+
+/// A supervisor's own draft findings, not yet submitted with their task.
+pub async fn own_drafts(conn: &mut PgConnection, user_id: Uuid) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"select count(*) as "n!" from finding where created_by = $1 and status = 'draft'"#,
+        user_id
+    )
+    .fetch_one(conn)
+    .await
+}
+
+pub async fn unread(conn: &mut PgConnection, user_id: Uuid) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"select count(*) as "n!" from notification where user_id = $1 and read_at is null"#,
+        user_id
+    )
+    .fetch_one(conn)
+    .await
+}
+
+pub struct NotificationRow {
+    pub id: Uuid,
+    pub kind: String,
+    pub occasion: NaiveDate,
+    pub detail: serde_json::Value,
+    pub link: String,
+    pub created_at: DateTime<Utc>,
+    pub read_at: Option<DateTime<Utc>>,
+}
+
+/// A user's notifications, unread first, newest first.
+pub async fn notifications(
+    conn: &mut PgConnection,
+    user_id: Uuid,
+) -> Result<Vec<NotificationRow>, sqlx::Error> {
+    sqlx::query_as!(
+        NotificationRow,
+        "select id, kind, occasion, detail, link, created_at, read_at
+           from notification
+          where user_id = $1
+          order by read_at is not null, created_at desc
+          limit 200",
+        user_id
+    )
+    .fetch_all(conn)
+    .await
+}
+
+/// Marks one of the user's notifications read; its link, or none when it is not theirs.
+pub async fn mark_read(
+    conn: &mut PgConnection,
+    user_id: Uuid,
+    id: Uuid,
+) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar!(
+        "update notification set read_at = coalesce(read_at, now())
+          where user_id = $1 and id = $2
+          returning link",
+        user_id,
+        id
+    )
+    .fetch_optional(conn)
+    .await
+}
+
+pub async fn mark_all_read(conn: &mut PgConnection, user_id: Uuid) -> Result<u64, sqlx::Error> {
+    Ok(sqlx::query!(
+        "update notification set read_at = now() where user_id = $1 and read_at is null",
+        user_id
+    )
+    .execute(conn)
+    .await?
+    .rows_affected())
+}
+
+/// Who gets a notification: a unit's liaisons, or the office's admins and staff.
+#[derive(Debug, Clone, Copy)]
+pub enum Recipients {
+    Unit(Uuid),
+    Office,
+}
+
+/// One notification.
+#[derive(Debug, Clone)]
+pub struct NewNotification<'a> {
+    pub kind: &'static str,
+    pub subject_type: &'static str,
+    pub subject_id: Uuid,
+    pub occasion: NaiveDate,
+    pub detail: serde_json::Value,
+    pub link: &'a str,
+}
+
+/// Notifies each active user among `to`, once per kind, subject and occasion; how many were new.
+pub async fn notify(
+    conn: &mut PgConnection,
+    tenant_id: Uuid,
+    to: Recipients,
+    n: &NewNotification<'_>,
+) -> Result<u64, sqlx::Error> {
+    let unit_id = match to {
+        Recipients::Unit(unit_id) => Some(unit_id),
+        Recipients::Office => None,
+    };
+    Ok(sqlx::query!(
+        "insert into notification (tenant_id, id, user_id, kind, subject_type, subject_id, occasion, detail, link)
+         select $1, gen_random_uuid(), u.id, $2, $3, $4, $5, $6, $7
+           from app_user u
+          where u.disabled_at is null
+            and case when $8::uuid is null then u.role in ('office_admin', 'office_staff')
+                     else u.role = 'liaison' and u.unit_id = $8 end
+         on conflict on constraint notification_once do nothing",
+        tenant_id,
+        n.kind,
+        n.subject_type,
+        n.subject_id,
+        n.occasion,
+        n.detail,
+        n.link,
+        unit_id
+    )
+    .execute(conn)
+    .await?
+    .rows_affected())
+}
+
+/// The office's standing notices, for the reminders: (id, number, unit, due, a report awaits).
+pub async fn standing_notices(
+    conn: &mut PgConnection,
+) -> Result<Vec<(Uuid, String, Uuid, DateTime<Utc>, bool)>, sqlx::Error> {
+    let rows = sqlx::query!(
+        r#"select n.id, n.number, n.unit_id, n.due_at,
+                  exists (select 1 from rectification_report r
+                           where r.tenant_id = n.tenant_id and r.notice_id = n.id
+                             and r.decision is null) as "reported!"
+             from rectification_notice n
+            where n.status = 'issued'"#
+    )
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| (r.id, r.number, r.unit_id, r.due_at, r.reported))
+        .collect())
+}
+
+/// A notification still to be mailed, with where it goes.
+pub struct Unmailed {
+    pub id: Uuid,
+    pub email: String,
+    pub kind: String,
+    pub detail: serde_json::Value,
+    pub link: String,
+}
+
+/// Notifications of the last three days not yet mailed to users who gave an address.
+pub async fn unmailed(conn: &mut PgConnection) -> Result<Vec<Unmailed>, sqlx::Error> {
+    sqlx::query_as!(
+        Unmailed,
+        "select n.id, u.email, n.kind, n.detail, n.link
+           from notification n
+           join app_user u on u.tenant_id = n.tenant_id and u.id = n.user_id
+          where n.mailed_at is null and n.created_at > now() - interval '3 days'
+            and u.email <> '' and u.disabled_at is null
+          order by n.created_at
+          limit 500"
+    )
+    .fetch_all(conn)
+    .await
+}
+
+pub async fn mark_mailed(conn: &mut PgConnection, id: Uuid) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "update notification set mailed_at = now() where id = $1",
+        id
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn email(conn: &mut PgConnection, user_id: Uuid) -> Result<String, sqlx::Error> {
+    sqlx::query_scalar!("select email from app_user where id = $1", user_id)
+        .fetch_one(conn)
+        .await
+}
+
+pub async fn set_email(
+    conn: &mut PgConnection,
+    user_id: Uuid,
+    email: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "update app_user set email = $2 where id = $1",
+        user_id,
+        email
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}

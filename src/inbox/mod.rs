@@ -1,0 +1,204 @@
+//! The inbox: what awaits each user (a finding to review, an appeal to decide, a report to
+//! review, a notice to rectify, something overdue), counted in the navigation on every page, and
+//! the notifications kept for them: news written by the handlers (a notice issued to the unit, an
+//! appeal or a report decided) and reminders written by the scheduled job one working day before
+//! a due date and when it has passed. Mail goes out too when SMTP is configured; it is never
+//! required.
+
+pub mod db;
+pub mod handlers;
+pub mod mail;
+
+use chrono::{NaiveDate, Utc};
+use serde_json::json;
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+use crate::auth::{CurrentUser, Role};
+use crate::calendar::CalendarError;
+use crate::registry::Office;
+use db::{NewNotification, Recipients};
+
+/// One kind of thing awaiting a user, how many, and the page where they are.
+#[derive(Debug, Clone)]
+pub struct Awaiting {
+    pub label_key: &'static str,
+    pub count: i64,
+    pub path: &'static str,
+}
+
+/// What awaits this user now, as their role sees it; kinds with nothing waiting are left out.
+pub async fn awaiting(
+    conn: &mut PgConnection,
+    user: &CurrentUser,
+) -> Result<Vec<Awaiting>, sqlx::Error> {
+    let all = match user.role {
+        Role::OfficeAdmin | Role::OfficeStaff => {
+            let o = db::office_awaiting(conn).await?;
+            vec![
+                ("inbox.findings_to_review", o.findings_to_review, "/review"),
+                ("inbox.appeals_to_decide", o.appeals_to_decide, "/notices"),
+                ("inbox.reports_to_review", o.reports_to_review, "/notices"),
+                ("inbox.notices_overdue", o.notices_overdue, "/notices"),
+            ]
+        }
+        Role::Liaison => match user.unit_id {
+            Some(unit_id) => {
+                let u = db::unit_awaiting(conn, unit_id).await?;
+                vec![
+                    ("inbox.notices_to_rectify", u.notices_to_rectify, "/notices"),
+                    ("inbox.notices_overdue", u.notices_overdue, "/notices"),
+                ]
+            }
+            None => Vec::new(),
+        },
+        Role::Supervisor => vec![(
+            "inbox.drafts",
+            db::own_drafts(conn, user.id).await?,
+            "/tasks",
+        )],
+        Role::Leader => Vec::new(),
+    };
+    Ok(all
+        .into_iter()
+        .filter(|(_, count, _)| *count > 0)
+        .map(|(label_key, count, path)| Awaiting {
+            label_key,
+            count,
+            path,
+        })
+        .collect())
+}
+
+/// The number shown beside the inbox in the navigation: what awaits, and the unread notifications.
+pub async fn count(conn: &mut PgConnection, user: &CurrentUser) -> Result<i64, sqlx::Error> {
+    let waiting: i64 = awaiting(conn, user).await?.iter().map(|a| a.count).sum();
+    Ok(waiting + db::unread(conn, user.id).await?)
+}
+
+/// The unit's liaisons hear of a notice issued to it (INS-11).
+pub async fn notice_issued(
+    conn: &mut PgConnection,
+    tenant_id: Uuid,
+    unit_id: Uuid,
+    notice_id: Uuid,
+    number: &str,
+    today: NaiveDate,
+) -> Result<(), sqlx::Error> {
+    let link = format!("/notices/{notice_id}");
+    let n = NewNotification {
+        kind: "notice_issued",
+        subject_type: "rectification_notice",
+        subject_id: notice_id,
+        occasion: today,
+        detail: json!({ "number": number }),
+        link: &link,
+    };
+    db::notify(conn, tenant_id, Recipients::Unit(unit_id), &n).await?;
+    Ok(())
+}
+
+/// What a decision was about: a notice's appeal, or one of its reports (each report is heard of
+/// once).
+#[derive(Debug, Clone, Copy)]
+pub enum Subject {
+    Notice(Uuid),
+    Report { notice_id: Uuid, report_id: Uuid },
+}
+
+/// The unit's liaisons hear how the office decided its appeal (INS-12) or report (INS-11):
+/// `kind` is `appeal_decided`, `report_returned` or `report_accepted`.
+pub async fn notice_decided(
+    conn: &mut PgConnection,
+    tenant_id: Uuid,
+    unit_id: Uuid,
+    subject: Subject,
+    kind: &'static str,
+    detail: serde_json::Value,
+    today: NaiveDate,
+) -> Result<(), sqlx::Error> {
+    let (notice_id, subject_type, subject_id) = match subject {
+        Subject::Notice(id) => (id, "rectification_notice", id),
+        Subject::Report {
+            notice_id,
+            report_id,
+        } => (notice_id, "rectification_report", report_id),
+    };
+    let link = format!("/notices/{notice_id}");
+    let n = NewNotification {
+        kind,
+        subject_type,
+        subject_id,
+        occasion: today,
+        detail,
+        link: &link,
+    };
+    db::notify(conn, tenant_id, Recipients::Unit(unit_id), &n).await?;
+    Ok(())
+}
+
+/// The scheduled reminders of one office for `today` (its own date): a standing notice due on the
+/// next working day reminds its unit (unless a report already awaits the office); one whose
+/// deadline has passed tells the unit and the office, once. Returns how many were written.
+pub async fn make_reminders(
+    conn: &mut PgConnection,
+    office: &Office,
+    today: NaiveDate,
+) -> anyhow::Result<u64> {
+    let calendar = crate::calendar::load(conn).await?;
+    // CAL-2: "tomorrow" is the next working day; a year without a calendar is never guessed (CAL-1)
+    let next = match calendar.add_working_days(today, 1) {
+        Ok(next) => Some(next),
+        Err(CalendarError::MissingYear(year)) => {
+            tracing::warn!(office = %office.code, year, "reminders need the next working day's calendar");
+            None
+        }
+        Err(error) => return Err(error.into()),
+    };
+    let tz = office.tz();
+    let mut written = 0;
+    for (id, number, unit_id, due_at, reported) in db::standing_notices(conn).await? {
+        let due_day = due_at.with_timezone(&tz).date_naive();
+        let link = format!("/notices/{id}");
+        let detail = json!({ "number": number, "due": due_day.to_string() });
+        let mut reminder = NewNotification {
+            kind: "notice_due_tomorrow",
+            subject_type: "rectification_notice",
+            subject_id: id,
+            occasion: due_day,
+            detail,
+            link: &link,
+        };
+        if Some(due_day) == next && !reported {
+            written += db::notify(conn, office.id, Recipients::Unit(unit_id), &reminder).await?;
+        } else if due_day < today {
+            reminder.kind = "notice_overdue";
+            written += db::notify(conn, office.id, Recipients::Unit(unit_id), &reminder).await?;
+            written += db::notify(conn, office.id, Recipients::Office, &reminder).await?;
+        }
+    }
+    Ok(written)
+}
+
+/// A notification's message in the reader's language.
+pub fn message(lang: crate::i18n::Lang, kind: &str, detail: &serde_json::Value) -> String {
+    let text = |key: &str| detail.get(key).and_then(|v| v.as_str()).unwrap_or_default();
+    let key = format!("inbox.kind_{kind}");
+    lang.t(&key)
+        .replacen("{number}", text("number"), 1)
+        .replacen("{due}", text("due"), 1)
+        .replacen("{decision}", &decision_text(lang, text("decision")), 1)
+}
+
+fn decision_text(lang: crate::i18n::Lang, decision: &str) -> String {
+    match decision {
+        "upheld" => lang.t("notices.decision_upheld").to_string(),
+        "rejected" => lang.t("notices.decision_rejected").to_string(),
+        _ => String::new(),
+    }
+}
+
+/// Today in the office's zone.
+pub fn office_today(office: &Office) -> NaiveDate {
+    Utc::now().with_timezone(&office.tz()).date_naive()
+}
