@@ -90,6 +90,11 @@ pub const NAV: &[NavEntry] = &[
         roles: &[OfficeAdmin, OfficeStaff, Leader, Liaison],
     },
     NavEntry {
+        path: "/interviews",
+        label_key: "nav.interviews",
+        roles: &[OfficeAdmin, OfficeStaff, Leader, Liaison],
+    },
+    NavEntry {
         path: "/review",
         label_key: "nav.review",
         roles: OFFICE,
@@ -333,7 +338,8 @@ fn office_routes(state: &AppState) -> Router<AppState> {
                 .route("/units/export.xlsx", get(u::export_units_xlsx)),
         ))
         .merge(finding_routes())
-        .merge(notice_routes());
+        .merge(notice_routes())
+        .merge(interview_routes());
     ordinary_limits(routes, &state.config)
         .merge(upload_routes(&state.config))
         .layer(from_fn_with_state(state.clone(), office_context))
@@ -414,6 +420,43 @@ fn notice_routes() -> Router<AppState> {
         .merge(allow(
             &[Liaison],
             Router::new().route("/notices/{notice_id}/appeal", post(n::submit_appeal)),
+        ))
+}
+
+/// Interviews (INS-13): the office schedules and records them; leaders read them all and a liaison
+/// its own unit's (checked in the handler); neither changes anything.
+fn interview_routes() -> Router<AppState> {
+    use crate::notices::interviews::handlers as i;
+    Router::new()
+        .merge(allow(
+            &[OfficeAdmin, OfficeStaff, Leader, Liaison],
+            Router::new()
+                .route("/interviews", get(i::list_interviews))
+                .route("/interviews/{interview_id}", get(i::show_interview)),
+        ))
+        .merge(allow(
+            OFFICE,
+            Router::new()
+                .route("/interviews", post(i::create_interview))
+                .route("/interviews/new", get(i::new_interview_form))
+                .route("/interviews/{interview_id}", post(i::update_interview))
+                .route(
+                    "/interviews/{interview_id}/edit",
+                    get(i::edit_interview_form),
+                )
+                .route(
+                    "/interviews/{interview_id}/minutes",
+                    post(i::record_minutes),
+                )
+                .route(
+                    "/interviews/{interview_id}/cancel",
+                    post(i::cancel_interview),
+                )
+                .route("/interviews/{interview_id}/actions", post(i::add_actions))
+                .route(
+                    "/interviews/{interview_id}/actions/{action_id}/done",
+                    post(i::complete_action),
+                ),
         ))
 }
 

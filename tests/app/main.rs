@@ -9,6 +9,7 @@ mod common;
 mod draws;
 mod e2e;
 mod findings;
+mod interviews;
 mod notices;
 mod roles;
 mod rounds;

@@ -8,7 +8,7 @@ use crate::findings::{item, sign_and_submit, task_with_draft};
 use crate::tasks::id_of;
 
 /// A task on u1 with a confirmed D06 finding; returns (task, finding, office staff client).
-async fn confirmed_finding(app: &TestApp) -> (Uuid, Uuid, Client) {
+pub async fn confirmed_finding(app: &TestApp) -> (Uuid, Uuid, Client) {
     let (task, finding, mut supervisor) = task_with_draft(app).await;
     let d06 = item(app, "D06").await;
     supervisor

@@ -236,7 +236,7 @@ async fn every_catalog_key_used_in_templates_and_code_exists() {
 
 /// Finds string literals that look like catalog keys: `"area.name"` with a known area prefix.
 fn regex_lite_keys() -> impl Fn(&str) -> Vec<String> {
-    const AREAS: [&str; 46] = [
+    const AREAS: [&str; 47] = [
         "app.",
         "nav.",
         "role.",
@@ -283,6 +283,7 @@ fn regex_lite_keys() -> impl Fn(&str) -> Vec<String> {
         "deductions.",
         "notices.",
         "overview.",
+        "interviews.",
     ];
     |text: &str| {
         text.split('"')
