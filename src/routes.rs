@@ -95,6 +95,11 @@ pub const NAV: &[NavEntry] = &[
         roles: &[OfficeAdmin, OfficeStaff, Leader, Liaison],
     },
     NavEntry {
+        path: "/bulletins",
+        label_key: "nav.bulletins",
+        roles: &[OfficeAdmin, OfficeStaff, Leader, Liaison],
+    },
+    NavEntry {
         path: "/review",
         label_key: "nav.review",
         roles: OFFICE,
@@ -339,7 +344,8 @@ fn office_routes(state: &AppState) -> Router<AppState> {
         ))
         .merge(finding_routes())
         .merge(notice_routes())
-        .merge(interview_routes());
+        .merge(interview_routes())
+        .merge(bulletin_routes());
     ordinary_limits(routes, &state.config)
         .merge(upload_routes(&state.config))
         .layer(from_fn_with_state(state.clone(), office_context))
@@ -456,6 +462,31 @@ fn interview_routes() -> Router<AppState> {
                 .route(
                     "/interviews/{interview_id}/actions/{action_id}/done",
                     post(i::complete_action),
+                ),
+        ))
+}
+
+/// Bulletins (INS-13): the office drafts and publishes them; leaders read the published ones and a
+/// liaison those sent to its unit (checked in the handler, which records the reading).
+fn bulletin_routes() -> Router<AppState> {
+    use crate::notices::bulletins::handlers as b;
+    Router::new()
+        .merge(allow(
+            &[OfficeAdmin, OfficeStaff, Leader, Liaison],
+            Router::new()
+                .route("/bulletins", get(b::list_bulletins))
+                .route("/bulletins/{bulletin_id}", get(b::show_bulletin)),
+        ))
+        .merge(allow(
+            OFFICE,
+            Router::new()
+                .route("/bulletins", post(b::create_bulletin))
+                .route("/bulletins/new", get(b::new_bulletin_form))
+                .route("/bulletins/{bulletin_id}", post(b::update_bulletin))
+                .route("/bulletins/{bulletin_id}/edit", get(b::edit_bulletin_form))
+                .route(
+                    "/bulletins/{bulletin_id}/publish",
+                    post(b::publish_bulletin),
                 ),
         ))
 }

@@ -2,9 +2,10 @@
 //! unit from its confirmed findings, with the rectification deadline and the appeal deadline
 //! computed once on the working-day calendar; the unit may appeal until the end of the 2nd working
 //! day after issue; the office upholds the appeal (the notice is withdrawn and every deduction it
-//! carried is reversed) or rejects it (the unit must comply). Interviews (INS-13) live in their
-//! own submodule.
+//! carried is reversed) or rejects it (the unit must comply). Interviews and bulletins (INS-13)
+//! live in their own submodules.
 
+pub mod bulletins;
 pub mod db;
 pub mod handlers;
 pub mod interviews;
@@ -14,8 +15,8 @@ use chrono_tz::Tz;
 
 use crate::calendar::{Calendar, CalendarError, deadline_at};
 
-/// Records the office's change on a record's timeline (INS-13: every change of an interview is
-/// audited), says it is done, and goes to `next` (a path inside the office).
+/// Records the office's change on a record's timeline (INS-13: every change of an interview or a
+/// bulletin is audited), says it is done, and goes to `next` (a path inside the office).
 #[allow(clippy::too_many_arguments)]
 pub(crate) async fn recorded(
     conn: &mut sqlx::PgConnection,

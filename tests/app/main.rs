@@ -3,6 +3,7 @@
 
 mod audit_log;
 mod auth;
+mod bulletins;
 mod calendar;
 mod cli;
 mod common;
