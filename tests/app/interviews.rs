@@ -358,3 +358,48 @@ async fn ins_13_another_office_sees_nothing_of_an_offices_interviews() {
         1
     );
 }
+
+#[tokio::test]
+async fn ins_13_the_leaders_overview_shows_upcoming_interviews_overdue_actions_and_bulletin_readers()
+ {
+    let app = spawn_app().await;
+    app.office_with_users("alpha").await;
+    let u1 = id_of(&app, "select id from unit where code = 'u1'").await;
+    let mut staff = app.logged_in("alpha", "office_staff").await;
+    schedule(&app, &mut staff, u1).await;
+    let held = schedule(&app, &mut staff, u1).await;
+    staff
+        .post(
+            &format!("/alpha/interviews/{held}/minutes"),
+            &[
+                ("minutes", "约谈纪要"),
+                ("action_content", "补设效能提示牌"),
+                ("action_responsible", "办公室"),
+                ("action_due", "2026-01-05"),
+            ],
+        )
+        .await;
+    staff
+        .post(
+            "/alpha/bulletins",
+            &[("period_from", "2026-10-01"), ("period_to", "2026-10-31")],
+        )
+        .await;
+    let bulletin = id_of(&app, "select id from bulletin").await;
+    staff
+        .post(&format!("/alpha/bulletins/{bulletin}/publish"), &[])
+        .await;
+    let mut liaison = app.logged_in("alpha", "liaison").await;
+    liaison.get(&format!("/alpha/bulletins/{bulletin}")).await;
+
+    let mut leader = app.logged_in("alpha", "leader").await;
+    let page = leader.get("/alpha/overview").await;
+    assert_eq!(page.status, StatusCode::OK);
+    page.assert_contains("<strong>1</strong><span>待进行约谈</span>");
+    page.assert_contains("<strong>1</strong><span>已约谈</span>");
+    page.assert_contains("<strong>1</strong><span>约谈事项逾期</span>");
+    page.assert_contains("<strong>1</strong><span>已发布通报</span>");
+    page.assert_contains("待进行的约谈");
+    page.assert_contains("补设效能提示牌");
+    page.assert_contains("已阅单位 1/1");
+}
