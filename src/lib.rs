@@ -17,7 +17,7 @@ pub mod i18n; // zh-CN and English strings from one catalog
 pub mod inbox; // what awaits each user, reminders before due dates, mail when configured
 pub mod inspections; // rounds, draws, tasks, findings, sign-off, review, self-reports (INS-03 on)
 pub mod jobs; // scheduled work under an advisory lock (INS-04 so far)
-pub mod notices; // rectification notices and appeals (INS-11, INS-12)
+pub mod notices; // rectification notices and appeals (INS-11, INS-12), interviews and bulletins (INS-13)
 pub mod registry; // offices, users, years, catalog, units, staff, supervisors, groups, settings
 pub mod routes; // every route of the application and the roles it admits
 pub mod scoring; // the deductions ledger

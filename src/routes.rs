@@ -95,6 +95,16 @@ pub const NAV: &[NavEntry] = &[
         roles: &[OfficeAdmin, OfficeStaff, Leader, Liaison],
     },
     NavEntry {
+        path: "/interviews",
+        label_key: "nav.interviews",
+        roles: &[OfficeAdmin, OfficeStaff, Leader, Liaison],
+    },
+    NavEntry {
+        path: "/bulletins",
+        label_key: "nav.bulletins",
+        roles: &[OfficeAdmin, OfficeStaff, Leader, Liaison],
+    },
+    NavEntry {
         path: "/review",
         label_key: "nav.review",
         roles: OFFICE,
@@ -339,6 +349,8 @@ fn office_routes(state: &AppState) -> Router<AppState> {
         ))
         .merge(finding_routes())
         .merge(notice_routes())
+        .merge(interview_routes())
+        .merge(bulletin_routes())
         .merge(inbox_routes());
     ordinary_limits(routes, &state.config)
         .merge(upload_routes(&state.config))
@@ -429,6 +441,68 @@ fn notice_routes() -> Router<AppState> {
                 .route(
                     "/notices/{notice_id}/report/decision",
                     post(n::decide_report),
+                ),
+        ))
+}
+
+/// Interviews (INS-13): the office schedules and records them; leaders read them all and a liaison
+/// its own unit's (checked in the handler); neither changes anything.
+fn interview_routes() -> Router<AppState> {
+    use crate::notices::interviews::handlers as i;
+    Router::new()
+        .merge(allow(
+            &[OfficeAdmin, OfficeStaff, Leader, Liaison],
+            Router::new()
+                .route("/interviews", get(i::list_interviews))
+                .route("/interviews/{interview_id}", get(i::show_interview)),
+        ))
+        .merge(allow(
+            OFFICE,
+            Router::new()
+                .route("/interviews", post(i::create_interview))
+                .route("/interviews/new", get(i::new_interview_form))
+                .route("/interviews/{interview_id}", post(i::update_interview))
+                .route(
+                    "/interviews/{interview_id}/edit",
+                    get(i::edit_interview_form),
+                )
+                .route(
+                    "/interviews/{interview_id}/minutes",
+                    post(i::record_minutes),
+                )
+                .route(
+                    "/interviews/{interview_id}/cancel",
+                    post(i::cancel_interview),
+                )
+                .route("/interviews/{interview_id}/actions", post(i::add_actions))
+                .route(
+                    "/interviews/{interview_id}/actions/{action_id}/done",
+                    post(i::complete_action),
+                ),
+        ))
+}
+
+/// Bulletins (INS-13): the office drafts and publishes them; leaders read the published ones and a
+/// liaison those sent to its unit (checked in the handler, which records the reading).
+fn bulletin_routes() -> Router<AppState> {
+    use crate::notices::bulletins::handlers as b;
+    Router::new()
+        .merge(allow(
+            &[OfficeAdmin, OfficeStaff, Leader, Liaison],
+            Router::new()
+                .route("/bulletins", get(b::list_bulletins))
+                .route("/bulletins/{bulletin_id}", get(b::show_bulletin)),
+        ))
+        .merge(allow(
+            OFFICE,
+            Router::new()
+                .route("/bulletins", post(b::create_bulletin))
+                .route("/bulletins/new", get(b::new_bulletin_form))
+                .route("/bulletins/{bulletin_id}", post(b::update_bulletin))
+                .route("/bulletins/{bulletin_id}/edit", get(b::edit_bulletin_form))
+                .route(
+                    "/bulletins/{bulletin_id}/publish",
+                    post(b::publish_bulletin),
                 ),
         ))
 }

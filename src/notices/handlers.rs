@@ -822,13 +822,17 @@ pub struct OverviewPage {
     /// the notices past their deadline without an accepted report, and those whose appeal
     /// awaits the office: (title key, notices)
     pub sections: Vec<(&'static str, Vec<NoticeItem>)>,
+    pub interviews: super::interviews::handlers::InterviewOverview,
+    pub bulletins: super::bulletins::handlers::BulletinOverview,
 }
 
 /// INS-13: the leaders' read-only view: the numbers at a glance, what is overdue and what awaits
-/// a decision.
-pub async fn overview(_user: CurrentUser, ctx: PageCtx, mut tx: Tx) -> AppResult<Response> {
+/// a decision, the interviews and their follow-up actions, and the bulletins with their readers.
+pub async fn overview(user: CurrentUser, ctx: PageCtx, mut tx: Tx) -> AppResult<Response> {
     let glance = db::glance(&mut tx).await?;
     let rows = db::notices(&mut tx, None, None).await?;
+    let interviews = super::interviews::handlers::overview(&ctx, &mut tx).await?;
+    let bulletins = super::bulletins::handlers::overview(&ctx, &user, &mut tx).await?;
     drop(tx);
     let now = Utc::now();
     let item = |n: &NoticeRow| NoticeItem {
@@ -857,5 +861,7 @@ pub async fn overview(_user: CurrentUser, ctx: PageCtx, mut tx: Tx) -> AppResult
             ("overview.overdue_list", overdue),
             ("overview.appealed_list", appealed),
         ],
+        interviews,
+        bulletins,
     })
 }

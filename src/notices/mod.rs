@@ -2,15 +2,43 @@
 //! unit from its confirmed findings, with the rectification deadline and the appeal deadline
 //! computed once on the working-day calendar; the unit may appeal until the end of the 2nd working
 //! day after issue; the office upholds the appeal (the notice is withdrawn and every deduction it
-//! carried is reversed) or rejects it (the unit must comply).
+//! carried is reversed) or rejects it (the unit must comply). Interviews and bulletins (INS-13)
+//! live in their own submodules.
 
+pub mod bulletins;
 pub mod db;
 pub mod handlers;
+pub mod interviews;
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
 use crate::calendar::{Calendar, CalendarError, deadline_at};
+
+/// Records the office's change on a record's timeline (INS-13: every change of an interview or a
+/// bulletin is audited), says it is done, and goes to `next` (a path inside the office).
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn recorded(
+    conn: &mut sqlx::PgConnection,
+    user: &crate::auth::CurrentUser,
+    addr: &str,
+    session: &tower_sessions::Session,
+    (subject_type, subject_id): (&'static str, uuid::Uuid),
+    (action, detail): (&'static str, serde_json::Value),
+    flash_key: &str,
+    next: &str,
+) -> crate::error::AppResult<axum::response::Response> {
+    use axum::response::IntoResponse;
+    let event = crate::audit::Event {
+        action,
+        subject_type,
+        subject_id: Some(subject_id),
+        detail,
+    };
+    crate::audit::record(conn, user.tenant_id, &user.actor(addr), event).await?;
+    crate::web::flash::push(session, crate::web::FlashKind::Success, flash_key, None).await;
+    Ok(axum::response::Redirect::to(&user.path(next)).into_response())
+}
 
 /// INS-12: working days the unit has to appeal a notice.
 pub const APPEAL_WORKING_DAYS: u32 = 2;

@@ -3,6 +3,7 @@
 
 mod audit_log;
 mod auth;
+mod bulletins;
 mod calendar;
 mod cli;
 mod common;
@@ -10,6 +11,7 @@ mod draws;
 mod e2e;
 mod findings;
 mod inbox;
+mod interviews;
 mod notices;
 mod roles;
 mod rounds;
