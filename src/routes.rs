@@ -454,7 +454,8 @@ fn interview_routes() -> Router<AppState> {
             &[OfficeAdmin, OfficeStaff, Leader, Liaison],
             Router::new()
                 .route("/interviews", get(i::list_interviews))
-                .route("/interviews/{interview_id}", get(i::show_interview)),
+                .route("/interviews/{interview_id}", get(i::show_interview))
+                .route("/interviews/{interview_id}/pdf", get(i::interview_pdf)),
         ))
         .merge(allow(
             OFFICE,
@@ -491,7 +492,8 @@ fn bulletin_routes() -> Router<AppState> {
             &[OfficeAdmin, OfficeStaff, Leader, Liaison],
             Router::new()
                 .route("/bulletins", get(b::list_bulletins))
-                .route("/bulletins/{bulletin_id}", get(b::show_bulletin)),
+                .route("/bulletins/{bulletin_id}", get(b::show_bulletin))
+                .route("/bulletins/{bulletin_id}/pdf", get(b::bulletin_pdf)),
         ))
         .merge(allow(
             OFFICE,

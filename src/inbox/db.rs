@@ -10,9 +10,14 @@ pub struct OfficeAwaiting {
     pub appeals_to_decide: i64,
     pub reports_to_review: i64,
     pub notices_overdue: i64,
+    /// interviews' follow-up actions not done by the end of their due day (before `today`)
+    pub actions_overdue: i64,
 }
 
-pub async fn office_awaiting(conn: &mut PgConnection) -> Result<OfficeAwaiting, sqlx::Error> {
+pub async fn office_awaiting(
+    conn: &mut PgConnection,
+    today: NaiveDate,
+) -> Result<OfficeAwaiting, sqlx::Error> {
     sqlx::query_as!(
         OfficeAwaiting,
         r#"select
@@ -20,7 +25,10 @@ pub async fn office_awaiting(conn: &mut PgConnection) -> Result<OfficeAwaiting, 
              (select count(*) from notice_appeal where decision is null) as "appeals_to_decide!",
              (select count(*) from rectification_report where decision is null) as "reports_to_review!",
              (select count(*) from rectification_notice
-               where status = 'issued' and due_at < now()) as "notices_overdue!""#
+               where status = 'issued' and due_at < now()) as "notices_overdue!",
+             (select count(*) from interview_action
+               where done_at is null and due_on < $1) as "actions_overdue!""#,
+        today
     )
     .fetch_one(conn)
     .await
@@ -47,6 +55,27 @@ pub async fn unit_awaiting(
              count(*) filter (where n.due_at < now()) as "notices_overdue!"
              from rectification_notice n
             where n.unit_id = $1 and n.status = 'issued'"#,
+        unit_id
+    )
+    .fetch_one(conn)
+    .await
+}
+
+/// The published bulletins sent to a liaison's unit that they have not opened yet (INS-13).
+pub async fn unread_bulletins(
+    conn: &mut PgConnection,
+    user_id: Uuid,
+    unit_id: Uuid,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"select count(*) as "n!"
+             from bulletin_unit bu
+             join bulletin b on b.tenant_id = bu.tenant_id and b.id = bu.bulletin_id
+            where bu.unit_id = $2 and b.status = 'published'
+              and not exists (select 1 from bulletin_read r
+                               where r.tenant_id = bu.tenant_id and r.bulletin_id = bu.bulletin_id
+                                 and r.user_id = $1)"#,
+        user_id,
         unit_id
     )
     .fetch_one(conn)
@@ -195,6 +224,25 @@ pub async fn standing_notices(
     Ok(rows
         .into_iter()
         .map(|r| (r.id, r.number, r.unit_id, r.due_at, r.reported))
+        .collect())
+}
+
+/// The follow-up actions of held interviews not yet done, for the reminders:
+/// (action, interview, what, due).
+pub async fn open_actions(
+    conn: &mut PgConnection,
+) -> Result<Vec<(Uuid, Uuid, String, NaiveDate)>, sqlx::Error> {
+    let rows = sqlx::query!(
+        "select a.id, a.interview_id, a.content, a.due_on
+           from interview_action a
+           join interview v on v.tenant_id = a.tenant_id and v.id = a.interview_id
+          where a.done_at is null and v.status = 'held'"
+    )
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| (r.id, r.interview_id, r.content, r.due_on))
         .collect())
 }
 

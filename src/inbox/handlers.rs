@@ -44,7 +44,10 @@ async fn inbox_page(
     email: Option<String>,
     errors: Vec<String>,
 ) -> AppResult<InboxPage> {
-    let awaiting = super::awaiting(tx, user).await?;
+    let today = chrono::Utc::now()
+        .with_timezone(&ctx.time_zone())
+        .date_naive();
+    let awaiting = super::awaiting(tx, user, today).await?;
     let notifications: Vec<NotificationItem> = super::db::notifications(tx, user.id)
         .await?
         .into_iter()

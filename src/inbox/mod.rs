@@ -27,27 +27,32 @@ pub struct Awaiting {
     pub path: &'static str,
 }
 
-/// What awaits this user now, as their role sees it; kinds with nothing waiting are left out.
+/// What awaits this user now, as their role sees it (`today` in the office); kinds with nothing
+/// waiting are left out.
 pub async fn awaiting(
     conn: &mut PgConnection,
     user: &CurrentUser,
+    today: NaiveDate,
 ) -> Result<Vec<Awaiting>, sqlx::Error> {
     let all = match user.role {
         Role::OfficeAdmin | Role::OfficeStaff => {
-            let o = db::office_awaiting(conn).await?;
+            let o = db::office_awaiting(conn, today).await?;
             vec![
                 ("inbox.findings_to_review", o.findings_to_review, "/review"),
                 ("inbox.appeals_to_decide", o.appeals_to_decide, "/notices"),
                 ("inbox.reports_to_review", o.reports_to_review, "/notices"),
                 ("inbox.notices_overdue", o.notices_overdue, "/notices"),
+                ("inbox.actions_overdue", o.actions_overdue, "/interviews"),
             ]
         }
         Role::Liaison => match user.unit_id {
             Some(unit_id) => {
                 let u = db::unit_awaiting(conn, unit_id).await?;
+                let bulletins = db::unread_bulletins(conn, user.id, unit_id).await?;
                 vec![
                     ("inbox.notices_to_rectify", u.notices_to_rectify, "/notices"),
                     ("inbox.notices_overdue", u.notices_overdue, "/notices"),
+                    ("inbox.bulletins_unread", bulletins, "/bulletins"),
                 ]
             }
             None => Vec::new(),
@@ -71,8 +76,16 @@ pub async fn awaiting(
 }
 
 /// The number shown beside the inbox in the navigation: what awaits, and the unread notifications.
-pub async fn count(conn: &mut PgConnection, user: &CurrentUser) -> Result<i64, sqlx::Error> {
-    let waiting: i64 = awaiting(conn, user).await?.iter().map(|a| a.count).sum();
+pub async fn count(
+    conn: &mut PgConnection,
+    user: &CurrentUser,
+    today: NaiveDate,
+) -> Result<i64, sqlx::Error> {
+    let waiting: i64 = awaiting(conn, user, today)
+        .await?
+        .iter()
+        .map(|a| a.count)
+        .sum();
     Ok(waiting + db::unread(conn, user.id).await?)
 }
 
@@ -139,7 +152,9 @@ pub async fn notice_decided(
 
 /// The scheduled reminders of one office for `today` (its own date): a standing notice due on the
 /// next working day reminds its unit (unless a report already awaits the office); one whose
-/// deadline has passed tells the unit and the office, once. Returns how many were written.
+/// deadline has passed tells the unit and the office, once. An interview's follow-up action
+/// (INS-13) due on the next working day, or past its due day, reminds the office the same way.
+/// Returns how many were written.
 pub async fn make_reminders(
     conn: &mut PgConnection,
     office: &Office,
@@ -176,6 +191,26 @@ pub async fn make_reminders(
             written += db::notify(conn, office.id, Recipients::Unit(unit_id), &reminder).await?;
             written += db::notify(conn, office.id, Recipients::Office, &reminder).await?;
         }
+    }
+    for (id, interview_id, content, due_day) in db::open_actions(conn).await? {
+        let kind = if Some(due_day) == next {
+            "followup_due_tomorrow"
+        } else if due_day < today {
+            "followup_overdue"
+        } else {
+            continue;
+        };
+        let link = format!("/interviews/{interview_id}");
+        let what: String = content.chars().take(40).collect();
+        let reminder = NewNotification {
+            kind,
+            subject_type: "interview_action",
+            subject_id: id,
+            occasion: due_day,
+            detail: json!({ "number": what, "due": due_day.to_string() }),
+            link: &link,
+        };
+        written += db::notify(conn, office.id, Recipients::Office, &reminder).await?;
     }
     Ok(written)
 }

@@ -80,7 +80,7 @@ pub async fn office_context(
         && request.method() == axum::http::Method::GET
         && accepts_html(&request)
     {
-        match inbox_count(&state, office.id, current).await {
+        match inbox_count(&state, &office, current).await {
             Ok(count) => {
                 request
                     .extensions_mut()
@@ -117,11 +117,11 @@ fn accepts_html(request: &Request) -> bool {
 /// Counted in a short read-only transaction of its own, before the handler's.
 async fn inbox_count(
     state: &AppState,
-    tenant_id: uuid::Uuid,
+    office: &crate::registry::Office,
     user: &CurrentUser,
 ) -> Result<i64, sqlx::Error> {
-    let mut tx = crate::db::begin_tenant(&state.db, tenant_id).await?;
-    let count = crate::inbox::count(&mut tx, user).await?;
+    let mut tx = crate::db::begin_tenant(&state.db, office.id).await?;
+    let count = crate::inbox::count(&mut tx, user, crate::inbox::office_today(office)).await?;
     tx.rollback().await?;
     Ok(count)
 }

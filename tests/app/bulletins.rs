@@ -396,3 +396,55 @@ async fn ins_13_another_office_sees_nothing_of_an_offices_bulletins() {
         0
     );
 }
+
+#[tokio::test]
+async fn ins_13_the_published_bulletin_prints_to_pdf_and_a_liaisons_download_counts_as_reading_it()
+{
+    let app = spawn_app().await;
+    let mut staff = november_findings(&app).await;
+    let bulletin = draft(&app, &mut staff, "2026-11-01", "2026-11-30").await;
+    let page = format!("/alpha/bulletins/{bulletin}");
+    // a draft is the office's alone, in PDF too
+    let mut liaison = app.logged_in("alpha", "liaison").await;
+    let (status, _, _) = liaison.get_bytes(&format!("{page}/pdf")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let published = staff.post(&format!("{page}/publish"), &[]).await;
+    assert_eq!(published.status, StatusCode::SEE_OTHER);
+    staff
+        .get(&page)
+        .await
+        .assert_contains(&format!("{page}/pdf"));
+    // the unit's inbox shows it unread until it is opened
+    liaison
+        .get("/alpha/inbox")
+        .await
+        .assert_contains("未读的通报");
+    let (status, headers, pdf) = liaison.get_bytes(&format!("{page}/pdf")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers["content-type"], "application/pdf");
+    crate::notices::keep_pdf("bulletin-server.pdf", &pdf);
+    let (text, fonts) = crate::notices::pdf_text_and_fonts(&pdf);
+    let flat: String = text.split_whitespace().collect();
+    for words in [
+        "关于2026年11月1日至2026年11月30日效能督查情况的通报",
+        "各考评单位",
+        "一、第一单位（3个问题，扣3分）",
+        "二、第二单位（1个问题，扣1分）",
+        "门厅未设置效能提示牌",
+    ] {
+        assert!(flat.contains(words), "{words} is not in the PDF:\n{text}");
+    }
+    assert!(fonts.contains("NotoSerifCJK"), "{fonts}");
+    assert_eq!(
+        app.scalar_i64("select count(*) from bulletin_read").await,
+        1,
+        "the liaison's download is its reading"
+    );
+    assert!(
+        !liaison
+            .get("/alpha/inbox")
+            .await
+            .body
+            .contains("未读的通报")
+    );
+}

@@ -255,3 +255,98 @@ async fn notifications_are_mailed_once_when_smtp_is_configured_and_the_user_gave
     );
     let _: Uuid = notice;
 }
+
+#[tokio::test]
+async fn ins_13_an_interviews_follow_up_reminds_the_office_the_working_day_before_and_once_overdue()
+{
+    let app = spawn_app().await;
+    app.office_with_users("alpha").await;
+    let u1 = id_of(&app, "select id from unit where code = 'u1'")
+        .await
+        .to_string();
+    let mut staff = app.logged_in("alpha", "office_staff").await;
+    let created = staff
+        .post(
+            "/alpha/interviews",
+            &[
+                ("unit_id", u1.as_str()),
+                ("scheduled_at", "2026-11-20T09:30"),
+                ("place", "效能办三楼会议室"),
+                ("office_name", "李主任"),
+                ("office_post", "效能办主任"),
+                ("unit_name", "王局长"),
+                ("unit_post", "局长"),
+                ("problems", "整改不力"),
+            ],
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.body);
+    let interview = id_of(&app, "select id from interview").await;
+    // due on Friday 2026-11-27, a day before this test's real date: overdue now
+    let held = staff
+        .post(
+            &format!("/alpha/interviews/{interview}/minutes"),
+            &[
+                ("minutes", "表态立即整改"),
+                ("action_content", "全面排查提示牌"),
+                ("action_responsible", "办公室"),
+                ("action_due", "2026-11-27"),
+            ],
+        )
+        .await;
+    assert_eq!(held.status, StatusCode::SEE_OTHER, "{}", held.body);
+    let inbox = staff.get("/alpha/inbox").await;
+    inbox.assert_contains("逾期未完成的约谈后续事项");
+    assert_eq!(nav_count(&inbox.body), Some(1));
+
+    let reminders = |kind: &'static str| {
+        let pool = app.pool.clone();
+        async move {
+            sqlx::query_scalar::<_, String>(
+                "select u.username from notification n join app_user u on u.id = n.user_id
+                  where n.kind = $1 order by 1",
+            )
+            .bind(kind)
+            .fetch_all(&pool)
+            .await
+            .unwrap()
+        }
+    };
+    let office = vec!["office_admin".to_string(), "office_staff".to_string()];
+    // CAL-2: Wednesday the 25th is two working days before; Thursday the 26th is the one before
+    app.run_jobs(NaiveDate::from_ymd_opt(2026, 11, 25).unwrap())
+        .await;
+    assert!(reminders("followup_due_tomorrow").await.is_empty());
+    app.run_jobs(NaiveDate::from_ymd_opt(2026, 11, 26).unwrap())
+        .await;
+    assert_eq!(reminders("followup_due_tomorrow").await, office);
+    assert!(reminders("followup_overdue").await.is_empty());
+    // the due day itself is still in time; the next day it is overdue, once
+    app.run_jobs(NaiveDate::from_ymd_opt(2026, 11, 27).unwrap())
+        .await;
+    assert!(reminders("followup_overdue").await.is_empty());
+    app.run_jobs(NaiveDate::from_ymd_opt(2026, 11, 28).unwrap())
+        .await;
+    app.run_jobs(NaiveDate::from_ymd_opt(2026, 11, 30).unwrap())
+        .await;
+    assert_eq!(reminders("followup_overdue").await, office);
+    staff
+        .get("/alpha/inbox")
+        .await
+        .assert_contains("约谈后续事项“全面排查提示牌”已超过期限（2026-11-27）");
+    // done: nothing awaits any more, and no reminder follows
+    let action = id_of(&app, "select id from interview_action").await;
+    staff
+        .post(
+            &format!("/alpha/interviews/{interview}/actions/{action}/done"),
+            &[],
+        )
+        .await;
+    assert!(
+        !staff
+            .get("/alpha/inbox")
+            .await
+            .body
+            .contains("逾期未完成的约谈后续事项")
+    );
+}

@@ -40,6 +40,19 @@ async fn schedule(app: &TestApp, staff: &mut Client, unit: Uuid) -> Uuid {
     .await
 }
 
+/// An interview scheduled with u1 of an office that also has u2 and its liaison `liaison_u2`;
+/// returns the interview and the office staff's client.
+async fn interview_beside_another_unit(app: &TestApp) -> (Uuid, Client) {
+    let office = app.office_with_users("alpha").await;
+    let u1 = id_of(app, "select id from unit where code = 'u1'").await;
+    let u2 = app.create_unit(&office, "u2", "第二单位").await;
+    app.create_user(&office, "liaison_u2", "liaison", Some(u2))
+        .await;
+    let mut staff = app.logged_in("alpha", "office_staff").await;
+    let interview = schedule(app, &mut staff, u1).await;
+    (interview, staff)
+}
+
 #[tokio::test]
 async fn ins_13_staff_schedule_an_interview_record_its_minutes_and_follow_ups_and_mark_one_done() {
     let app = spawn_app().await;
@@ -205,13 +218,7 @@ async fn ins_13_staff_schedule_an_interview_record_its_minutes_and_follow_ups_an
 async fn ins_13_a_leader_reads_interviews_and_changes_nothing_and_a_liaison_sees_only_its_own_units()
  {
     let app = spawn_app().await;
-    let office = app.office_with_users("alpha").await;
-    let u1 = id_of(&app, "select id from unit where code = 'u1'").await;
-    let u2 = app.create_unit(&office, "u2", "第二单位").await;
-    app.create_user(&office, "liaison_u2", "liaison", Some(u2))
-        .await;
-    let mut staff = app.logged_in("alpha", "office_staff").await;
-    let interview = schedule(&app, &mut staff, u1).await;
+    let (interview, _staff) = interview_beside_another_unit(&app).await;
     let page = format!("/alpha/interviews/{interview}");
 
     let mut leader = app.logged_in("alpha", "leader").await;
@@ -402,4 +409,60 @@ async fn ins_13_the_leaders_overview_shows_upcoming_interviews_overdue_actions_a
     page.assert_contains("待进行的约谈");
     page.assert_contains("补设效能提示牌");
     page.assert_contains("已阅单位 1/1");
+}
+
+#[tokio::test]
+async fn ins_13_the_interview_record_prints_to_pdf_with_its_people_problems_minutes_and_follow_ups()
+{
+    let app = spawn_app().await;
+    let (interview, mut staff) = interview_beside_another_unit(&app).await;
+    let held = staff
+        .post(
+            &format!("/alpha/interviews/{interview}/minutes"),
+            &[
+                ("minutes", "单位主要负责人表态立即整改"),
+                ("action_content", "全面排查提示牌"),
+                ("action_responsible", "办公室"),
+                ("action_due", "2026-12-20"),
+            ],
+        )
+        .await;
+    assert_eq!(held.status, StatusCode::SEE_OTHER, "{}", held.body);
+    staff
+        .get(&format!("/alpha/interviews/{interview}"))
+        .await
+        .assert_contains(&format!("/alpha/interviews/{interview}/pdf"));
+    let (status, headers, pdf) = staff
+        .get_bytes(&format!("/alpha/interviews/{interview}/pdf"))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers["content-type"], "application/pdf");
+    crate::notices::keep_pdf("interview-server.pdf", &pdf);
+    let (text, fonts) = crate::notices::pdf_text_and_fonts(&pdf);
+    let flat: String = text.split_whitespace().collect();
+    for words in [
+        "效能约谈记录",
+        "第一单位",
+        "效能办三楼会议室",
+        "李主任（效能办主任）",
+        "王局长（局长）",
+        "门厅未设置效能提示牌，整改不力",
+        "单位主要负责人表态立即整改",
+        "全面排查提示牌",
+        "2026-12-20",
+    ] {
+        assert!(flat.contains(words), "{words} is not in the PDF:\n{text}");
+    }
+    assert!(fonts.contains("NotoSerifCJK"), "{fonts}");
+    // the unit has it; another unit's liaison does not
+    let mut liaison = app.logged_in("alpha", "liaison").await;
+    let (status, _, _) = liaison
+        .get_bytes(&format!("/alpha/interviews/{interview}/pdf"))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let mut other = app.logged_in("alpha", "liaison_u2").await;
+    let (status, _, _) = other
+        .get_bytes(&format!("/alpha/interviews/{interview}/pdf"))
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
 }

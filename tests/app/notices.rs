@@ -480,8 +480,15 @@ async fn ins_13_leaders_read_the_numbers_at_a_glance_and_change_nothing() {
     );
 }
 
+/// Keeps a typeset document under target/e2e/, to be looked at.
+pub fn keep_pdf(name: &str, pdf: &[u8]) {
+    let kept = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/e2e");
+    std::fs::create_dir_all(&kept).unwrap();
+    std::fs::write(kept.join(name), pdf).unwrap();
+}
+
 /// The text of a PDF, read back with pdftotext, and the fonts it embeds, read with pdffonts.
-fn pdf_text_and_fonts(pdf: &[u8]) -> (String, String) {
+pub fn pdf_text_and_fonts(pdf: &[u8]) -> (String, String) {
     let dir = std::env::temp_dir().join(format!("xiaoneng-pdf-{}", Uuid::new_v4()));
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join("notice.pdf");
@@ -526,10 +533,7 @@ async fn ins_11_the_notice_pdf_is_typeset_in_the_cjk_font_with_every_word_of_the
         "the file is named after the notice's number"
     );
     assert!(pdf.starts_with(b"%PDF-"));
-    // kept for a look: target/e2e/notice-server.pdf
-    let kept = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/e2e");
-    std::fs::create_dir_all(&kept).unwrap();
-    std::fs::write(kept.join("notice-server.pdf"), &pdf).unwrap();
+    keep_pdf("notice-server.pdf", &pdf);
     let (text, fonts) = pdf_text_and_fonts(&pdf);
     // real glyphs: the words come back out of the PDF, and the CJK font is embedded
     let flat: String = text.split_whitespace().collect();

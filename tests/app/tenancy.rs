@@ -173,6 +173,8 @@ async fn a_user_of_one_office_gets_the_missing_page_404_on_every_route_of_anothe
         (Method::GET, "/beta/overview".into()),
         (Method::GET, format!("/beta/notices/{beta_unit}")),
         (Method::GET, format!("/beta/notices/{beta_unit}/pdf")),
+        (Method::GET, format!("/beta/interviews/{beta_unit}/pdf")),
+        (Method::GET, format!("/beta/bulletins/{beta_unit}/pdf")),
         (Method::POST, format!("/beta/notices/{beta_unit}/reports")),
         (
             Method::POST,

@@ -348,6 +348,56 @@ fn unit_receipts(ctx: &PageCtx, rows: Vec<db::ReceiptRow>) -> Vec<UnitReceipt> {
     units.into_iter().map(|(_, unit)| unit).collect()
 }
 
+impl BulletinPage {
+    /// INS-13: the bulletin as an official document, for the PDF.
+    pub fn document(&self) -> crate::documents::Document {
+        use crate::documents::{Block, Document};
+        let ctx = &self.ctx;
+        let blocks = [&self.b.lead, &self.b.body, &self.b.closing]
+            .into_iter()
+            .filter(|text| !text.trim().is_empty())
+            .map(|text| Block::Paragraph { text: text.clone() })
+            .collect();
+        Document {
+            office: self.office_name.clone(),
+            title: self.b.title.clone(),
+            number: String::new(),
+            addressee: ctx
+                .t("bulletins.addressee")
+                .trim_end_matches(['：', ':'])
+                .to_string(),
+            blocks,
+            date: self.published_on.clone(),
+            note: if self.draft {
+                ctx.t(self.state_key).to_string()
+            } else {
+                String::new()
+            },
+        }
+    }
+}
+
+/// A liaison reading a bulletin sent to its unit: its first reading is recorded, once (INS-13).
+async fn note_reading(
+    tx: &mut Tx,
+    user: &CurrentUser,
+    addr: &str,
+    bulletin_id: Uuid,
+) -> AppResult<()> {
+    if let (Role::Liaison, Some(unit)) = (user.role, user.unit_id)
+        && db::record_read(tx, user.tenant_id, bulletin_id, user.id, unit).await?
+    {
+        let event = AuditEvent {
+            action: "bulletin.read",
+            subject_type: "bulletin",
+            subject_id: Some(bulletin_id),
+            detail: json!({}),
+        };
+        audit::record(tx, user.tenant_id, &user.actor(addr), event).await?;
+    }
+    Ok(())
+}
+
 /// INS-13: the bulletin. A liaison opening one sent to its unit records its first reading, once.
 pub async fn show_bulletin(
     user: CurrentUser,
@@ -358,19 +408,33 @@ pub async fn show_bulletin(
 ) -> AppResult<Response> {
     let Path(BulletinPath { bulletin_id }) = path.map_err(|_| not_found())?;
     let page = bulletin_page(ctx, &user, &mut tx, bulletin_id).await?;
-    if let (Role::Liaison, Some(unit)) = (user.role, user.unit_id)
-        && db::record_read(&mut tx, user.tenant_id, bulletin_id, user.id, unit).await?
-    {
-        let event = AuditEvent {
-            action: "bulletin.read",
-            subject_type: "bulletin",
-            subject_id: Some(bulletin_id),
-            detail: json!({}),
-        };
-        audit::record(&mut tx, user.tenant_id, &user.actor(&addr), event).await?;
-    }
+    note_reading(&mut tx, &user, &addr, bulletin_id).await?;
     drop(tx);
     render(&page)
+}
+
+/// INS-13: the bulletin in PDF, typeset on the server; a liaison's download is a reading too.
+pub async fn bulletin_pdf(
+    user: CurrentUser,
+    path: Result<Path<BulletinPath>, PathRejection>,
+    ClientAddr(addr): ClientAddr,
+    axum::extract::State(state): axum::extract::State<crate::AppState>,
+    ctx: PageCtx,
+    mut tx: Tx,
+) -> AppResult<Response> {
+    let Path(BulletinPath { bulletin_id }) = path.map_err(|_| not_found())?;
+    let page = bulletin_page(ctx, &user, &mut tx, bulletin_id).await?;
+    note_reading(&mut tx, &user, &addr, bulletin_id).await?;
+    drop(tx);
+    let back = page.ctx.href(&format!("/bulletins/{bulletin_id}"));
+    crate::documents::pdf_response(
+        &state.documents,
+        page.ctx.clone(),
+        &page.document(),
+        &page.b.title,
+        back,
+    )
+    .await
 }
 
 /// INS-13: publishes the draft, once, to every unit of the office.

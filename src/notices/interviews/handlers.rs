@@ -394,6 +394,141 @@ async fn interview_page(
     })
 }
 
+impl InterviewPage {
+    /// INS-13: the interview record as an official document, for the PDF.
+    pub fn document(&self) -> crate::documents::Document {
+        use crate::documents::{Block, Document};
+        let ctx = &self.ctx;
+        let people = |side: &[Attendee]| {
+            side.iter()
+                .map(|a| match a.post.as_str() {
+                    "" => a.name.clone(),
+                    post => format!("{}（{post}）", a.name),
+                })
+                .collect::<Vec<_>>()
+                .join("、")
+        };
+        let mut blocks = vec![
+            Block::Facts {
+                rows: vec![
+                    (ctx.t("interviews.unit").into(), self.v.unit_name.clone()),
+                    (ctx.t("interviews.scheduled_at").into(), self.when.clone()),
+                    (ctx.t("interviews.place").into(), self.v.place.clone()),
+                    (
+                        ctx.t("interviews.office_side").into(),
+                        people(&self.office_side),
+                    ),
+                    (
+                        ctx.t("interviews.unit_side").into(),
+                        people(&self.unit_side),
+                    ),
+                ],
+            },
+            Block::Heading {
+                text: ctx.t("interviews.problems").into(),
+            },
+            Block::Paragraph {
+                text: self.v.problems.clone(),
+            },
+        ];
+        if self.held {
+            blocks.push(Block::Heading {
+                text: ctx.t("interviews.minutes").into(),
+            });
+            blocks.push(Block::Paragraph {
+                text: self.v.minutes.clone(),
+            });
+        }
+        if !self.actions.is_empty() {
+            blocks.push(Block::Heading {
+                text: ctx.t("interviews.actions").into(),
+            });
+            blocks.push(Block::Table {
+                columns: [
+                    "interviews.action_content",
+                    "interviews.action_responsible",
+                    "interviews.action_due",
+                    "interviews.action_state",
+                ]
+                .iter()
+                .map(|k| ctx.t(k).to_string())
+                .collect(),
+                rows: self
+                    .actions
+                    .iter()
+                    .map(|a| {
+                        let state = match (&a.done, a.overdue) {
+                            (Some(_), _) => ctx.t("interviews.action_done"),
+                            (None, true) => ctx.t("interviews.action_overdue"),
+                            (None, false) => ctx.t("interviews.action_open"),
+                        };
+                        vec![
+                            a.content.clone(),
+                            a.responsible.clone(),
+                            a.due.clone(),
+                            state.to_string(),
+                        ]
+                    })
+                    .collect(),
+            });
+        }
+        if self.v.cancelled_at.is_some() {
+            blocks.push(Block::Heading {
+                text: ctx.t("interviews.cancel_reason").into(),
+            });
+            blocks.push(Block::Paragraph {
+                text: self.v.cancel_reason.clone(),
+            });
+        }
+        let tz = ctx.time_zone();
+        Document {
+            office: self.office_name.clone(),
+            title: ctx.t("interviews.document_title").into(),
+            number: String::new(),
+            addressee: String::new(),
+            blocks,
+            date: self
+                .v
+                .held_at
+                .unwrap_or(self.v.scheduled_at)
+                .with_timezone(&tz)
+                .format("%Y年%m月%d日")
+                .to_string(),
+            note: match self.state_key {
+                "interviews.state_held" => String::new(),
+                key => ctx.t(key).to_string(),
+            },
+        }
+    }
+}
+
+/// INS-13: the interview record in PDF, typeset on the server; whoever may read it may have it.
+pub async fn interview_pdf(
+    user: CurrentUser,
+    path: Result<Path<InterviewPath>, PathRejection>,
+    axum::extract::State(state): axum::extract::State<crate::AppState>,
+    ctx: PageCtx,
+    mut tx: Tx,
+) -> AppResult<Response> {
+    let Path(InterviewPath { interview_id }) = path.map_err(|_| not_found())?;
+    let page = interview_page(ctx, &user, &mut tx, interview_id).await?;
+    drop(tx);
+    let back = page.ctx.href(&format!("/interviews/{interview_id}"));
+    let name = format!(
+        "{}-{}",
+        page.ctx.t("interviews.document_title"),
+        page.v.unit_name
+    );
+    crate::documents::pdf_response(
+        &state.documents,
+        page.ctx.clone(),
+        &page.document(),
+        &name,
+        back,
+    )
+    .await
+}
+
 pub async fn show_interview(
     user: CurrentUser,
     path: Result<Path<InterviewPath>, PathRejection>,
