@@ -489,6 +489,66 @@ pub async fn notice_pdf(
     .await
 }
 
+/// A unit's form with files on a notice (an appeal, a report): the files streamed into the evidence
+/// store first, then the notice locked and read for the checks; what was refused so far.
+struct UnitForm {
+    intake: crate::evidence::Intake,
+    errors: Vec<String>,
+    tx: Tx,
+    page: NoticePage,
+}
+
+impl UnitForm {
+    async fn receive(
+        state: &crate::AppState,
+        user: &CurrentUser,
+        ctx: &PageCtx,
+        request_tx: &RequestTx,
+        notice_id: Uuid,
+        multipart: axum::extract::Multipart,
+    ) -> AppResult<Self> {
+        let tz = ctx.time_zone();
+        let (intake, broken) =
+            crate::evidence::intake(&state.evidence, user.tenant_id, tz, multipart).await;
+        let mut errors: Vec<String> = intake.refusal_messages(ctx);
+        if broken.is_some() {
+            errors.push(ctx.t("evidence.upload_failed").into());
+        }
+        let mut tx = request_tx.acquire().await?;
+        db::lock_notice(&mut tx, notice_id).await?;
+        let page = notice_page(
+            ctx.clone(),
+            user,
+            &mut tx,
+            notice_id,
+            Vec::new(),
+            String::new(),
+        )
+        .await?;
+        Ok(Self {
+            intake,
+            errors,
+            tx,
+            page,
+        })
+    }
+
+    /// The notice's page again with the errors and what was typed (422); the files are forgotten.
+    async fn refuse(self, state: &crate::AppState, user: &CurrentUser) -> AppResult<Response> {
+        let Self {
+            intake,
+            errors,
+            tx,
+            mut page,
+        } = self;
+        page.errors = errors;
+        page.max_upload = state.evidence.max_upload_text();
+        drop(tx);
+        crate::evidence::forget(&state.db, &state.evidence, user.tenant_id, &intake.received).await;
+        render_invalid(&page)
+    }
+}
+
 /// INS-12: the unit appeals the facts of a notice, with its reasons and evidence (streamed into
 /// the evidence store), until the end of the 2nd working day after issue; once. A refused file
 /// files nothing and keeps the typed reasons.
@@ -504,38 +564,21 @@ pub async fn submit_appeal(
     multipart: axum::extract::Multipart,
 ) -> AppResult<Response> {
     let Path(NoticePath { notice_id }) = path.map_err(|_| not_found())?;
-    let tz = ctx.time_zone();
-    let (intake, broken) =
-        crate::evidence::intake(&state.evidence, user.tenant_id, tz, multipart).await;
-    let reasons = intake.field("reasons").trim().to_string();
-    let mut errors: Vec<String> = intake.refusal_messages(&ctx);
-    if broken.is_some() {
-        errors.push(ctx.t("evidence.upload_failed").into());
-    }
-    let mut tx = request_tx.acquire().await?;
-    db::lock_notice(&mut tx, notice_id).await?;
-    let page = notice_page(
-        ctx.clone(),
-        &user,
-        &mut tx,
-        notice_id,
-        Vec::new(),
-        reasons.clone(),
-    )
-    .await?;
+    let mut form =
+        UnitForm::receive(&state, &user, &ctx, &request_tx, notice_id, multipart).await?;
+    let reasons = form.intake.field("reasons").trim().to_string();
+    let page = &form.page;
     if let Some(key) = page.appeal_closed_key {
-        errors.insert(0, ctx.tf(key, &page.appeal_until));
+        form.errors.insert(0, ctx.tf(key, &page.appeal_until));
     } else if reasons.is_empty() || reasons.chars().count() > 5000 {
-        errors.push(ctx.t("notices.error_reasons").to_string());
+        form.errors.push(ctx.t("notices.error_reasons").to_string());
     }
-    if !errors.is_empty() {
-        let mut page = page;
-        page.errors = errors;
-        page.max_upload = state.evidence.max_upload_text();
-        drop(tx);
-        crate::evidence::forget(&state.db, &state.evidence, user.tenant_id, &intake.received).await;
-        return render_invalid(&page);
+    if !form.errors.is_empty() {
+        form.page.appeal_text = reasons;
+        return form.refuse(&state, &user).await;
     }
+    let UnitForm { intake, mut tx, .. } = form;
+    let tz = ctx.time_zone();
     if !db::insert_appeal(&mut tx, user.tenant_id, notice_id, &reasons, user.id).await? {
         return Err(AppError::Internal(anyhow::anyhow!(
             "an appeal raced the lock"
@@ -675,40 +718,21 @@ pub async fn submit_report(
     multipart: axum::extract::Multipart,
 ) -> AppResult<Response> {
     let Path(NoticePath { notice_id }) = path.map_err(|_| not_found())?;
-    let tz = ctx.time_zone();
-    let (intake, broken) =
-        crate::evidence::intake(&state.evidence, user.tenant_id, tz, multipart).await;
-    let content = intake.field("content").trim().to_string();
-    let mut errors: Vec<String> = intake.refusal_messages(&ctx);
-    if broken.is_some() {
-        errors.push(ctx.t("evidence.upload_failed").into());
-    }
-    let mut tx = request_tx.acquire().await?;
-    db::lock_notice(&mut tx, notice_id).await?;
-    let page = notice_page(
-        ctx.clone(),
-        &user,
-        &mut tx,
-        notice_id,
-        Vec::new(),
-        String::new(),
-    )
-    .await?;
-    if !page.can_report {
-        errors.push(ctx.t("notices.report_not_open").into());
+    let mut form =
+        UnitForm::receive(&state, &user, &ctx, &request_tx, notice_id, multipart).await?;
+    let content = form.intake.field("content").trim().to_string();
+    if !form.page.can_report {
+        form.errors.push(ctx.t("notices.report_not_open").into());
     }
     if content.is_empty() || content.chars().count() > 10_000 {
-        errors.push(ctx.t("notices.error_report").into());
+        form.errors.push(ctx.t("notices.error_report").into());
     }
-    if !errors.is_empty() {
-        let mut page = page;
-        page.errors = errors;
-        page.report_text = content;
-        page.max_upload = state.evidence.max_upload_text();
-        drop(tx);
-        crate::evidence::forget(&state.db, &state.evidence, user.tenant_id, &intake.received).await;
-        return render_invalid(&page);
+    if !form.errors.is_empty() {
+        form.page.report_text = content;
+        return form.refuse(&state, &user).await;
     }
+    let UnitForm { intake, mut tx, .. } = form;
+    let tz = ctx.time_zone();
     let id = db::insert_report(&mut tx, user.tenant_id, notice_id, &content, user.id).await?;
     let files = crate::evidence::record(
         &mut tx,
