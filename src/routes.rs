@@ -397,8 +397,6 @@ fn finding_routes() -> Router<AppState> {
         ))
 }
 
-/// Rectification notices and appeals (INS-11, INS-12). A liaison reads its own unit's (checked in
-/// the handler).
 /// Every user's inbox: what awaits them, their notifications, where their mail goes.
 fn inbox_routes() -> Router<AppState> {
     use crate::inbox::handlers as i;
@@ -412,6 +410,8 @@ fn inbox_routes() -> Router<AppState> {
     )
 }
 
+/// Rectification notices and appeals (INS-11, INS-12). A liaison reads its own unit's (checked in
+/// the handler).
 fn notice_routes() -> Router<AppState> {
     use crate::notices::handlers as n;
     Router::new()

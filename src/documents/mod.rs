@@ -131,14 +131,18 @@ impl Documents {
     /// Typesets a document to PDF bytes, off the async threads.
     pub async fn render(self: &Arc<Self>, document: &Document) -> Result<Vec<u8>, DocumentError> {
         let data = serde_json::to_vec(document).map_err(anyhow::Error::from)?;
-        let _permit = RENDERING
+        let permit = RENDERING
             .acquire()
             .await
             .map_err(|e| anyhow::anyhow!("the renderer is closed: {e}"))?;
         let this = Arc::clone(self);
-        tokio::task::spawn_blocking(move || this.render_blocking(data))
-            .await
-            .map_err(|e| anyhow::anyhow!("the typesetting task failed: {e}"))?
+        // the permit goes with the work: a request dropped meanwhile does not free it early
+        tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            this.render_blocking(data)
+        })
+        .await
+        .map_err(|e| anyhow::anyhow!("the typesetting task failed: {e}"))?
     }
 
     fn render_blocking(&self, data: Vec<u8>) -> Result<Vec<u8>, DocumentError> {
@@ -410,9 +414,11 @@ struct UnavailablePage {
 
 /// Answers with the document as a PDF (`{name}.pdf`, shown in the browser), or, when the fonts
 /// are missing, with a page that says which package to install and links back to the printable
-/// page `back`.
+/// page `back`. The request's transaction is committed first: no connection or lock is held while
+/// the document is typeset.
 pub async fn pdf_response(
     documents: &Arc<Documents>,
+    request_tx: &crate::db::RequestTx,
     ctx: crate::web::PageCtx,
     document: &Document,
     name: &str,
@@ -420,6 +426,7 @@ pub async fn pdf_response(
 ) -> crate::error::AppResult<axum::response::Response> {
     use axum::http::{StatusCode, header};
     use axum::response::IntoResponse;
+    request_tx.finish(true).await?;
     match documents.render(document).await {
         Ok(pdf) => {
             let disposition = format!(

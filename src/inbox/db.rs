@@ -24,8 +24,11 @@ pub async fn office_awaiting(
              (select count(*) from finding where status = 'submitted') as "findings_to_review!",
              (select count(*) from notice_appeal where decision is null) as "appeals_to_decide!",
              (select count(*) from rectification_report where decision is null) as "reports_to_review!",
-             (select count(*) from rectification_notice
-               where status = 'issued' and due_at < now()) as "notices_overdue!",
+             (select count(*) from rectification_notice n
+               where n.status = 'issued' and n.due_at < now()
+                 and not exists (select 1 from rectification_report r
+                                  where r.tenant_id = n.tenant_id and r.notice_id = n.id
+                                    and r.decision is null)) as "notices_overdue!",
              (select count(*) from interview_action
                where done_at is null and due_on < $1) as "actions_overdue!""#,
         today
@@ -35,7 +38,7 @@ pub async fn office_awaiting(
 }
 
 /// What awaits a unit now: its standing notices still to be rectified and reported (none of its
-/// reports awaits the office), and those of them past their deadline.
+/// reports awaits the office), and how many of those are past their deadline.
 pub struct UnitAwaiting {
     pub notices_to_rectify: i64,
     pub notices_overdue: i64,
@@ -48,13 +51,13 @@ pub async fn unit_awaiting(
     sqlx::query_as!(
         UnitAwaiting,
         r#"select
-             count(*) filter (where not exists (
-                 select 1 from rectification_report r
-                  where r.tenant_id = n.tenant_id and r.notice_id = n.id and r.decision is null))
-               as "notices_to_rectify!",
+             count(*) as "notices_to_rectify!",
              count(*) filter (where n.due_at < now()) as "notices_overdue!"
              from rectification_notice n
-            where n.unit_id = $1 and n.status = 'issued'"#,
+            where n.unit_id = $1 and n.status = 'issued'
+              and not exists (select 1 from rectification_report r
+                               where r.tenant_id = n.tenant_id and r.notice_id = n.id
+                                 and r.decision is null)"#,
         unit_id
     )
     .fetch_one(conn)
@@ -92,10 +95,18 @@ pub async fn own_drafts(conn: &mut PgConnection, user_id: Uuid) -> Result<i64, s
     .await
 }
 
-pub async fn unread(conn: &mut PgConnection, user_id: Uuid) -> Result<i64, sqlx::Error> {
+/// The user's unread notifications, but for the kinds in `besides`.
+pub async fn unread(
+    conn: &mut PgConnection,
+    user_id: Uuid,
+    besides: &[&str],
+) -> Result<i64, sqlx::Error> {
+    let besides: Vec<String> = besides.iter().map(|k| k.to_string()).collect();
     sqlx::query_scalar!(
-        r#"select count(*) as "n!" from notification where user_id = $1 and read_at is null"#,
-        user_id
+        r#"select count(*) as "n!" from notification
+            where user_id = $1 and read_at is null and kind <> all($2)"#,
+        user_id,
+        &besides
     )
     .fetch_one(conn)
     .await
@@ -228,12 +239,12 @@ pub async fn standing_notices(
 }
 
 /// The follow-up actions of held interviews not yet done, for the reminders:
-/// (action, interview, what, due).
+/// (action, interview, unit, what, due).
 pub async fn open_actions(
     conn: &mut PgConnection,
-) -> Result<Vec<(Uuid, Uuid, String, NaiveDate)>, sqlx::Error> {
+) -> Result<Vec<(Uuid, Uuid, Uuid, String, NaiveDate)>, sqlx::Error> {
     let rows = sqlx::query!(
-        "select a.id, a.interview_id, a.content, a.due_on
+        "select a.id, a.interview_id, v.unit_id, a.content, a.due_on
            from interview_action a
            join interview v on v.tenant_id = a.tenant_id and v.id = a.interview_id
           where a.done_at is null and v.status = 'held'"
@@ -242,7 +253,7 @@ pub async fn open_actions(
     .await?;
     Ok(rows
         .into_iter()
-        .map(|r| (r.id, r.interview_id, r.content, r.due_on))
+        .map(|r| (r.id, r.interview_id, r.unit_id, r.content, r.due_on))
         .collect())
 }
 
@@ -262,7 +273,8 @@ pub async fn unmailed(conn: &mut PgConnection) -> Result<Vec<Unmailed>, sqlx::Er
         "select n.id, u.email, n.kind, n.detail, n.link
            from notification n
            join app_user u on u.tenant_id = n.tenant_id and u.id = n.user_id
-          where n.mailed_at is null and n.created_at > now() - interval '3 days'
+          where n.mailed_at is null and n.read_at is null
+            and n.created_at > now() - interval '3 days'
             and u.email <> '' and u.disabled_at is null
           order by n.created_at
           limit 500"
@@ -271,14 +283,27 @@ pub async fn unmailed(conn: &mut PgConnection) -> Result<Vec<Unmailed>, sqlx::Er
     .await
 }
 
-pub async fn mark_mailed(conn: &mut PgConnection, id: Uuid) -> Result<(), sqlx::Error> {
-    sqlx::query!(
-        "update notification set mailed_at = now() where id = $1",
-        id
-    )
-    .execute(conn)
-    .await?;
-    Ok(())
+/// Marks a notification mailed (`take`: only one not yet mailed and still unread), or takes the
+/// mark back after a failed send; whether the row changed.
+pub async fn mark_mailed(
+    conn: &mut PgConnection,
+    id: Uuid,
+    take: bool,
+) -> Result<bool, sqlx::Error> {
+    let changed = if take {
+        sqlx::query!(
+            "update notification set mailed_at = now()
+              where id = $1 and mailed_at is null and read_at is null",
+            id
+        )
+        .execute(conn)
+        .await?
+    } else {
+        sqlx::query!("update notification set mailed_at = null where id = $1", id)
+            .execute(conn)
+            .await?
+    };
+    Ok(changed.rows_affected() == 1)
 }
 
 pub async fn email(conn: &mut PgConnection, user_id: Uuid) -> Result<String, sqlx::Error> {

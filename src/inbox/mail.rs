@@ -4,7 +4,7 @@
 
 use lettre::message::Mailbox;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
-use sqlx::PgConnection;
+use sqlx::PgPool;
 
 use crate::config::MailConfig;
 use crate::i18n::Lang;
@@ -45,25 +45,29 @@ impl Mailer {
         }))
     }
 
-    /// Sends the office's notifications not yet mailed; how many went. A failure stops this
-    /// round for the office (the rest wait for the next round).
-    pub async fn send_pending(
-        &self,
-        conn: &mut PgConnection,
-        office: &Office,
-    ) -> anyhow::Result<u32> {
+    /// Sends the office's notifications not yet mailed; how many went. Each is claimed (marked
+    /// mailed) in a short transaction of its own before it is sent, so no lock is held while the
+    /// server talks to SMTP and no mail goes twice; a failed send gives its claim back and stops
+    /// this round for the office (the rest wait for the next round).
+    pub async fn send_pending(&self, pool: &PgPool, office: &Office) -> anyhow::Result<u32> {
+        let pending = {
+            let mut tx = crate::db::begin_tenant(pool, office.id).await?;
+            let pending = super::db::unmailed(&mut tx).await?;
+            tx.commit().await?;
+            pending
+        };
         let mut sent = 0;
-        for n in super::db::unmailed(conn).await? {
+        for n in pending {
+            let Ok(to) = n.email.parse::<Mailbox>() else {
+                tracing::warn!(office = %office.code, notification = %n.id, "a user's mail address does not parse");
+                continue;
+            };
             let text = super::message(Lang::Zh, &n.kind, &n.detail);
             let link = format!(
                 "{}{}",
                 self.public_url,
                 crate::registry::office_path(&office.code, &n.link)
             );
-            let Ok(to) = n.email.parse::<Mailbox>() else {
-                tracing::warn!(office = %office.code, notification = %n.id, "a user's mail address does not parse");
-                continue;
-            };
             let message = Message::builder()
                 .from(self.from.clone())
                 .to(to)
@@ -73,13 +77,25 @@ impl Mailer {
                     "{text}\n\n{link}\n\n{}\n",
                     Lang::Zh.t("inbox.mail_footer")
                 ))?;
+            if !claim(pool, office, n.id, true).await? {
+                continue; // another round took it, or the user read it meanwhile
+            }
             if let Err(error) = self.transport.send(message).await {
                 tracing::warn!(office = %office.code, %error, "mail could not be sent; trying again next round");
+                claim(pool, office, n.id, false).await?;
                 break;
             }
-            super::db::mark_mailed(conn, n.id).await?;
             sent += 1;
         }
         Ok(sent)
     }
+}
+
+/// Marks one notification mailed (`take`), or gives the mark back, in a transaction of its own;
+/// whether it changed.
+async fn claim(pool: &PgPool, office: &Office, id: uuid::Uuid, take: bool) -> anyhow::Result<bool> {
+    let mut tx = crate::db::begin_tenant(pool, office.id).await?;
+    let changed = super::db::mark_mailed(&mut tx, id, take).await?;
+    tx.commit().await?;
+    Ok(changed)
 }

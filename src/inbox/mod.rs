@@ -25,7 +25,19 @@ pub struct Awaiting {
     pub label_key: &'static str,
     pub count: i64,
     pub path: &'static str,
+    /// Counted in the navigation's number; false for a part of another line (the overdue among
+    /// the notices to rectify), so nothing is counted twice.
+    pub in_total: bool,
 }
+
+/// The kinds of notification that repeat something [`awaiting`] already counts (a notice to
+/// rectify, an overdue notice or follow-up): listed in the inbox, left out of the navigation's
+/// number.
+const COUNTED_AS_AWAITING: [&str; 3] = ["notice_issued", "notice_overdue", "followup_overdue"];
+
+/// How far back a deadline's passing is still news: older ones are on the awaiting list, not
+/// written to the inbox of a user who arrives later.
+const OVERDUE_NEWS_DAYS: i64 = 7;
 
 /// What awaits this user now, as their role sees it (`today` in the office); kinds with nothing
 /// waiting are left out.
@@ -38,11 +50,31 @@ pub async fn awaiting(
         Role::OfficeAdmin | Role::OfficeStaff => {
             let o = db::office_awaiting(conn, today).await?;
             vec![
-                ("inbox.findings_to_review", o.findings_to_review, "/review"),
-                ("inbox.appeals_to_decide", o.appeals_to_decide, "/notices"),
-                ("inbox.reports_to_review", o.reports_to_review, "/notices"),
-                ("inbox.notices_overdue", o.notices_overdue, "/notices"),
-                ("inbox.actions_overdue", o.actions_overdue, "/interviews"),
+                (
+                    "inbox.findings_to_review",
+                    o.findings_to_review,
+                    "/review",
+                    true,
+                ),
+                (
+                    "inbox.appeals_to_decide",
+                    o.appeals_to_decide,
+                    "/notices",
+                    true,
+                ),
+                (
+                    "inbox.reports_to_review",
+                    o.reports_to_review,
+                    "/notices",
+                    true,
+                ),
+                ("inbox.notices_overdue", o.notices_overdue, "/notices", true),
+                (
+                    "inbox.actions_overdue",
+                    o.actions_overdue,
+                    "/interviews",
+                    true,
+                ),
             ]
         }
         Role::Liaison => match user.unit_id {
@@ -50,9 +82,19 @@ pub async fn awaiting(
                 let u = db::unit_awaiting(conn, unit_id).await?;
                 let bulletins = db::unread_bulletins(conn, user.id, unit_id).await?;
                 vec![
-                    ("inbox.notices_to_rectify", u.notices_to_rectify, "/notices"),
-                    ("inbox.notices_overdue", u.notices_overdue, "/notices"),
-                    ("inbox.bulletins_unread", bulletins, "/bulletins"),
+                    (
+                        "inbox.notices_to_rectify",
+                        u.notices_to_rectify,
+                        "/notices",
+                        true,
+                    ),
+                    (
+                        "inbox.notices_overdue",
+                        u.notices_overdue,
+                        "/notices",
+                        false,
+                    ),
+                    ("inbox.bulletins_unread", bulletins, "/bulletins", true),
                 ]
             }
             None => Vec::new(),
@@ -61,21 +103,24 @@ pub async fn awaiting(
             "inbox.drafts",
             db::own_drafts(conn, user.id).await?,
             "/tasks",
+            true,
         )],
         Role::Leader => Vec::new(),
     };
     Ok(all
         .into_iter()
-        .filter(|(_, count, _)| *count > 0)
-        .map(|(label_key, count, path)| Awaiting {
+        .filter(|(_, count, _, _)| *count > 0)
+        .map(|(label_key, count, path, in_total)| Awaiting {
             label_key,
             count,
             path,
+            in_total,
         })
         .collect())
 }
 
-/// The number shown beside the inbox in the navigation: what awaits, and the unread notifications.
+/// The number shown beside the inbox in the navigation: what awaits, and the unread
+/// notifications that are not already among it; nothing is counted twice.
 pub async fn count(
     conn: &mut PgConnection,
     user: &CurrentUser,
@@ -84,9 +129,10 @@ pub async fn count(
     let waiting: i64 = awaiting(conn, user, today)
         .await?
         .iter()
+        .filter(|a| a.in_total)
         .map(|a| a.count)
         .sum();
-    Ok(waiting + db::unread(conn, user.id).await?)
+    Ok(waiting + db::unread(conn, user.id, &COUNTED_AS_AWAITING).await?)
 }
 
 /// The unit's liaisons hear of a notice issued to it (INS-11).
@@ -150,18 +196,20 @@ pub async fn notice_decided(
     Ok(())
 }
 
-/// The scheduled reminders of one office for `today` (its own date): a standing notice due on the
-/// next working day reminds its unit (unless a report already awaits the office); one whose
-/// deadline has passed tells the unit and the office, once. An interview's follow-up action
-/// (INS-13) due on the next working day, or past its due day, reminds the office the same way.
-/// Returns how many were written.
+/// The scheduled reminders of one office for `today` (its own date). A deadline falling after
+/// today and by the next working day (CAL-2) is reminded of now: a standing notice's to its unit
+/// (unless a report already awaits the office), an interview's follow-up action (INS-13) to the
+/// office and the unit, a quarter's self-report (INS-04) to each listed unit that has not
+/// reported. A notice or follow-up whose day has passed tells the unit and the office, once
+/// (only in the week after, so that a user who arrives later is not flooded). The unique key
+/// keeps every reminder to once, whichever round writes it. Returns how many were written.
 pub async fn make_reminders(
     conn: &mut PgConnection,
     office: &Office,
     today: NaiveDate,
 ) -> anyhow::Result<u64> {
     let calendar = crate::calendar::load(conn).await?;
-    // CAL-2: "tomorrow" is the next working day; a year without a calendar is never guessed (CAL-1)
+    // CAL-1: a year without a calendar is never guessed
     let next = match calendar.add_working_days(today, 1) {
         Ok(next) => Some(next),
         Err(CalendarError::MissingYear(year)) => {
@@ -170,32 +218,37 @@ pub async fn make_reminders(
         }
         Err(error) => return Err(error.into()),
     };
+    let due_soon = |due: NaiveDate| today < due && next.is_some_and(|next| due <= next);
+    let overdue = |due: NaiveDate| due < today && (today - due).num_days() <= OVERDUE_NEWS_DAYS;
     let tz = office.tz();
     let mut written = 0;
     for (id, number, unit_id, due_at, reported) in db::standing_notices(conn).await? {
         let due_day = due_at.with_timezone(&tz).date_naive();
+        let (kind, to_office) = if due_soon(due_day) && !reported {
+            ("notice_due_tomorrow", false)
+        } else if overdue(due_day) {
+            ("notice_overdue", true)
+        } else {
+            continue;
+        };
         let link = format!("/notices/{id}");
-        let detail = json!({ "number": number, "due": due_day.to_string() });
-        let mut reminder = NewNotification {
-            kind: "notice_due_tomorrow",
+        let reminder = NewNotification {
+            kind,
             subject_type: "rectification_notice",
             subject_id: id,
             occasion: due_day,
-            detail,
+            detail: json!({ "number": number, "due": due_day.to_string() }),
             link: &link,
         };
-        if Some(due_day) == next && !reported {
-            written += db::notify(conn, office.id, Recipients::Unit(unit_id), &reminder).await?;
-        } else if due_day < today {
-            reminder.kind = "notice_overdue";
-            written += db::notify(conn, office.id, Recipients::Unit(unit_id), &reminder).await?;
+        written += db::notify(conn, office.id, Recipients::Unit(unit_id), &reminder).await?;
+        if to_office {
             written += db::notify(conn, office.id, Recipients::Office, &reminder).await?;
         }
     }
-    for (id, interview_id, content, due_day) in db::open_actions(conn).await? {
-        let kind = if Some(due_day) == next {
+    for (id, interview_id, unit_id, content, due_day) in db::open_actions(conn).await? {
+        let kind = if due_soon(due_day) {
             "followup_due_tomorrow"
-        } else if due_day < today {
+        } else if overdue(due_day) {
             "followup_overdue"
         } else {
             continue;
@@ -211,6 +264,55 @@ pub async fn make_reminders(
             link: &link,
         };
         written += db::notify(conn, office.id, Recipients::Office, &reminder).await?;
+        written += db::notify(conn, office.id, Recipients::Unit(unit_id), &reminder).await?;
+    }
+    written += remind_self_reports(conn, office, due_soon).await?;
+    Ok(written)
+}
+
+/// INS-04: a quarter's self-report due by the next working day reminds each listed unit that has
+/// not filed it.
+async fn remind_self_reports(
+    conn: &mut PgConnection,
+    office: &Office,
+    due_soon: impl Fn(NaiveDate) -> bool,
+) -> anyhow::Result<u64> {
+    let mut written = 0;
+    for (year_id, year) in crate::inspections::db::open_years(conn).await? {
+        let dues = crate::inspections::quarter_dues(conn, year).await?;
+        let soon: Vec<(u32, NaiveDate)> = (1..=4u32)
+            .zip(dues)
+            .filter_map(|(quarter, due)| due.ok().map(|due| (quarter, due)))
+            .filter(|(_, due)| due_soon(*due))
+            .collect();
+        if soon.is_empty() {
+            continue;
+        }
+        let units = crate::inspections::db::listed_units(conn, year_id).await?;
+        let reports = crate::inspections::db::self_reports(conn, year_id).await?;
+        for (quarter, due) in soon {
+            for unit in &units {
+                if reports
+                    .iter()
+                    .any(|r| r.0 == unit.id && r.1 == quarter as i32)
+                {
+                    continue;
+                }
+                let reminder = NewNotification {
+                    kind: "self_report_due_tomorrow",
+                    subject_type: "unit",
+                    subject_id: unit.id,
+                    occasion: due,
+                    detail: json!({
+                        "number": format!("{year}年第{quarter}季度"),
+                        "due": due.to_string(),
+                    }),
+                    link: "/self-reports",
+                };
+                written +=
+                    db::notify(conn, office.id, Recipients::Unit(unit.id), &reminder).await?;
+            }
+        }
     }
     Ok(written)
 }

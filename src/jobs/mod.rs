@@ -74,9 +74,7 @@ async fn run_offices(jobs: &JobContext<'_>, today: Option<NaiveDate>) -> anyhow:
         round.reminders += crate::inbox::make_reminders(&mut tx, &office, date).await?;
         tx.commit().await?;
         if let Some(mailer) = jobs.mailer {
-            let mut tx = crate::db::begin_tenant(jobs.pool, office.id).await?;
-            round.mailed += mailer.send_pending(&mut tx, &office).await?;
-            tx.commit().await?;
+            round.mailed += mailer.send_pending(jobs.pool, &office).await?;
         }
     }
     Ok(round)

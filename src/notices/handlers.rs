@@ -473,14 +473,16 @@ pub async fn notice_pdf(
     path: Result<Path<NoticePath>, PathRejection>,
     axum::extract::State(state): axum::extract::State<crate::AppState>,
     ctx: PageCtx,
-    mut tx: Tx,
+    request_tx: RequestTx,
 ) -> AppResult<Response> {
     let Path(NoticePath { notice_id }) = path.map_err(|_| not_found())?;
+    let mut tx = request_tx.acquire().await?;
     let page = notice_page(ctx, &user, &mut tx, notice_id, Vec::new(), String::new()).await?;
     drop(tx);
     let back = page.ctx.href(&format!("/notices/{notice_id}"));
     crate::documents::pdf_response(
         &state.documents,
+        &request_tx,
         page.ctx.clone(),
         &page.document(),
         &page.n.number,
@@ -507,6 +509,17 @@ impl UnitForm {
         notice_id: Uuid,
         multipart: axum::extract::Multipart,
     ) -> AppResult<Self> {
+        // nothing is stored for a notice that is not the user's unit's (a short look of its own:
+        // no connection waits on the upload)
+        let mut look = crate::db::begin_tenant(&state.db, user.tenant_id).await?;
+        let unit = db::notices(&mut look, None, Some(notice_id))
+            .await?
+            .pop()
+            .map(|n| n.unit_id);
+        look.rollback().await?;
+        if unit.is_none() || unit != user.unit_id {
+            return Err(not_found());
+        }
         let tz = ctx.time_zone();
         let (intake, broken) =
             crate::evidence::intake(&state.evidence, user.tenant_id, tz, multipart).await;
@@ -515,22 +528,31 @@ impl UnitForm {
             errors.push(ctx.t("evidence.upload_failed").into());
         }
         let mut tx = request_tx.acquire().await?;
-        db::lock_notice(&mut tx, notice_id).await?;
-        let page = notice_page(
-            ctx.clone(),
-            user,
-            &mut tx,
-            notice_id,
-            Vec::new(),
-            String::new(),
-        )
-        .await?;
+        let page = match Self::locked_page(&mut tx, user, ctx, notice_id).await {
+            Ok(page) => page,
+            Err(error) => {
+                drop(tx);
+                let received = &intake.received;
+                crate::evidence::forget(&state.db, &state.evidence, user.tenant_id, received).await;
+                return Err(error);
+            }
+        };
         Ok(Self {
             intake,
             errors,
             tx,
             page,
         })
+    }
+
+    async fn locked_page(
+        tx: &mut Tx,
+        user: &CurrentUser,
+        ctx: &PageCtx,
+        notice_id: Uuid,
+    ) -> AppResult<NoticePage> {
+        db::lock_notice(tx, notice_id).await?;
+        notice_page(ctx.clone(), user, tx, notice_id, Vec::new(), String::new()).await
     }
 
     /// The notice's page again with the errors and what was typed (422); the files are forgotten.

@@ -79,6 +79,7 @@ pub async fn office_context(
     if let Some(current) = &user
         && request.method() == axum::http::Method::GET
         && accepts_html(&request)
+        && !is_file(path)
     {
         match inbox_count(&state, &office, current).await {
             Ok(count) => {
@@ -104,6 +105,13 @@ pub async fn office_context(
         Ok(()) => response,
         Err(error) => error.into_response(),
     }
+}
+
+/// A file, not a page: a PDF, evidence bytes, a thumbnail, an export.
+fn is_file(path: &str) -> bool {
+    ["/pdf", "/content", "/thumbnail", ".csv", ".xlsx", ".png"]
+        .iter()
+        .any(|end| path.ends_with(end))
 }
 
 fn accepts_html(request: &Request) -> bool {

@@ -29,9 +29,9 @@ async fn ins_11_each_user_sees_what_awaits_them_with_the_count_in_the_navigation
     assert_eq!(nav_count(&liaison.get("/alpha").await.body), None);
     let notice = issue(&mut staff, &app, task, finding).await;
 
-    // the unit: one notice to rectify, and the news of it, unread
+    // the unit: one notice to rectify (its news, unread, is not counted again)
     let home = liaison.get("/alpha").await;
-    assert_eq!(nav_count(&home.body), Some(2), "{}", home.body);
+    assert_eq!(nav_count(&home.body), Some(1), "{}", home.body);
     let inbox = liaison.get("/alpha/inbox").await;
     inbox.assert_contains("待整改并报送的通知书");
     inbox.assert_contains("收到整改通知书 效整〔2026〕1号");
@@ -257,8 +257,8 @@ async fn notifications_are_mailed_once_when_smtp_is_configured_and_the_user_gave
 }
 
 #[tokio::test]
-async fn ins_13_an_interviews_follow_up_reminds_the_office_the_working_day_before_and_once_overdue()
-{
+async fn ins_13_an_interviews_follow_up_reminds_office_and_unit_the_working_day_before_and_once_overdue()
+ {
     let app = spawn_app().await;
     app.office_with_users("alpha").await;
     let u1 = id_of(&app, "select id from unit where code = 'u1'")
@@ -298,6 +298,13 @@ async fn ins_13_an_interviews_follow_up_reminds_the_office_the_working_day_befor
     let inbox = staff.get("/alpha/inbox").await;
     inbox.assert_contains("逾期未完成的约谈后续事项");
     assert_eq!(nav_count(&inbox.body), Some(1));
+    // an overdue deadline is news for a week, not for ever: a round long after writes nothing
+    assert_eq!(
+        app.run_jobs(NaiveDate::from_ymd_opt(2026, 12, 31).unwrap())
+            .await
+            .reminders,
+        0
+    );
 
     let reminders = |kind: &'static str| {
         let pool = app.pool.clone();
@@ -312,14 +319,18 @@ async fn ins_13_an_interviews_follow_up_reminds_the_office_the_working_day_befor
             .unwrap()
         }
     };
-    let office = vec!["office_admin".to_string(), "office_staff".to_string()];
+    let everyone = vec![
+        "liaison".to_string(),
+        "office_admin".to_string(),
+        "office_staff".to_string(),
+    ];
     // CAL-2: Wednesday the 25th is two working days before; Thursday the 26th is the one before
     app.run_jobs(NaiveDate::from_ymd_opt(2026, 11, 25).unwrap())
         .await;
     assert!(reminders("followup_due_tomorrow").await.is_empty());
     app.run_jobs(NaiveDate::from_ymd_opt(2026, 11, 26).unwrap())
         .await;
-    assert_eq!(reminders("followup_due_tomorrow").await, office);
+    assert_eq!(reminders("followup_due_tomorrow").await, everyone);
     assert!(reminders("followup_overdue").await.is_empty());
     // the due day itself is still in time; the next day it is overdue, once
     app.run_jobs(NaiveDate::from_ymd_opt(2026, 11, 27).unwrap())
@@ -329,7 +340,7 @@ async fn ins_13_an_interviews_follow_up_reminds_the_office_the_working_day_befor
         .await;
     app.run_jobs(NaiveDate::from_ymd_opt(2026, 11, 30).unwrap())
         .await;
-    assert_eq!(reminders("followup_overdue").await, office);
+    assert_eq!(reminders("followup_overdue").await, everyone);
     staff
         .get("/alpha/inbox")
         .await

@@ -420,11 +420,12 @@ async fn ins_12_a_liaison_of_another_unit_sees_nothing_of_the_notice_and_cannot_
         other.get(&format!("/alpha/notices/{notice}")).await.status,
         StatusCode::NOT_FOUND
     );
+    let photo = crate::findings::jpeg(None);
     let appeal = other
         .post_files(
             &format!("/alpha/notices/{notice}/appeal"),
             &[("reasons", "不是我们")],
-            &[],
+            &[("照片.jpg", "image/jpeg", &photo)],
         )
         .await;
     assert_eq!(appeal.status, StatusCode::NOT_FOUND);
@@ -432,6 +433,27 @@ async fn ins_12_a_liaison_of_another_unit_sees_nothing_of_the_notice_and_cannot_
         app.scalar_i64("select count(*) from notice_appeal").await,
         0
     );
+    // its file was never stored: the notice is checked before the upload is read
+    let stored: Vec<_> = walk(&app.evidence_dir);
+    assert!(stored.is_empty(), "{stored:?}");
+}
+
+/// Every file under `dir`, however deep.
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .flat_map(|e| {
+            let path = e.path();
+            if path.is_dir() {
+                walk(&path)
+            } else {
+                vec![path]
+            }
+        })
+        .collect()
 }
 
 #[tokio::test]

@@ -240,3 +240,50 @@ async fn ins_04_a_self_report_carries_attachments_and_a_refused_one_files_nothin
         StatusCode::OK
     );
 }
+
+#[tokio::test]
+async fn ins_04_a_unit_that_has_not_reported_is_reminded_the_working_day_before_the_due_date() {
+    let app = spawn_app().await;
+    office_with_year(&app, "2026").await;
+    let u2 = crate::tasks::id_of(&app, "select id from unit where code = 'u2'").await;
+    let office = xiaoneng::registry::Office {
+        id: crate::tasks::id_of(&app, "select id from office where code = 'alpha'").await,
+        code: "alpha".into(),
+        name: String::new(),
+        short_name: String::new(),
+        time_zone: "Asia/Shanghai".into(),
+        is_demo: false,
+    };
+    app.create_user(&office, "liaison_u2", "liaison", Some(u2))
+        .await;
+    let mut liaison = app.logged_in("alpha", "liaison").await;
+    let filed = liaison
+        .post_files(
+            "/alpha/self-reports",
+            &[("quarter", "3"), ("content", "第三季度自查情况")],
+            &[],
+        )
+        .await;
+    assert_eq!(filed.status, StatusCode::SEE_OTHER, "{}", filed.body);
+    let reminded = || async {
+        sqlx::query_scalar::<_, String>(
+            "select u.username from notification n join app_user u on u.id = n.user_id
+              where n.kind = 'self_report_due_tomorrow' order by 1",
+        )
+        .fetch_all(&app.pool)
+        .await
+        .unwrap()
+    };
+    // Q3 is due on Tuesday 2026-10-20 (CAL-2): Friday the 16th is too early, Monday the 19th
+    // reminds the unit that has not reported, once
+    app.run_jobs(day("2026-10-16")).await;
+    assert!(reminded().await.is_empty());
+    app.run_jobs(day("2026-10-19")).await;
+    app.run_jobs(day("2026-10-19")).await;
+    assert_eq!(reminded().await, vec!["liaison_u2".to_string()]);
+    let mut other = app.logged_in("alpha", "liaison_u2").await;
+    other
+        .get("/alpha/inbox")
+        .await
+        .assert_contains("2026年第3季度自查报告的报送期限为下一个工作日（2026-10-20）");
+}

@@ -136,6 +136,15 @@ pub async fn create_bulletin(
     let findings = db::period_findings(&mut tx, from, to, tz.name()).await?;
     let settings = crate::registry::db::get_settings(&mut tx).await?;
     let text = model::draft(ctx.lang, &settings.name, from, to, &findings);
+    // a draft too long to be saved again after editing is not made: the period is shortened
+    if text.validate().is_err() {
+        drop(tx);
+        return render_invalid(&NewBulletinPage {
+            ctx,
+            form,
+            error: Some("bulletins.error_period_too_long"),
+        });
+    }
     let id = db::insert_bulletin(&mut tx, user.tenant_id, from, to, &text, user.id).await?;
     let change = (
         "bulletin.draft",
@@ -420,15 +429,17 @@ pub async fn bulletin_pdf(
     ClientAddr(addr): ClientAddr,
     axum::extract::State(state): axum::extract::State<crate::AppState>,
     ctx: PageCtx,
-    mut tx: Tx,
+    request_tx: RequestTx,
 ) -> AppResult<Response> {
     let Path(BulletinPath { bulletin_id }) = path.map_err(|_| not_found())?;
+    let mut tx = request_tx.acquire().await?;
     let page = bulletin_page(ctx, &user, &mut tx, bulletin_id).await?;
     note_reading(&mut tx, &user, &addr, bulletin_id).await?;
     drop(tx);
     let back = page.ctx.href(&format!("/bulletins/{bulletin_id}"));
     crate::documents::pdf_response(
         &state.documents,
+        &request_tx,
         page.ctx.clone(),
         &page.document(),
         &page.b.title,

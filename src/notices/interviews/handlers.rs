@@ -508,9 +508,10 @@ pub async fn interview_pdf(
     path: Result<Path<InterviewPath>, PathRejection>,
     axum::extract::State(state): axum::extract::State<crate::AppState>,
     ctx: PageCtx,
-    mut tx: Tx,
+    request_tx: RequestTx,
 ) -> AppResult<Response> {
     let Path(InterviewPath { interview_id }) = path.map_err(|_| not_found())?;
+    let mut tx = request_tx.acquire().await?;
     let page = interview_page(ctx, &user, &mut tx, interview_id).await?;
     drop(tx);
     let back = page.ctx.href(&format!("/interviews/{interview_id}"));
@@ -521,6 +522,7 @@ pub async fn interview_pdf(
     );
     crate::documents::pdf_response(
         &state.documents,
+        &request_tx,
         page.ctx.clone(),
         &page.document(),
         &name,
