@@ -537,6 +537,60 @@ async fn ins_09_evidence_rows_refuse_update_and_delete_for_every_role() {
 }
 
 #[tokio::test]
+async fn ins_11_the_database_files_findings_as_drafts_and_takes_evidence_for_drafts_only() {
+    let app = spawn_app().await;
+    let (task, finding, mut supervisor) = task_with_draft(&app).await;
+    supervisor
+        .post_files(
+            &format!("/alpha/findings/{finding}/evidence"),
+            &[],
+            &[("p.jpg", "image/jpeg", &jpeg(None))],
+        )
+        .await;
+    // a finding inserted as already confirmed is refused, whoever tries
+    let confirmed = sqlx::query(
+        "insert into finding (tenant_id, id, task_id, unit_id, created_by, status, decided_at)
+         select tenant_id, $1, task_id, unit_id, created_by, 'confirmed', now() from finding limit 1",
+    )
+    .bind(Uuid::now_v7())
+    .execute(&app.pool)
+    .await
+    .unwrap_err();
+    assert!(
+        confirmed.to_string().contains("filed as a draft"),
+        "{confirmed}"
+    );
+    // once submitted, the finding takes no more evidence, even written straight to the table
+    let d06 = item(&app, "D06").await;
+    supervisor
+        .post(
+            &format!("/alpha/findings/{finding}"),
+            &[
+                ("item_id", &d06.to_string()),
+                ("description", "门厅未设置效能提示牌"),
+            ],
+        )
+        .await;
+    sign_and_submit(&mut supervisor, task).await;
+    let late = sqlx::query(
+        "insert into evidence (tenant_id, id, finding_id, purpose, sha256, size_bytes, media_type,
+                               original_name, client_type, late, storage_key, uploaded_by, client_addr)
+         select tenant_id, gen_random_uuid(), finding_id, purpose, sha256, size_bytes, media_type,
+                'again.jpg', client_type, late, storage_key, uploaded_by, client_addr
+           from evidence where finding_id is not null limit 1",
+    )
+    .execute(&app.pool)
+    .await
+    .unwrap_err();
+    assert!(late.to_string().contains("draft finding only"), "{late}");
+    assert_eq!(
+        app.scalar_i64("select count(*) from evidence where finding_id is not null")
+            .await,
+        1
+    );
+}
+
+#[tokio::test]
 async fn ins_09_the_retention_job_purges_old_bytes_and_keeps_the_row_its_hash_and_a_record() {
     let app = spawn_app().await;
     let (_, finding, mut supervisor) = task_with_draft(&app).await;
