@@ -7,6 +7,7 @@
 pub mod audit; // append-only, hash-chained audit log per office
 pub mod auth; // passwords, sessions, login, roles and the CurrentUser extractor
 pub mod calendar; // working days (CAL-1, CAL-2): the only code that counts them
+pub mod clock; // the time the application acts at (the system's, or set by a test)
 pub mod config; // settings from config/default.toml and XIAONENG__* variables
 pub mod db; // pool, migrations, the per-request tenant transaction, the embedded cluster
 pub mod demo; // the demo office with one user per role
@@ -38,6 +39,7 @@ pub struct AppState {
     pub config: Arc<config::Config>,
     pub evidence: Arc<evidence::Store>,
     pub documents: Arc<documents::Documents>,
+    pub clock: clock::Clock,
 }
 
 impl AppState {
@@ -47,6 +49,7 @@ impl AppState {
             db,
             evidence: Arc::new(evidence::Store::from_config(&config.evidence)?),
             documents: Arc::new(documents::Documents::from_config(&config.documents)),
+            clock: clock::Clock::default(),
             config: Arc::new(config),
         })
     }

@@ -71,6 +71,7 @@ pub struct NewNotice<'a> {
     pub working_days: i32,
     pub due_at: DateTime<Utc>,
     pub appeal_until: DateTime<Utc>,
+    pub issued_at: DateTime<Utc>,
     pub issued_by: Uuid,
 }
 
@@ -84,8 +85,8 @@ pub async fn insert_notice(
     sqlx::query!(
         "insert into rectification_notice (tenant_id, id, assessment_year_id, unit_id, task_id, number,
                                            basis, requirements, working_days, due_at, appeal_until,
-                                           issued_by)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+                                           issued_at, issued_by)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
         tenant_id,
         id,
         n.year_id,
@@ -97,6 +98,7 @@ pub async fn insert_notice(
         n.working_days,
         n.due_at,
         n.appeal_until,
+        n.issued_at,
         n.issued_by
     )
     .execute(&mut *conn)

@@ -6,7 +6,7 @@ use axum::body::Bytes;
 use axum::extract::Path;
 use axum::extract::rejection::PathRejection;
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::json;
 use tower_sessions::Session;
@@ -15,6 +15,7 @@ use uuid::Uuid;
 use super::db::{self, AppealRow, NewNotice, NoticeFinding, NoticeRow};
 use crate::audit::{self, Event};
 use crate::auth::{CurrentUser, Role};
+use crate::clock::Now;
 use crate::db::{RequestTx, Tx};
 use crate::error::{AppError, AppResult, not_found};
 use crate::inspections::findings::TaskPath;
@@ -99,8 +100,10 @@ pub async fn new_notice_form(
 
 /// INS-11: issues the notice: the next number of the office's format for the year (a row-locked
 /// counter), the findings it states, and both deadlines computed once on the calendar.
+#[allow(clippy::too_many_arguments)]
 pub async fn issue_notice(
     user: CurrentUser,
+    Now(now): Now,
     path: Result<Path<TaskPath>, PathRejection>,
     ClientAddr(addr): ClientAddr,
     session: Session,
@@ -148,7 +151,7 @@ pub async fn issue_notice(
     if days.is_none() {
         errors.push(ctx.t("notices.error_days").into());
     }
-    let issued_at = Utc::now();
+    let issued_at = now;
     let tz = ctx.time_zone();
     let calendar = crate::calendar::load(&mut tx).await?;
     let deadlines = days.map(|d| super::deadlines(&calendar, issued_at, d, tz));
@@ -181,6 +184,7 @@ pub async fn issue_notice(
             working_days: i32::try_from(days).unwrap_or(10),
             due_at,
             appeal_until,
+            issued_at,
             issued_by: user.id,
         },
         &chosen,
@@ -233,14 +237,18 @@ pub struct NoticesPage {
 }
 
 /// The office's notices, or a liaison's unit's.
-pub async fn list_notices(user: CurrentUser, ctx: PageCtx, mut tx: Tx) -> AppResult<Response> {
+pub async fn list_notices(
+    user: CurrentUser,
+    Now(now): Now,
+    ctx: PageCtx,
+    mut tx: Tx,
+) -> AppResult<Response> {
     let unit = match user.role {
         Role::Liaison => Some(user.unit_id.ok_or_else(not_found)?),
         _ => None,
     };
     let rows = db::notices(&mut tx, unit, None).await?;
     drop(tx);
-    let now = Utc::now();
     let notices = rows
         .iter()
         .map(|n| NoticeItem {
@@ -363,8 +371,7 @@ async fn notice_page(
     user: &CurrentUser,
     tx: &mut Tx,
     notice_id: Uuid,
-    errors: Vec<String>,
-    appeal_text: String,
+    now: DateTime<Utc>,
 ) -> AppResult<NoticePage> {
     let n = db::notices(tx, None, Some(notice_id))
         .await?
@@ -405,7 +412,6 @@ async fn notice_page(
         .into_iter()
         .map(|e| crate::audit::views::TimelineEntry::new(&ctx, e))
         .collect();
-    let now = Utc::now();
     let tz = ctx.time_zone();
     let today = now.with_timezone(&tz).date_naive();
     let due_day = n.due_at.with_timezone(&tz).date_naive();
@@ -444,8 +450,8 @@ async fn notice_page(
         findings,
         appeal,
         appeal_files,
-        errors,
-        appeal_text,
+        errors: Vec::new(),
+        appeal_text: String::new(),
         history,
         ctx,
         n,
@@ -454,13 +460,14 @@ async fn notice_page(
 
 pub async fn show_notice(
     user: CurrentUser,
+    Now(now): Now,
     path: Result<Path<NoticePath>, PathRejection>,
     axum::extract::State(state): axum::extract::State<crate::AppState>,
     ctx: PageCtx,
     mut tx: Tx,
 ) -> AppResult<Response> {
     let Path(NoticePath { notice_id }) = path.map_err(|_| not_found())?;
-    let mut page = notice_page(ctx, &user, &mut tx, notice_id, Vec::new(), String::new()).await?;
+    let mut page = notice_page(ctx, &user, &mut tx, notice_id, now).await?;
     page.max_upload = state.evidence.max_upload_text();
     drop(tx);
     render(&page)
@@ -470,6 +477,7 @@ pub async fn show_notice(
 /// notice may have it.
 pub async fn notice_pdf(
     user: CurrentUser,
+    Now(now): Now,
     path: Result<Path<NoticePath>, PathRejection>,
     axum::extract::State(state): axum::extract::State<crate::AppState>,
     ctx: PageCtx,
@@ -477,7 +485,7 @@ pub async fn notice_pdf(
 ) -> AppResult<Response> {
     let Path(NoticePath { notice_id }) = path.map_err(|_| not_found())?;
     let mut tx = request_tx.acquire().await?;
-    let page = notice_page(ctx, &user, &mut tx, notice_id, Vec::new(), String::new()).await?;
+    let page = notice_page(ctx, &user, &mut tx, notice_id, now).await?;
     drop(tx);
     let back = page.ctx.href(&format!("/notices/{notice_id}"));
     crate::documents::pdf_response(
@@ -528,7 +536,8 @@ impl UnitForm {
             errors.push(ctx.t("evidence.upload_failed").into());
         }
         let mut tx = request_tx.acquire().await?;
-        let page = match Self::locked_page(&mut tx, user, ctx, notice_id).await {
+        let now = state.clock.now();
+        let page = match Self::locked_page(&mut tx, user, ctx, notice_id, now).await {
             Ok(page) => page,
             Err(error) => {
                 drop(tx);
@@ -550,9 +559,10 @@ impl UnitForm {
         user: &CurrentUser,
         ctx: &PageCtx,
         notice_id: Uuid,
+        now: DateTime<Utc>,
     ) -> AppResult<NoticePage> {
         db::lock_notice(tx, notice_id).await?;
-        notice_page(ctx.clone(), user, tx, notice_id, Vec::new(), String::new()).await
+        notice_page(ctx.clone(), user, tx, notice_id, now).await
     }
 
     /// The notice's page again with the errors and what was typed (422); the files are forgotten.
@@ -630,8 +640,10 @@ pub async fn submit_appeal(
 
 /// INS-12: the office upholds the appeal (the notice is withdrawn and each deduction it carried
 /// is reversed with the reason) or rejects it (the notice stands; the unit must comply).
+#[allow(clippy::too_many_arguments)]
 pub async fn decide_appeal(
     user: CurrentUser,
+    Now(now): Now,
     path: Result<Path<NoticePath>, PathRejection>,
     ClientAddr(addr): ClientAddr,
     session: Session,
@@ -643,15 +655,7 @@ pub async fn decide_appeal(
     let (decision, reason) = decision_form(&body);
     let mut tx = request_tx.acquire().await?;
     db::lock_notice(&mut tx, notice_id).await?;
-    let page = notice_page(
-        ctx.clone(),
-        &user,
-        &mut tx,
-        notice_id,
-        Vec::new(),
-        String::new(),
-    )
-    .await?;
+    let page = notice_page(ctx.clone(), &user, &mut tx, notice_id, now).await?;
     let error = if !page.can_decide {
         Some("notices.error_no_appeal")
     } else if !matches!(decision.as_str(), "upheld" | "rejected") {
@@ -700,7 +704,7 @@ pub async fn decide_appeal(
         crate::inbox::Subject::Notice(notice_id),
         "appeal_decided",
         json!({ "number": page.n.number, "decision": decision }),
-        Utc::now().with_timezone(&ctx.time_zone()).date_naive(),
+        now.with_timezone(&ctx.time_zone()).date_naive(),
     )
     .await?;
     let flash_key = if decision == "upheld" {
@@ -779,8 +783,10 @@ pub async fn submit_report(
 }
 
 /// INS-11: the office accepts the report (the notice closes) or returns it with reasons.
+#[allow(clippy::too_many_arguments)]
 pub async fn decide_report(
     user: CurrentUser,
+    Now(now): Now,
     path: Result<Path<NoticePath>, PathRejection>,
     ClientAddr(addr): ClientAddr,
     session: Session,
@@ -792,15 +798,7 @@ pub async fn decide_report(
     let (decision, reason) = decision_form(&body);
     let mut tx = request_tx.acquire().await?;
     db::lock_notice(&mut tx, notice_id).await?;
-    let page = notice_page(
-        ctx.clone(),
-        &user,
-        &mut tx,
-        notice_id,
-        Vec::new(),
-        String::new(),
-    )
-    .await?;
+    let page = notice_page(ctx.clone(), &user, &mut tx, notice_id, now).await?;
     let error = match (page.pending_report, decision.as_str()) {
         (None, _) => Some("notices.error_no_report"),
         (_, "accepted") => None,
@@ -848,7 +846,7 @@ pub async fn decide_report(
             "report_returned"
         },
         json!({ "number": page.n.number }),
-        Utc::now().with_timezone(&ctx.time_zone()).date_naive(),
+        now.with_timezone(&ctx.time_zone()).date_naive(),
     )
     .await?;
     let key = if decision == "accepted" {
@@ -874,13 +872,17 @@ pub struct OverviewPage {
 
 /// INS-13: the leaders' read-only view: the numbers at a glance, what is overdue and what awaits
 /// a decision, the interviews and their follow-up actions, and the bulletins with their readers.
-pub async fn overview(user: CurrentUser, ctx: PageCtx, mut tx: Tx) -> AppResult<Response> {
+pub async fn overview(
+    user: CurrentUser,
+    Now(now): Now,
+    ctx: PageCtx,
+    mut tx: Tx,
+) -> AppResult<Response> {
     let glance = db::glance(&mut tx).await?;
     let rows = db::notices(&mut tx, None, None).await?;
     let interviews = super::interviews::handlers::overview(&ctx, &mut tx).await?;
     let bulletins = super::bulletins::handlers::overview(&ctx, &user, &mut tx).await?;
     drop(tx);
-    let now = Utc::now();
     let item = |n: &NoticeRow| NoticeItem {
         href: ctx.href(&format!("/notices/{}", n.id)),
         number: n.number.clone(),

@@ -133,6 +133,8 @@ pub struct TestApp {
     pub db_url: String,
     /// This test's own evidence store (under target/, removed with `cargo clean`).
     pub evidence_dir: PathBuf,
+    /// The app's clock: the system's until the test sets it.
+    pub clock: xiaoneng::clock::Clock,
 }
 
 /// A fresh app with the default configuration (and X-Forwarded-For trusted, so tests can speak
@@ -179,13 +181,14 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
         .join(&name);
     adjust(&mut config);
     let evidence_dir = config.evidence.dir.clone();
-    let router =
-        xiaoneng::router(AppState::new(pool.clone(), config).expect("open the evidence store"));
+    let state = AppState::new(pool.clone(), config).expect("open the evidence store");
+    let clock = state.clock.clone();
     TestApp {
-        router,
+        router: xiaoneng::router(state),
         pool,
         db_url: (setup.url_for)(&name),
         evidence_dir,
+        clock,
     }
 }
 

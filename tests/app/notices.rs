@@ -220,14 +220,9 @@ async fn ins_12_a_rejected_appeal_leaves_the_notice_standing_and_after_the_windo
     let app = spawn_app().await;
     let (task, finding, mut staff) = confirmed_finding(&app).await;
     let notice = issue(&mut staff, &app, task, finding).await;
-    // two working days have passed: the stored deadline is behind us
-    for sql in [
-        "alter table rectification_notice disable trigger rectification_notice_moves_forward",
-        "update rectification_notice set appeal_until = now() - interval '1 minute'",
-        "alter table rectification_notice enable trigger rectification_notice_moves_forward",
-    ] {
-        sqlx::query(sql).execute(&app.pool).await.unwrap();
-    }
+    // three weeks on, the two working days are long past
+    app.clock
+        .set(chrono::Utc::now() + chrono::Duration::days(21));
     let mut liaison = app.logged_in("alpha", "liaison").await;
     let page = liaison.get(&format!("/alpha/notices/{notice}")).await;
     page.assert_contains("异议期限已于");
@@ -277,6 +272,60 @@ async fn ins_12_a_rejected_appeal_leaves_the_notice_standing_and_after_the_windo
             .await,
         0
     );
+}
+
+/// A moment in the office's zone (Asia/Shanghai), "YYYY-MM-DD HH:MM".
+fn shanghai(s: &str) -> chrono::DateTime<chrono::Utc> {
+    use chrono::TimeZone;
+    let local = chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap();
+    chrono_tz::Asia::Shanghai
+        .from_local_datetime(&local)
+        .unwrap()
+        .with_timezone(&chrono::Utc)
+}
+
+#[tokio::test]
+async fn ins_12_an_appeal_on_the_2nd_working_day_is_accepted_and_on_the_3rd_refused() {
+    // (issued, the last minute of the 2nd working day, a moment on the 3rd), on the shipped
+    // calendar through the real router
+    let cases = [
+        // Thursday: Friday is the 1st working day, Monday (after the weekend) the 2nd
+        ("2026-11-26 15:00", "2026-11-30 23:59", "2026-12-01 08:30"),
+        // the day before the National Day holiday (10-01 to 10-07): 10-08 and 10-09 are the 1st
+        // and 2nd working days; Saturday 10-10 is a make-up working day, the 3rd
+        ("2026-09-30 10:00", "2026-10-09 23:59", "2026-10-10 09:00"),
+    ];
+    for (issued, last_minute, third_day) in cases {
+        for (moment, in_time) in [(last_minute, true), (third_day, false)] {
+            let app = spawn_app().await;
+            let (task, finding, mut staff) = confirmed_finding(&app).await;
+            app.clock.set(shanghai(issued));
+            let notice = issue(&mut staff, &app, task, finding).await;
+            app.clock.set(shanghai(moment));
+            let mut liaison = app.logged_in("alpha", "liaison").await;
+            let appeal = liaison
+                .post_files(
+                    &format!("/alpha/notices/{notice}/appeal"),
+                    &[("reasons", "提示牌已设置")],
+                    &[],
+                )
+                .await;
+            let appeals = app.scalar_i64("select count(*) from notice_appeal").await;
+            if in_time {
+                assert_eq!(appeal.status, StatusCode::SEE_OTHER, "{issued} → {moment}");
+                assert_eq!(appeals, 1);
+            } else {
+                assert_eq!(
+                    appeal.status,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "{issued} → {moment}"
+                );
+                appeal.assert_contains("不能再提出异议");
+                appeal.assert_contains("提示牌已设置");
+                assert_eq!(appeals, 0);
+            }
+        }
+    }
 }
 
 #[tokio::test]
