@@ -13,6 +13,7 @@ use uuid::Uuid;
 use super::Awaiting;
 use crate::audit::{self, Event};
 use crate::auth::CurrentUser;
+use crate::clock::Now;
 use crate::db::{RequestTx, Tx};
 use crate::error::{AppResult, not_found};
 use crate::registry::views::local_time;
@@ -41,12 +42,10 @@ async fn inbox_page(
     ctx: PageCtx,
     user: &CurrentUser,
     tx: &mut Tx,
-    email: Option<String>,
-    errors: Vec<String>,
+    now: chrono::DateTime<chrono::Utc>,
+    (email, errors): (Option<String>, Vec<String>),
 ) -> AppResult<InboxPage> {
-    let today = chrono::Utc::now()
-        .with_timezone(&ctx.time_zone())
-        .date_naive();
+    let today = now.with_timezone(&ctx.time_zone()).date_naive();
     let awaiting = super::awaiting(tx, user, today).await?;
     let notifications: Vec<NotificationItem> = super::db::notifications(tx, user.id)
         .await?
@@ -72,8 +71,13 @@ async fn inbox_page(
     })
 }
 
-pub async fn show_inbox(user: CurrentUser, ctx: PageCtx, mut tx: Tx) -> AppResult<Response> {
-    let page = inbox_page(ctx, &user, &mut tx, None, Vec::new()).await?;
+pub async fn show_inbox(
+    user: CurrentUser,
+    Now(now): Now,
+    ctx: PageCtx,
+    mut tx: Tx,
+) -> AppResult<Response> {
+    let page = inbox_page(ctx, &user, &mut tx, now, (None, Vec::new())).await?;
     drop(tx);
     render(&page)
 }
@@ -105,6 +109,7 @@ pub async fn read_all(user: CurrentUser, session: Session, mut tx: Tx) -> AppRes
 /// Where the user's notifications are mailed (empty: no mail).
 pub async fn save_email(
     user: CurrentUser,
+    Now(now): Now,
     ClientAddr(addr): ClientAddr,
     session: Session,
     ctx: PageCtx,
@@ -118,7 +123,7 @@ pub async fn save_email(
     let mut tx = request_tx.acquire().await?;
     if !email.is_empty() && !plausible_email(&email) {
         let errors = vec![ctx.t("inbox.error_email").to_string()];
-        let page = inbox_page(ctx, &user, &mut tx, Some(email), errors).await?;
+        let page = inbox_page(ctx, &user, &mut tx, now, (Some(email), errors)).await?;
         drop(tx);
         return render_invalid(&page);
     }

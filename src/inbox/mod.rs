@@ -335,7 +335,7 @@ fn decision_text(lang: crate::i18n::Lang, decision: &str) -> String {
     }
 }
 
-/// Today in the office's zone.
-pub fn office_today(office: &Office) -> NaiveDate {
-    Utc::now().with_timezone(&office.tz()).date_naive()
+/// The office's date at `now`.
+pub fn office_today(office: &Office, now: chrono::DateTime<Utc>) -> NaiveDate {
+    now.with_timezone(&office.tz()).date_naive()
 }

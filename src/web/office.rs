@@ -129,7 +129,8 @@ async fn inbox_count(
     user: &CurrentUser,
 ) -> Result<i64, sqlx::Error> {
     let mut tx = crate::db::begin_tenant(&state.db, office.id).await?;
-    let count = crate::inbox::count(&mut tx, user, crate::inbox::office_today(office)).await?;
+    let today = crate::inbox::office_today(office, state.clock.now());
+    let count = crate::inbox::count(&mut tx, user, today).await?;
     tx.rollback().await?;
     Ok(count)
 }
