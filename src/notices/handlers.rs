@@ -499,6 +499,32 @@ pub async fn notice_pdf(
     .await
 }
 
+/// The notice's page, with the notice locked until the request ends (for a change to it).
+async fn locked_page(
+    tx: &mut Tx,
+    user: &CurrentUser,
+    ctx: &PageCtx,
+    notice_id: Uuid,
+    now: DateTime<Utc>,
+) -> AppResult<NoticePage> {
+    db::lock_notice(tx, notice_id).await?;
+    notice_page(ctx.clone(), user, tx, notice_id, now).await
+}
+
+/// Records the change on the notice's timeline, says it is done, and goes back to the notice.
+async fn recorded(
+    tx: &mut Tx,
+    user: &CurrentUser,
+    (addr, session): (&str, &Session),
+    notice_id: Uuid,
+    change: (&'static str, serde_json::Value),
+    flash_key: &str,
+) -> AppResult<Response> {
+    let next = format!("/notices/{notice_id}");
+    let subject = ("rectification_notice", notice_id);
+    super::recorded(tx, user, addr, session, subject, change, flash_key, &next).await
+}
+
 /// A unit's form with files on a notice (an appeal, a report): the files streamed into the evidence
 /// store first, then the notice locked and read for the checks; what was refused so far.
 struct UnitForm {
@@ -537,7 +563,7 @@ impl UnitForm {
         }
         let mut tx = request_tx.acquire().await?;
         let now = state.clock.now();
-        let page = match Self::locked_page(&mut tx, user, ctx, notice_id, now).await {
+        let page = match locked_page(&mut tx, user, ctx, notice_id, now).await {
             Ok(page) => page,
             Err(error) => {
                 drop(tx);
@@ -552,17 +578,6 @@ impl UnitForm {
             tx,
             page,
         })
-    }
-
-    async fn locked_page(
-        tx: &mut Tx,
-        user: &CurrentUser,
-        ctx: &PageCtx,
-        notice_id: Uuid,
-        now: DateTime<Utc>,
-    ) -> AppResult<NoticePage> {
-        db::lock_notice(tx, notice_id).await?;
-        notice_page(ctx.clone(), user, tx, notice_id, now).await
     }
 
     /// The notice's page again with the errors and what was typed (422); the files are forgotten.
@@ -627,15 +642,12 @@ pub async fn submit_appeal(
         tz,
     )
     .await?;
-    let event = Event {
-        action: "notice.appeal",
-        subject_type: "rectification_notice",
-        subject_id: Some(notice_id),
-        detail: json!({ "reasons": reasons, "evidence": files.len() }),
-    };
-    audit::record(&mut tx, user.tenant_id, &user.actor(&addr), event).await?;
-    flash::push(&session, FlashKind::Success, "notices.appealed", None).await;
-    Ok(Redirect::to(&user.path(&format!("/notices/{notice_id}"))).into_response())
+    let change = (
+        "notice.appeal",
+        json!({ "reasons": reasons, "evidence": files.len() }),
+    );
+    let done = (&addr[..], &session);
+    recorded(&mut tx, &user, done, notice_id, change, "notices.appealed").await
 }
 
 /// INS-12: the office upholds the appeal (the notice is withdrawn and each deduction it carried
@@ -654,8 +666,7 @@ pub async fn decide_appeal(
     let Path(NoticePath { notice_id }) = path.map_err(|_| not_found())?;
     let (decision, reason) = decision_form(&body);
     let mut tx = request_tx.acquire().await?;
-    db::lock_notice(&mut tx, notice_id).await?;
-    let page = notice_page(ctx.clone(), &user, &mut tx, notice_id, now).await?;
+    let page = locked_page(&mut tx, &user, &ctx, notice_id, now).await?;
     let error = if !page.can_decide {
         Some("notices.error_no_appeal")
     } else if !matches!(decision.as_str(), "upheld" | "rejected") {
@@ -686,17 +697,12 @@ pub async fn decide_appeal(
             reversed += 1;
         }
     }
-    let event = Event {
-        action: if decision == "upheld" {
-            "notice.appeal_upheld"
-        } else {
-            "notice.appeal_rejected"
-        },
-        subject_type: "rectification_notice",
-        subject_id: Some(notice_id),
-        detail: json!({ "reason": reason, "reversed": reversed }),
+    let action = if decision == "upheld" {
+        "notice.appeal_upheld"
+    } else {
+        "notice.appeal_rejected"
     };
-    audit::record(&mut tx, user.tenant_id, &user.actor(&addr), event).await?;
+    let change = (action, json!({ "reason": reason, "reversed": reversed }));
     crate::inbox::notice_decided(
         &mut tx,
         user.tenant_id,
@@ -712,8 +718,8 @@ pub async fn decide_appeal(
     } else {
         "notices.rejected"
     };
-    flash::push(&session, FlashKind::Success, flash_key, None).await;
-    Ok(Redirect::to(&user.path(&format!("/notices/{notice_id}"))).into_response())
+    let done = (&addr[..], &session);
+    recorded(&mut tx, &user, done, notice_id, change, flash_key).await
 }
 
 /// The office's decision form: the choice and its reason (trimmed).
@@ -771,15 +777,9 @@ pub async fn submit_report(
         tz,
     )
     .await?;
-    let event = Event {
-        action: "notice.report",
-        subject_type: "rectification_notice",
-        subject_id: Some(notice_id),
-        detail: json!({ "attachments": files.len() }),
-    };
-    audit::record(&mut tx, user.tenant_id, &user.actor(&addr), event).await?;
-    flash::push(&session, FlashKind::Success, "notices.reported", None).await;
-    Ok(Redirect::to(&user.path(&format!("/notices/{notice_id}"))).into_response())
+    let change = ("notice.report", json!({ "attachments": files.len() }));
+    let done = (&addr[..], &session);
+    recorded(&mut tx, &user, done, notice_id, change, "notices.reported").await
 }
 
 /// INS-11: the office accepts the report (the notice closes) or returns it with reasons.
@@ -797,8 +797,7 @@ pub async fn decide_report(
     let Path(NoticePath { notice_id }) = path.map_err(|_| not_found())?;
     let (decision, reason) = decision_form(&body);
     let mut tx = request_tx.acquire().await?;
-    db::lock_notice(&mut tx, notice_id).await?;
-    let page = notice_page(ctx.clone(), &user, &mut tx, notice_id, now).await?;
+    let page = locked_page(&mut tx, &user, &ctx, notice_id, now).await?;
     let error = match (page.pending_report, decision.as_str()) {
         (None, _) => Some("notices.error_no_report"),
         (_, "accepted") => None,
@@ -821,17 +820,15 @@ pub async fn decide_report(
     if decision == "accepted" {
         db::close_notice(&mut tx, notice_id).await?;
     }
-    let event = Event {
-        action: if decision == "accepted" {
-            "notice.report_accepted"
-        } else {
-            "notice.report_returned"
-        },
-        subject_type: "rectification_notice",
-        subject_id: Some(notice_id),
-        detail: json!({ "reason": (!reason.is_empty()).then_some(&reason) }),
+    let action = if decision == "accepted" {
+        "notice.report_accepted"
+    } else {
+        "notice.report_returned"
     };
-    audit::record(&mut tx, user.tenant_id, &user.actor(&addr), event).await?;
+    let change = (
+        action,
+        json!({ "reason": (!reason.is_empty()).then_some(&reason) }),
+    );
     crate::inbox::notice_decided(
         &mut tx,
         user.tenant_id,
@@ -849,13 +846,13 @@ pub async fn decide_report(
         now.with_timezone(&ctx.time_zone()).date_naive(),
     )
     .await?;
-    let key = if decision == "accepted" {
+    let flash_key = if decision == "accepted" {
         "notices.report_accepted"
     } else {
         "notices.report_returned"
     };
-    flash::push(&session, FlashKind::Success, key, None).await;
-    Ok(Redirect::to(&user.path(&format!("/notices/{notice_id}"))).into_response())
+    let done = (&addr[..], &session);
+    recorded(&mut tx, &user, done, notice_id, change, flash_key).await
 }
 
 #[derive(Template)]
