@@ -9,12 +9,16 @@ use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::Path;
 
 use anyhow::Context;
+use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 
 use crate::audit::Actor;
-use crate::auth::{Role, password};
-use crate::registry::units::{StaffInput, UnitInput};
-use crate::registry::{self, db, model::NewUserInput, years};
+use crate::auth::password;
+use crate::core::Role;
+use crate::registry::supervisors::{db as supervisors_db, model as supervisors_model};
+use crate::registry::units::{db as units_db, model::StaffInput, model::UnitInput};
+use crate::registry::users::{db as users_db, model::NewUserInput};
+use crate::registry::{self, years};
 
 /// The year the demo office assesses.
 const DEMO_YEAR: i32 = 2026;
@@ -104,7 +108,7 @@ async fn demo_supervisors(
     tx: &mut sqlx::PgConnection,
     tenant_id: uuid::Uuid,
 ) -> anyhow::Result<()> {
-    let units = db::list_units(tx).await?;
+    let units = units_db::list_units(tx).await?;
     let (from, until) = (
         chrono::NaiveDate::from_ymd_opt(DEMO_YEAR, 1, 1).unwrap_or_default(),
         chrono::NaiveDate::from_ymd_opt(DEMO_YEAR, 12, 31).unwrap_or_default(),
@@ -112,7 +116,7 @@ async fn demo_supervisors(
     let mut ids = Vec::new();
     for n in 0..12 {
         let unit = units.get((n * 3 + 2) % units.len().max(1)).map(|u| u.id);
-        let input = crate::registry::supervisors::RecommendationInput {
+        let input = supervisors_model::RecommendationInput {
             name: format!(
                 "{}{}{}",
                 SURNAMES[(n * 5 + 3) % 16],
@@ -124,10 +128,10 @@ async fn demo_supervisors(
             recommended_by_unit_id: unit,
             recommendation: "政治素质好，熟悉政务服务，作风正派。".into(),
         };
-        let id = db::insert_supervisor(tx, tenant_id, &input).await?;
+        let id = supervisors_db::insert_supervisor(tx, tenant_id, &input).await?;
         let seq = crate::db::numbers::next_number(tx, tenant_id, "certificate", DEMO_YEAR).await?;
-        let number = crate::registry::supervisors::certificate_number(DEMO_YEAR, seq);
-        db::decide_supervisor(
+        let number = supervisors_model::certificate_number(DEMO_YEAR, seq);
+        supervisors_db::decide_supervisor(
             tx,
             id,
             "recommended",
@@ -144,16 +148,16 @@ async fn demo_supervisors(
             chrono::NaiveDate::from_ymd_opt(DEMO_YEAR, 1, 1),
             chrono::NaiveDate::from_ymd_opt(DEMO_YEAR, 12, 31),
         );
-        let new = db::NewGroup {
+        let new = supervisors_db::NewGroup {
             name: &name,
             purpose: "2026年度明查暗访",
             unit_id: None,
             starts_on: period.0,
             ends_on: period.1,
         };
-        let group = db::insert_group(tx, tenant_id, &new).await?;
+        let group = supervisors_db::insert_group(tx, tenant_id, &new).await?;
         for (k, member) in members.iter().enumerate() {
-            db::insert_group_member(tx, tenant_id, group, *member, k == 0).await?;
+            supervisors_db::insert_group_member(tx, tenant_id, group, *member, k == 0).await?;
         }
     }
     Ok(())
@@ -165,24 +169,23 @@ async fn demo_tasks(
     tx: &mut sqlx::PgConnection,
     tenant_id: uuid::Uuid,
     admin: uuid::Uuid,
+    now: DateTime<Utc>,
 ) -> anyhow::Result<()> {
-    use crate::inspections::{db as tasks_db, tasks::TaskFields};
-    let Some(year) = db::find_year(tx, DEMO_YEAR).await? else {
+    use crate::inspections::{db as tasks_db, model::TaskFields};
+    let Some(year) = years::db::find_year(tx, DEMO_YEAR).await? else {
         return Ok(());
     };
     if !tasks_db::year_tasks(tx, year.id).await?.is_empty() {
         return Ok(());
     }
-    let Some(group) = db::list_groups(tx)
+    let Some(group) = supervisors_db::list_groups(tx)
         .await?
         .into_iter()
         .find(|g| g.name == "第一督查组")
     else {
         return Ok(());
     };
-    let today = chrono::Utc::now()
-        .with_timezone(&chrono_tz::Asia::Shanghai)
-        .date_naive();
+    let today = crate::core::time::local_date(chrono_tz::Asia::Shanghai, now);
     let last = chrono::NaiveDate::from_ymd_opt(DEMO_YEAR, 12, 31).unwrap_or(today);
     let base = if chrono::Datelike::year(&today) == DEMO_YEAR {
         today
@@ -194,13 +197,13 @@ async fn demo_tasks(
         ("u025", 2, "duty"),
         ("u030", 7, "discipline"),
     ] {
-        let Some(unit) = db::find_unit_by_code(tx, code).await? else {
+        let Some(unit) = units_db::find_unit_by_code(tx, code).await? else {
             continue;
         };
         let task = TaskFields {
             group_id: group.id,
             unit_id: unit.id,
-            kind: "open",
+            kind: crate::inspections::model::TaskKind::Open,
             method: None,
             focus: vec![focus.into()],
             scheduled_on: (base + chrono::Duration::days(days)).min(last),
@@ -277,16 +280,17 @@ pub async fn ensure(
     pool: &PgPool,
     logins_file: &Path,
     reset_passwords: bool,
+    now: DateTime<Utc>,
 ) -> anyhow::Result<Vec<DemoLogin>> {
-    let office = match db::find_office_by_code(pool, DEMO_CODE).await? {
+    let office = match crate::db::offices::find_office_by_code(pool, DEMO_CODE).await? {
         Some(office) => office,
-        None => registry::create_office(pool, DEMO_CODE, "示范市效能办", true).await?,
+        None => registry::create_office(pool, DEMO_CODE, "示范市效能办", true, now).await?,
     };
     let known = read_logins(logins_file);
-    let actor = Actor::system("demo");
+    let actor = Actor::system("demo", now);
     let mut tx = crate::db::begin_tenant(pool, office.id).await?;
     for (n, (code, name, category)) in UNITS.iter().enumerate() {
-        if db::find_unit_by_code(&mut tx, code).await?.is_some() {
+        if units_db::find_unit_by_code(&mut tx, code).await?.is_some() {
             continue;
         }
         let unit = UnitInput {
@@ -297,28 +301,31 @@ pub async fn ensure(
             phone: format!("0563-{:07}", 3_000_000 + n),
             leaders: format!("{}局长", SURNAMES[n % 16]),
         };
-        let Some(id) = db::insert_unit_fields(&mut tx, office.id, &unit).await? else {
+        let Some(id) = units_db::insert_unit_fields(&mut tx, office.id, &unit).await? else {
             continue;
         };
         for person in demo_staff(n + 1) {
-            db::insert_staff(&mut tx, office.id, id, &person).await?;
+            units_db::insert_staff(&mut tx, office.id, id, &person).await?;
         }
     }
     // The 2026 assessment year, open, with the default catalog and every unit on its list.
-    if db::find_year(&mut tx, DEMO_YEAR).await?.is_none() {
+    if years::db::find_year(&mut tx, DEMO_YEAR).await?.is_none() {
         let year_id = years::open_year(&mut tx, office.id, &actor, DEMO_YEAR).await?;
         let codes: Vec<String> = UNITS.iter().map(|u| u.0.to_string()).collect();
-        db::list_all(&mut tx, office.id, year_id, &codes).await?;
+        units_db::list_all(&mut tx, office.id, year_id, &codes).await?;
     }
-    if db::list_supervisors(&mut tx, None, None).await?.is_empty() {
+    if supervisors_db::list_supervisors(&mut tx, None, None)
+        .await?
+        .is_empty()
+    {
         demo_supervisors(&mut tx, office.id).await?;
     }
-    let liaison_unit = db::find_unit_by_code(&mut tx, UNITS[0].0)
+    let liaison_unit = units_db::find_unit_by_code(&mut tx, UNITS[0].0)
         .await?
         .map(|u| u.id);
     let mut logins = Vec::new();
     for (username, name, role) in USERS {
-        let existing = db::find_user_id(&mut tx, username).await?;
+        let existing = users_db::find_user_id(&mut tx, username).await?;
         let password = match existing {
             None => {
                 let input = NewUserInput {
@@ -332,9 +339,10 @@ pub async fn ensure(
                     },
                     password: String::new(),
                 };
-                let created = registry::create_user(&mut tx, office.id, &actor, &input, false)
-                    .await
-                    .map_err(|e| anyhow::anyhow!("creating demo user {username}: {e}"))?;
+                let created =
+                    registry::users::create_user(&mut tx, office.id, &actor, &input, false)
+                        .await
+                        .map_err(|e| anyhow::anyhow!("creating demo user {username}: {e}"))?;
                 created.generated_password
             }
             Some(id) if reset_passwords => {
@@ -359,16 +367,16 @@ pub async fn ensure(
         });
     }
     // The demo supervisor account is linked to the first demo supervisor.
-    let supervisors = db::list_supervisors(&mut tx, Some("approved"), None).await?;
+    let supervisors = supervisors_db::list_supervisors(&mut tx, Some("approved"), None).await?;
     if let (Some(user_id), Some(first)) = (
-        db::find_user_id(&mut tx, "supervisor").await?,
+        users_db::find_user_id(&mut tx, "supervisor").await?,
         supervisors.first(),
     ) && supervisors.iter().all(|s| s.username.is_none())
     {
-        db::link_supervisor_user(&mut tx, first.id, Some(user_id)).await?;
+        supervisors_db::link_supervisor_user(&mut tx, first.id, Some(user_id)).await?;
     }
-    if let Some(admin) = db::find_user_id(&mut tx, "admin").await? {
-        demo_tasks(&mut tx, office.id, admin).await?;
+    if let Some(admin) = users_db::find_user_id(&mut tx, "admin").await? {
+        demo_tasks(&mut tx, office.id, admin, now).await?;
     }
     tx.commit().await?;
     write_logins(logins_file, &logins)?;

@@ -5,14 +5,13 @@
 //! serve exactly the same thing.
 
 pub mod audit; // append-only, hash-chained audit log per office
-pub mod auth; // passwords, sessions, login, roles and the CurrentUser extractor
+pub mod auth; // passwords, sessions, login, the office context and the roles each route admits
 pub mod calendar; // working days (CAL-1, CAL-2): the only code that counts them
-pub mod clock; // the time the application acts at (the system's, or set by a test)
 pub mod config; // settings from config/default.toml and XIAONENG__* variables
-pub mod db; // pool, migrations, the per-request tenant transaction, the embedded cluster
+pub mod core; // the office, the signed-in user and roles, the clock, local time, paging, errors
+pub mod db; // pool, migrations, offices, the per-request tenant transaction, the embedded cluster
 pub mod demo; // the demo office with one user per role
 pub mod documents; // official documents typeset to PDF with Typst (notices, bulletins, interviews)
-pub mod error; // AppError: one error type for every handler
 pub mod evidence; // photos and videos: streamed, content-addressed, write-once (INS-09, INS-14)
 pub mod i18n; // zh-CN and English strings from one catalog
 pub mod inbox; // what awaits each user, reminders before due dates, mail when configured
@@ -23,7 +22,7 @@ pub mod registry; // offices, users, years, catalog, units, staff, supervisors, 
 pub mod routes; // every route of the application and the roles it admits
 pub mod scoring; // the deductions ledger
 pub mod telemetry; // tracing setup
-pub mod web; // page shell: language, error pages, security headers, flash messages
+pub mod web; // page shell and kit: language, error pages, security headers, PageCtx, extractors
 
 use std::sync::Arc;
 
@@ -39,7 +38,7 @@ pub struct AppState {
     pub config: Arc<config::Config>,
     pub evidence: Arc<evidence::Store>,
     pub documents: Arc<documents::Documents>,
-    pub clock: clock::Clock,
+    pub clock: core::Clock,
 }
 
 impl AppState {
@@ -49,29 +48,20 @@ impl AppState {
             db,
             evidence: Arc::new(evidence::Store::from_config(&config.evidence)?),
             documents: Arc::new(documents::Documents::from_config(&config.documents)),
-            clock: clock::Clock::default(),
+            clock: core::Clock::default(),
             config: Arc::new(config),
         })
-    }
-
-    pub fn session_limits(&self) -> auth::SessionLimits {
-        auth::SessionLimits {
-            idle: chrono::Duration::minutes(self.config.session.idle_timeout_minutes),
-            absolute: chrono::Duration::hours(self.config.session.absolute_lifetime_hours),
-        }
-    }
-
-    pub fn throttle_limits(&self) -> auth::model::ThrottleLimits {
-        auth::model::ThrottleLimits {
-            per_account: self.config.auth.max_failures_per_account,
-            per_address: self.config.auth.max_failures_per_address,
-            window: chrono::Duration::minutes(self.config.auth.throttle_window_minutes),
-        }
     }
 }
 
 impl FromRef<AppState> for PgPool {
     fn from_ref(state: &AppState) -> Self {
         state.db.clone()
+    }
+}
+
+impl FromRef<AppState> for core::Clock {
+    fn from_ref(state: &AppState) -> Self {
+        state.clock.clone()
     }
 }

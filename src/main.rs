@@ -13,8 +13,10 @@ use tokio::net::TcpListener;
 
 use xiaoneng::audit::Actor;
 use xiaoneng::config::Config;
+use xiaoneng::core::Clock;
 use xiaoneng::db::embedded::{self, EmbeddedCluster};
-use xiaoneng::registry::{self, model::NewUserInput};
+use xiaoneng::registry;
+use xiaoneng::registry::users::{self, model::NewUserInput};
 use xiaoneng::{AppState, db, demo, telemetry};
 
 #[derive(Parser)]
@@ -276,9 +278,10 @@ async fn run(
             command: TenantCommand::Create { code, name },
         } => {
             db::migrate(&pool).await?;
-            let office = registry::create_office(&pool, &code, &name, false)
-                .await
-                .map_err(|e| describe_office_error(&e))?;
+            let office =
+                registry::create_office(&pool, &code, &name, false, Clock::default().now())
+                    .await
+                    .map_err(|e| describe_office_error(&e))?;
             println!(
                 "created office {} ({}) at /{}",
                 office.name, office.id, office.code
@@ -299,7 +302,13 @@ async fn run(
         }
         Command::Demo { reset_passwords } => {
             db::migrate(&pool).await?;
-            let logins = demo::ensure(&pool, &config.demo.logins_file, reset_passwords).await?;
+            let logins = demo::ensure(
+                &pool,
+                &config.demo.logins_file,
+                reset_passwords,
+                Clock::default().now(),
+            )
+            .await?;
             print!(
                 "{}",
                 demo::describe(&logins, &format!("http://{}", config.server.listen))
@@ -324,6 +333,7 @@ async fn run(
                 evidence: &store,
                 retention_days: config.evidence.retention_days,
                 mailer: mailer.as_ref(),
+                clock: &Clock::default(),
             };
             let round = xiaoneng::jobs::run_round(&jobs, today).await?;
             if round.ran {
@@ -346,7 +356,7 @@ async fn run(
                 },
         } => {
             let code = office.unwrap_or_default();
-            let Some(office) = registry::db::find_office_by_code(&pool, &code).await? else {
+            let Some(office) = db::offices::find_office_by_code(&pool, &code).await? else {
                 bail!("no office with code {code}");
             };
             let mut tx = db::begin_tenant(&pool, office.id).await?;
@@ -389,7 +399,7 @@ async fn create_user(
     unit: Option<String>,
     name: Option<String>,
 ) -> anyhow::Result<()> {
-    let Some(office) = registry::db::find_office_by_code(pool, office_code).await? else {
+    let Some(office) = db::offices::find_office_by_code(pool, office_code).await? else {
         bail!("no office with code {office_code}");
     };
     let piped = !std::io::stdin().is_terminal();
@@ -402,7 +412,7 @@ async fn create_user(
     };
     let mut tx = db::begin_tenant(pool, office.id).await?;
     let unit_id = match unit {
-        Some(code) => match registry::db::find_unit_by_code(&mut tx, &code).await? {
+        Some(code) => match registry::units::db::find_unit_by_code(&mut tx, &code).await? {
             Some(unit) => Some(unit.id),
             None => bail!("office {office_code} has no unit with code {code}"),
         },
@@ -415,13 +425,13 @@ async fn create_user(
         unit_id,
         password,
     };
-    let actor = Actor::system("cli");
+    let actor = Actor::system("cli", Clock::default().now());
     // A generated password was seen by the operator, so its owner must replace it.
     let must_change = input.password.is_empty();
-    let created = registry::create_user(&mut tx, office.id, &actor, &input, must_change).await;
+    let created = users::create_user(&mut tx, office.id, &actor, &input, must_change).await;
     let created = match created {
         Ok(created) => created,
-        Err(registry::CreateUserError::Invalid(errors)) => {
+        Err(users::CreateUserError::Invalid(errors)) => {
             let lines: Vec<String> = errors
                 .iter()
                 .map(|(field, key)| format!("  {field}: {}", xiaoneng::i18n::Lang::En.t(key)))
@@ -439,7 +449,7 @@ async fn create_user(
 }
 
 async fn verify_audit(pool: &PgPool, only: Option<&str>) -> anyhow::Result<ExitCode> {
-    let offices = registry::db::list_offices(pool).await?;
+    let offices = db::offices::list_offices(pool).await?;
     let offices: Vec<_> = offices
         .into_iter()
         .filter(|o| only.is_none_or(|c| o.code == c))
@@ -482,10 +492,10 @@ async fn serve(
     // Only the local, embedded setup gets the demo office on its own (DESIGN.md, running it): a
     // configured database is somebody's real one. There, `xiaoneng demo` creates it on request.
     let logins = if embedded && config.demo.create_on_empty {
-        let empty = registry::db::count_offices(&pool).await? == 0;
-        let demo_office = registry::db::find_office_by_code(&pool, demo::DEMO_CODE).await?;
+        let empty = db::offices::count_offices(&pool).await? == 0;
+        let demo_office = db::offices::find_office_by_code(&pool, demo::DEMO_CODE).await?;
         if empty || demo_office.is_some_and(|o| o.is_demo) {
-            Some(demo::ensure(&pool, &demo_file, false).await?)
+            Some(demo::ensure(&pool, &demo_file, false, Clock::default().now()).await?)
         } else {
             None
         }
@@ -595,6 +605,7 @@ async fn run_jobs(state: AppState) {
         evidence: &state.evidence,
         retention_days: state.config.evidence.retention_days,
         mailer: mailer.as_ref(),
+        clock: &state.clock,
     };
     loop {
         every.tick().await;

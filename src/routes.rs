@@ -23,128 +23,15 @@ use tower_http::trace::TraceLayer;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
-use crate::auth::Role::{self, *};
+use crate::auth::context::office_context;
 use crate::auth::session_store::PgSessionStore;
-use crate::web::{office_context, pages, shell};
-use crate::{AppState, audit, auth, calendar, inspections, registry};
-
-/// Every role: pages any signed-in user of the office may open.
-pub const ANY_ROLE: &[Role] = &Role::ALL;
-pub const ADMIN: &[Role] = &[OfficeAdmin];
-pub const OFFICE: &[Role] = &[OfficeAdmin, OfficeStaff];
-pub const OFFICE_AND_LEADERS: &[Role] = &[OfficeAdmin, OfficeStaff, Leader];
-/// Who reads supervisor records (a liaison those its unit recommended).
-pub const SUPERVISOR_READERS: &[Role] = &[OfficeAdmin, OfficeStaff, Leader, Liaison];
-/// Who recommends supervisors (INS-02: departments through their liaison, or the office).
-pub const RECOMMENDERS: &[Role] = &[OfficeAdmin, OfficeStaff, Liaison];
-/// Everyone who works across units (a liaison sees its own unit only).
-pub const WITHOUT_LIAISONS: &[Role] = &[OfficeAdmin, OfficeStaff, Leader, Supervisor];
-
-/// A navigation entry: path relative to the office, label key, roles that see it.
-pub struct NavEntry {
-    pub path: &'static str,
-    pub label_key: &'static str,
-    pub roles: &'static [Role],
-}
-
-/// The navigation bar, per role. Every path here is a route below that admits the same roles.
-pub const NAV: &[NavEntry] = &[
-    NavEntry {
-        path: "/",
-        label_key: "nav.home",
-        roles: ANY_ROLE,
-    },
-    NavEntry {
-        path: "/inbox",
-        label_key: "nav.inbox",
-        roles: ANY_ROLE,
-    },
-    NavEntry {
-        path: "/users",
-        label_key: "nav.users",
-        roles: ADMIN,
-    },
-    NavEntry {
-        path: "/units",
-        label_key: "nav.units",
-        roles: WITHOUT_LIAISONS,
-    },
-    NavEntry {
-        path: "/supervisors",
-        label_key: "nav.supervisors",
-        roles: SUPERVISOR_READERS,
-    },
-    NavEntry {
-        path: "/groups",
-        label_key: "nav.groups",
-        roles: OFFICE_AND_LEADERS,
-    },
-    NavEntry {
-        path: "/tasks",
-        label_key: "nav.tasks",
-        roles: &[Supervisor],
-    },
-    NavEntry {
-        path: "/overview",
-        label_key: "nav.overview",
-        roles: OFFICE_AND_LEADERS,
-    },
-    NavEntry {
-        path: "/notices",
-        label_key: "nav.notices",
-        roles: &[OfficeAdmin, OfficeStaff, Leader, Liaison],
-    },
-    NavEntry {
-        path: "/interviews",
-        label_key: "nav.interviews",
-        roles: &[OfficeAdmin, OfficeStaff, Leader, Liaison],
-    },
-    NavEntry {
-        path: "/bulletins",
-        label_key: "nav.bulletins",
-        roles: &[OfficeAdmin, OfficeStaff, Leader, Liaison],
-    },
-    NavEntry {
-        path: "/review",
-        label_key: "nav.review",
-        roles: OFFICE,
-    },
-    NavEntry {
-        path: "/unit-findings",
-        label_key: "nav.unit_findings",
-        roles: &[Liaison],
-    },
-    NavEntry {
-        path: "/self-reports",
-        label_key: "nav.self_reports",
-        roles: &[Liaison],
-    },
-    NavEntry {
-        path: "/years",
-        label_key: "nav.years",
-        roles: OFFICE_AND_LEADERS,
-    },
-    NavEntry {
-        path: "/calendar",
-        label_key: "nav.calendar",
-        roles: OFFICE,
-    },
-    NavEntry {
-        path: "/audit",
-        label_key: "nav.audit",
-        roles: OFFICE,
-    },
-    NavEntry {
-        path: "/settings",
-        label_key: "nav.settings",
-        roles: ADMIN,
-    },
-    NavEntry {
-        path: "/account/password",
-        label_key: "nav.password",
-        roles: ANY_ROLE,
-    },
-];
+use crate::core::Role::{self, *};
+use crate::core::user::{
+    ADMIN, ANY_ROLE, INSPECTORS, OFFICE, OFFICE_AND_LEADERS, READERS, RECOMMENDERS,
+    SUPERVISOR_READERS, WITHOUT_LIAISONS,
+};
+use crate::web::{pages, shell};
+use crate::{AppState, audit, auth, calendar, inbox, inspections, registry};
 
 /// A group of routes that admits only `roles`.
 fn allow(roles: &'static [Role], routes: Router<AppState>) -> Router<AppState> {
@@ -155,15 +42,17 @@ fn allow(roles: &'static [Role], routes: Router<AppState>) -> Router<AppState> {
 fn office_routes(state: &AppState) -> Router<AppState> {
     use auth::handlers as a;
     use calendar::handlers as c;
-    use registry::handlers as r;
-    use registry::supervisor_handlers as s;
-    use registry::unit_handlers as u;
+    use registry::settings::handlers as settings;
+    use registry::supervisors::handlers as s;
+    use registry::units::handlers as u;
+    use registry::users::handlers as users;
+    use registry::years::handlers as y;
     let routes = Router::new()
         .route("/login", get(a::login_form).post(a::login))
         // INS-08: anyone may verify a certificate, without logging in
         .route("/verify", get(s::verify_form))
         // CMP-03: how to complain, for anyone
-        .route("/channels", get(registry::settings_handlers::show_channels))
+        .route("/channels", get(settings::show_channels))
         .route("/verify/{number}", get(s::verify_certificate))
         .merge(allow(
             SUPERVISOR_READERS,
@@ -180,13 +69,13 @@ fn office_routes(state: &AppState) -> Router<AppState> {
         .merge(allow(
             ANY_ROLE,
             Router::new()
-                .route("/", get(pages::show_home))
+                .route("/", get(inbox::handlers::show_home))
                 .route("/logout", post(a::logout))
                 .route(
                     "/account/password",
                     get(a::password_form).post(a::change_password),
                 )
-                .route("/years/{year}/catalog", get(r::show_catalog))
+                .route("/years/{year}/catalog", get(y::show_catalog))
                 // a liaison sees (and keeps the staff of) its own unit only: checked in the handler
                 .route("/units/{unit_id}", get(u::show_unit))
                 .route("/units/{unit_id}/staff", post(u::add_staff))
@@ -202,29 +91,32 @@ fn office_routes(state: &AppState) -> Router<AppState> {
         .merge(allow(
             ADMIN,
             Router::new()
-                .route("/users", get(r::list_users).post(r::create_user))
-                .route("/users/new", get(r::new_user_form))
-                .route("/users/{user_id}", get(r::show_user))
-                .route("/users/{user_id}/disable", post(r::disable_user))
-                .route("/users/{user_id}/enable", post(r::enable_user))
-                .route("/users/{user_id}/reset-password", post(r::reset_password))
-                .route("/users/{user_id}/unit", post(r::change_liaison_unit))
-                .route("/years", post(r::open_year))
-                .route("/years/{year}/close", post(r::close_year))
-                .route("/years/{year}/reopen", post(r::reopen_year))
-                .route("/years/{year}/catalog", post(r::create_item))
-                .route("/years/{year}/catalog/new", get(r::new_item_form))
+                .route("/users", get(users::list_users).post(users::create_user))
+                .route("/users/new", get(users::new_user_form))
+                .route("/users/{user_id}", get(users::show_user))
+                .route("/users/{user_id}/disable", post(users::disable_user))
+                .route("/users/{user_id}/enable", post(users::enable_user))
+                .route(
+                    "/users/{user_id}/reset-password",
+                    post(users::reset_password),
+                )
+                .route("/users/{user_id}/unit", post(users::change_liaison_unit))
+                .route("/years", post(y::open_year))
+                .route("/years/{year}/close", post(y::close_year))
+                .route("/years/{year}/reopen", post(y::reopen_year))
+                .route("/years/{year}/catalog", post(y::create_item))
+                .route("/years/{year}/catalog/new", get(y::new_item_form))
                 .route(
                     "/years/{year}/catalog/{item_id}",
-                    get(r::edit_item_form).post(r::update_item),
+                    get(y::edit_item_form).post(y::update_item),
                 )
                 .route(
                     "/years/{year}/catalog/{item_id}/retire",
-                    post(r::retire_item),
+                    post(y::retire_item),
                 )
                 .route(
                     "/years/{year}/catalog/{item_id}/restore",
-                    post(r::restore_item),
+                    post(y::restore_item),
                 )
                 .route("/units", post(u::create_unit))
                 .route("/units/new", get(u::new_unit_form))
@@ -238,8 +130,7 @@ fn office_routes(state: &AppState) -> Router<AppState> {
                 )
                 .route(
                     "/settings",
-                    get(registry::settings_handlers::settings_form)
-                        .post(registry::settings_handlers::update_settings),
+                    get(settings::settings_form).post(settings::update_settings),
                 )
                 .route("/calendar/days", post(c::set_calendar_day))
                 .route("/calendar/years", post(c::add_calendar_year)),
@@ -268,7 +159,7 @@ fn office_routes(state: &AppState) -> Router<AppState> {
         .merge(allow(
             OFFICE_AND_LEADERS,
             Router::new()
-                .route("/years", get(r::list_years))
+                .route("/years", get(y::list_years))
                 .route("/groups", get(s::list_groups)),
         ))
         // INS-02: a supervisor sees its own group's tasks (checked in the handler); the office and
@@ -278,7 +169,7 @@ fn office_routes(state: &AppState) -> Router<AppState> {
             Router::new().route("/tasks", get(inspections::handlers::my_tasks)),
         ))
         .merge(allow(
-            &[OfficeAdmin, OfficeStaff, Leader, Supervisor],
+            INSPECTORS,
             Router::new().route("/tasks/{task_id}", get(inspections::handlers::show_task)),
         ))
         // INS-04: a liaison files its unit's quarterly self-reports
@@ -286,7 +177,7 @@ fn office_routes(state: &AppState) -> Router<AppState> {
             &[Liaison],
             Router::new().route(
                 "/self-reports",
-                get(inspections::handlers::show_self_reports),
+                get(inspections::self_reports::handlers::show_self_reports),
             ),
         ))
         // INS-07: covert draws are for the office and the city's leaders only
@@ -295,9 +186,12 @@ fn office_routes(state: &AppState) -> Router<AppState> {
             Router::new()
                 .route(
                     "/years/{year}/draws",
-                    get(inspections::handlers::list_draws),
+                    get(inspections::draws::handlers::list_draws),
                 )
-                .route("/draws/{draw_id}", get(inspections::handlers::show_draw))
+                .route(
+                    "/draws/{draw_id}",
+                    get(inspections::draws::handlers::show_draw),
+                )
                 .route(
                     "/years/{year}/tasks",
                     get(inspections::handlers::list_tasks),
@@ -308,12 +202,15 @@ fn office_routes(state: &AppState) -> Router<AppState> {
                 )
                 .route(
                     "/years/{year}/rounds",
-                    get(inspections::rounds::list_rounds),
+                    get(inspections::rounds::handlers::list_rounds),
                 )
-                .route("/rounds/{round_id}", get(inspections::rounds::show_round))
+                .route(
+                    "/rounds/{round_id}",
+                    get(inspections::rounds::handlers::show_round),
+                )
                 .route(
                     "/years/{year}/self-reports",
-                    get(inspections::handlers::self_report_matrix),
+                    get(inspections::self_reports::handlers::self_report_matrix),
                 ),
         ))
         .merge(allow(
@@ -321,7 +218,7 @@ fn office_routes(state: &AppState) -> Router<AppState> {
             Router::new()
                 .route(
                     "/years/{year}/draws",
-                    post(inspections::handlers::create_draw),
+                    post(inspections::draws::handlers::create_draw),
                 )
                 .route(
                     "/years/{year}/tasks",
@@ -329,15 +226,15 @@ fn office_routes(state: &AppState) -> Router<AppState> {
                 )
                 .route(
                     "/years/{year}/rounds",
-                    post(inspections::rounds::create_round),
+                    post(inspections::rounds::handlers::create_round),
                 )
                 .route(
                     "/rounds/{round_id}/omissions",
-                    post(inspections::rounds::record_omission),
+                    post(inspections::rounds::handlers::record_omission),
                 )
                 .route(
                     "/rounds/{round_id}/fix",
-                    post(inspections::rounds::fix_round),
+                    post(inspections::rounds::handlers::fix_round),
                 ),
         ))
         .merge(allow(
@@ -354,13 +251,17 @@ fn office_routes(state: &AppState) -> Router<AppState> {
         .merge(inbox_routes());
     ordinary_limits(routes, &state.config)
         .merge(upload_routes(&state.config))
+        .layer(from_fn_with_state(
+            state.clone(),
+            inbox::handlers::count_for_navigation,
+        ))
         .layer(from_fn_with_state(state.clone(), office_context))
 }
 
 /// Findings, sign-off, submission and review (INS-05 to INS-11), and the evidence pages (INS-14).
 fn finding_routes() -> Router<AppState> {
     use crate::evidence::handlers as e;
-    use inspections::findings as f;
+    use inspections::findings::handlers as f;
     Router::new()
         // a supervisor of the task's group (checked in the handler)
         .merge(allow(
@@ -416,7 +317,7 @@ fn notice_routes() -> Router<AppState> {
     use crate::notices::handlers as n;
     Router::new()
         .merge(allow(
-            &[OfficeAdmin, OfficeStaff, Leader, Liaison],
+            READERS,
             Router::new()
                 .route("/notices", get(n::list_notices))
                 .route("/notices/{notice_id}", get(n::show_notice))
@@ -451,7 +352,7 @@ fn interview_routes() -> Router<AppState> {
     use crate::notices::interviews::handlers as i;
     Router::new()
         .merge(allow(
-            &[OfficeAdmin, OfficeStaff, Leader, Liaison],
+            READERS,
             Router::new()
                 .route("/interviews", get(i::list_interviews))
                 .route("/interviews/{interview_id}", get(i::show_interview))
@@ -489,7 +390,7 @@ fn bulletin_routes() -> Router<AppState> {
     use crate::notices::bulletins::handlers as b;
     Router::new()
         .merge(allow(
-            &[OfficeAdmin, OfficeStaff, Leader, Liaison],
+            READERS,
             Router::new()
                 .route("/bulletins", get(b::list_bulletins))
                 .route("/bulletins/{bulletin_id}", get(b::show_bulletin))
@@ -528,7 +429,7 @@ fn upload_routes(config: &crate::config::Config) -> Router<AppState> {
         &[Supervisor],
         Router::new().route(
             "/findings/{finding_id}/evidence",
-            post(inspections::findings::upload_evidence),
+            post(inspections::findings::handlers::upload_evidence),
         ),
     )
     // INS-11: a rectification report's attachments; INS-12: an appeal's evidence
@@ -549,7 +450,7 @@ fn upload_routes(config: &crate::config::Config) -> Router<AppState> {
         &[Liaison],
         Router::new().route(
             "/self-reports",
-            post(inspections::handlers::submit_self_report),
+            post(inspections::self_reports::handlers::submit_self_report),
         ),
     ))
     .layer(axum::extract::DefaultBodyLimit::max(body_limit))
@@ -604,7 +505,7 @@ pub fn router(state: AppState) -> Router {
         .nest("/{office}", office_routes(&state))
         .layer(sessions)
         .layer(csrf)
-        .layer(from_fn_with_state(state.clone(), shell))
+        .layer(from_fn_with_state(state.config.clone(), shell))
         .layer(
             CompressionLayer::new().compress_when(
                 DefaultPredicate::new()

@@ -1,14 +1,14 @@
 //! The office's audit log, newest first (office_admin and office_staff).
 
-use axum::extract::Query;
+use crate::web::Query;
 use axum::response::Response;
 use serde::Deserialize;
 
 use super::db;
 use super::views::{AuditLogPage, TimelineEntry};
-use crate::auth::CurrentUser;
+use crate::core::error::AppResult;
+use crate::core::{CurrentUser, Pager};
 use crate::db::Tx;
-use crate::error::AppResult;
 use crate::web::{PageCtx, render};
 
 const PAGE_SIZE: i64 = 100;
@@ -39,6 +39,6 @@ pub async fn list_audit_events(
     render(&AuditLogPage {
         ctx,
         events,
-        older_href,
+        pager: Pager::keyset(older_href),
     })
 }

@@ -3,49 +3,56 @@
 //! itself, so a change and its record commit or vanish together. UPDATE, DELETE and TRUNCATE are
 //! refused by trigger; `xiaoneng audit verify` re-walks each chain and names the first broken link.
 
+pub mod acting;
 pub mod db;
 pub mod handlers;
 pub mod model;
 pub mod views;
 
-use chrono::{DurationRound, TimeDelta, Utc};
+use chrono::{DateTime, DurationRound, TimeDelta, Utc};
 use serde_json::Value;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
+pub use acting::Acting;
 use model::{Break, ChainRow, GENESIS, Verifier};
 
-/// Who did it: a user, or the system (CLI, scheduled job).
+/// Who did it (a user, or the system: CLI, scheduled job), from where, and when by the
+/// application's clock.
 #[derive(Debug, Clone)]
 pub struct Actor {
     pub user_id: Option<Uuid>,
     pub name: String,
     pub client_addr: Option<String>,
+    pub at: DateTime<Utc>,
 }
 
 impl Actor {
-    pub fn user(user_id: Uuid, username: &str, client_addr: &str) -> Self {
+    pub fn user(user_id: Uuid, username: &str, client_addr: &str, at: DateTime<Utc>) -> Self {
         Self {
             user_id: Some(user_id),
             name: username.into(),
             client_addr: Some(client_addr.into()),
+            at,
         }
     }
 
     /// Someone at a login form who is not (yet) a known user.
-    pub fn anonymous(label: &str, client_addr: &str) -> Self {
+    pub fn anonymous(label: &str, client_addr: &str, at: DateTime<Utc>) -> Self {
         Self {
             user_id: None,
             name: label.into(),
             client_addr: Some(client_addr.into()),
+            at,
         }
     }
 
-    pub fn system(name: &str) -> Self {
+    pub fn system(name: &str, at: DateTime<Utc>) -> Self {
         Self {
             user_id: None,
             name: name.into(),
             client_addr: None,
+            at,
         }
     }
 }
@@ -60,6 +67,32 @@ pub struct Event<'a> {
     pub detail: Value,
 }
 
+impl<'a> Event<'a> {
+    /// `action` done to the record `(subject_type, subject_id)`, with what the log keeps of it.
+    pub fn new(
+        action: &'a str,
+        (subject_type, subject_id): (&'a str, Uuid),
+        detail: Value,
+    ) -> Self {
+        Self {
+            action,
+            subject_type,
+            subject_id: Some(subject_id),
+            detail,
+        }
+    }
+
+    /// `action` done to a kind of thing as a whole (the calendar, the settings), not one record.
+    pub fn general(action: &'a str, subject_type: &'a str, detail: Value) -> Self {
+        Self {
+            action,
+            subject_type,
+            subject_id: None,
+            detail,
+        }
+    }
+}
+
 /// Appends an event to the office's chain, inside the caller's tenant transaction.
 pub async fn record(
     conn: &mut PgConnection,
@@ -69,11 +102,11 @@ pub async fn record(
 ) -> Result<(), sqlx::Error> {
     db::lock_chain(conn, tenant_id).await?;
     let (last_seq, prev_hash) = db::last_link(conn).await?.unwrap_or((0, GENESIS.to_vec()));
-    let now = Utc::now();
     // PostgreSQL keeps microseconds: hash exactly what will be read back.
-    let occurred_at = now
+    let occurred_at = actor
+        .at
         .duration_trunc(TimeDelta::microseconds(1))
-        .unwrap_or(now);
+        .unwrap_or(actor.at);
     let row = ChainRow {
         tenant_id,
         id: Uuid::now_v7(),

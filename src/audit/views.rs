@@ -3,7 +3,6 @@
 use askama::Template;
 
 use super::db::EventRow;
-use crate::registry::views::local_time;
 use crate::web::PageCtx;
 
 /// One event as a line of a log or a timeline.
@@ -42,7 +41,7 @@ impl TimelineEntry {
         };
         Self {
             seq: e.seq,
-            at: local_time(ctx, &e.occurred_at),
+            at: ctx.local_time(&e.occurred_at),
             actor: e.actor_name,
             action,
             subject: {
@@ -81,7 +80,7 @@ fn detail_value(ctx: &PageCtx, key: &str, value: &serde_json::Value) -> String {
         other => other.to_string(),
     };
     match key {
-        "role" => crate::auth::Role::parse(&text)
+        "role" => crate::core::Role::parse(&text)
             .map(|r| ctx.t(r.label_key()).to_string())
             .unwrap_or(text),
         "reason" => catalog_or(ctx, "reason", &text),
@@ -95,5 +94,5 @@ fn detail_value(ctx: &PageCtx, key: &str, value: &serde_json::Value) -> String {
 pub struct AuditLogPage {
     pub ctx: PageCtx,
     pub events: Vec<TimelineEntry>,
-    pub older_href: Option<String>,
+    pub pager: crate::core::Pager,
 }

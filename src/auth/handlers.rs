@@ -1,22 +1,19 @@
 //! Login, logout and password change.
 
-use axum::Form;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::Utc;
 use serde::Deserialize;
 use serde_json::json;
 use tower_sessions::Session;
 
 use super::model::{SessionAuth, Username, check_new_password};
 use super::views::{LoginPage, PasswordPage};
-use super::{CurrentUser, SESSION_KEY, db, password};
+use super::{SESSION_KEY, db, password};
 use crate::AppState;
-use crate::audit::{self, Actor, Event};
+use crate::audit::{self, Acting, Actor, Event};
+use crate::core::{AppError, AppResult, ClientAddr, CurrentUser, Now, Office, not_found};
 use crate::db::{RequestTx, Tx};
-use crate::error::{AppError, AppResult};
-use crate::registry::Office;
-use crate::web::{ClientAddr, FlashKind, PageCtx, flash, render, render_refused};
+use crate::web::{Flash, Form, PageCtx, Query, render, render_refused};
 
 #[derive(Debug, Deserialize)]
 pub struct LoginQuery {
@@ -65,20 +62,20 @@ pub struct LoginForm {
 
 pub async fn login(
     State(state): State<AppState>,
-    axum::Extension(office): axum::Extension<Office>,
     session: Session,
     ClientAddr(addr): ClientAddr,
+    Now(now): Now,
     ctx: PageCtx,
     request_tx: RequestTx,
     Form(form): Form<LoginForm>,
 ) -> AppResult<Response> {
+    let office = ctx.office.clone().ok_or_else(not_found)?;
     let typed = form.username.trim().chars().take(64).collect::<String>();
     let username = Username::parse(&typed)
         .map(|u| u.as_str().to_string())
         .unwrap_or(typed.to_lowercase());
     let next = safe_next(&office, form.next.as_deref());
-    let limits = state.throttle_limits();
-    let now = Utc::now();
+    let limits = super::model::ThrottleLimits::from(&state.config.auth);
 
     let turn = password::permit().await?;
     let mut tx = request_tx.acquire().await?;
@@ -119,7 +116,13 @@ pub async fn login(
             subject_id,
             detail,
         };
-        audit::record(&mut tx, office.id, &Actor::anonymous("-", &addr), event).await?;
+        audit::record(
+            &mut tx,
+            office.id,
+            &Actor::anonymous("-", &addr, now),
+            event,
+        )
+        .await?;
         drop(tx);
         return render_refused(&failed_page);
     };
@@ -134,7 +137,7 @@ pub async fn login(
     audit::record(
         &mut tx,
         office.id,
-        &Actor::user(user.id, &username, &addr),
+        &Actor::user(user.id, &username, &addr, now),
         event,
     )
     .await?;
@@ -157,25 +160,17 @@ pub async fn login(
     Ok(Redirect::to(&next).into_response())
 }
 
-pub async fn logout(
-    user: CurrentUser,
-    session: Session,
-    ClientAddr(addr): ClientAddr,
-    mut tx: Tx,
-) -> AppResult<Response> {
-    let event = Event {
-        action: "user.logout",
-        subject_type: "user",
-        subject_id: Some(user.id),
-        detail: json!({}),
-    };
-    audit::record(&mut tx, user.tenant_id, &user.actor(&addr), event).await?;
-    session
+pub async fn logout(acting: Acting, mut tx: Tx) -> AppResult<Response> {
+    let event = Event::new("user.logout", ("user", acting.user.id), json!({}));
+    acting.record(&mut tx, event).await?;
+    acting
+        .session()
         .flush()
         .await
         .map_err(|e| AppError::Internal(e.into()))?;
-    flash::push(&session, FlashKind::Success, "auth.logged_out", None).await;
-    Ok(Redirect::to(&user.path("/login")).into_response())
+    Ok(acting
+        .done(Flash::success("auth.logged_out"), "/login")
+        .await)
 }
 
 pub async fn password_form(user: CurrentUser, ctx: PageCtx) -> AppResult<Response> {
@@ -195,19 +190,18 @@ pub struct PasswordForm {
 
 pub async fn change_password(
     State(state): State<AppState>,
-    user: CurrentUser,
-    session: Session,
-    ClientAddr(addr): ClientAddr,
+    acting: Acting,
     ctx: PageCtx,
     request_tx: RequestTx,
     Form(form): Form<PasswordForm>,
 ) -> AppResult<Response> {
+    let (user, addr, session) = (&acting.user, &acting.addr, acting.session());
     let mut tx = request_tx.acquire().await?;
-    let limits = state.throttle_limits();
+    let limits = super::model::ThrottleLimits::from(&state.config.auth);
     // Guessing the current password from a stolen session counts like guessing at the login form.
     db::lock_account_attempts(&mut tx, user.tenant_id, &user.username).await?;
-    let since = Utc::now() - limits.window;
-    let failures = db::recent_failures(&mut tx, &user.username, &addr, since).await?;
+    let since = acting.now - limits.window;
+    let failures = db::recent_failures(&mut tx, &user.username, addr, since).await?;
     let mut errors = Vec::new();
     if limits.refuses(failures) {
         errors.push(("current_password", "error.too_many_attempts"));
@@ -215,7 +209,7 @@ pub async fn change_password(
         let stored = db::password_hash(&mut tx, user.id).await?;
         if !password::verify(form.current_password.clone(), Some(stored)).await? {
             errors.push(("current_password", "error.current_password_wrong"));
-            db::record_login_attempt(&mut tx, user.tenant_id, &user.username, &addr, false).await?;
+            db::record_login_attempt(&mut tx, user.tenant_id, &user.username, addr, false).await?;
         }
     }
     if let Err(e) = check_new_password(&form.new_password) {
@@ -235,13 +229,8 @@ pub async fn change_password(
     }
     let hash = password::hash(form.new_password).await?;
     let version = db::set_password(&mut tx, user.id, &hash, false).await?;
-    let event = Event {
-        action: "user.password_change",
-        subject_type: "user",
-        subject_id: Some(user.id),
-        detail: json!({}),
-    };
-    audit::record(&mut tx, user.tenant_id, &user.actor(&addr), event).await?;
+    let event = Event::new("user.password_change", ("user", user.id), json!({}));
+    acting.record(&mut tx, event).await?;
     // Every other session of the user ended with the version change; this one carries on.
     let auth: Option<SessionAuth> = session.get(SESSION_KEY).await.ok().flatten();
     if let Some(auth) = auth {
@@ -255,6 +244,7 @@ pub async fn change_password(
             .await
             .map_err(|e| AppError::Internal(e.into()))?;
     }
-    flash::push(&session, FlashKind::Success, "auth.password_changed", None).await;
-    Ok(Redirect::to(&user.path("/")).into_response())
+    Ok(acting
+        .done(Flash::success("auth.password_changed"), "/")
+        .await)
 }

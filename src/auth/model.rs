@@ -5,63 +5,6 @@ use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-/// The five roles of an office user (DESIGN.md, people and what they do).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    OfficeAdmin,
-    OfficeStaff,
-    Leader,
-    Supervisor,
-    Liaison,
-}
-
-impl Role {
-    pub const ALL: [Role; 5] = [
-        Role::OfficeAdmin,
-        Role::OfficeStaff,
-        Role::Leader,
-        Role::Supervisor,
-        Role::Liaison,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::OfficeAdmin => "office_admin",
-            Self::OfficeStaff => "office_staff",
-            Self::Leader => "leader",
-            Self::Supervisor => "supervisor",
-            Self::Liaison => "liaison",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|r| r.as_str() == value)
-    }
-
-    /// The catalog key of the role's name.
-    pub fn label_key(self) -> &'static str {
-        match self {
-            Self::OfficeAdmin => "role.office_admin",
-            Self::OfficeStaff => "role.office_staff",
-            Self::Leader => "role.leader",
-            Self::Supervisor => "role.supervisor",
-            Self::Liaison => "role.liaison",
-        }
-    }
-
-    /// A liaison answers for exactly one unit; no other role has one.
-    pub fn needs_unit(self) -> bool {
-        self == Self::Liaison
-    }
-}
-
-impl std::fmt::Display for Role {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
 /// A username: 2 to 64 of a-z, 0-9, '.', '_', '-', '@', stored lower-case so that logins ignore case.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Username(String);
@@ -109,6 +52,16 @@ pub struct ThrottleLimits {
     pub window: Duration,
 }
 
+impl From<&crate::config::AuthConfig> for ThrottleLimits {
+    fn from(config: &crate::config::AuthConfig) -> Self {
+        Self {
+            per_account: config.max_failures_per_account,
+            per_address: config.max_failures_per_address,
+            window: Duration::minutes(config.throttle_window_minutes),
+        }
+    }
+}
+
 /// Recent failures counted in the database, across every instance.
 #[derive(Debug, Clone, Copy)]
 pub struct RecentFailures {
@@ -141,6 +94,15 @@ pub struct SessionAuth {
 pub struct SessionLimits {
     pub idle: Duration,
     pub absolute: Duration,
+}
+
+impl From<&crate::config::SessionConfig> for SessionLimits {
+    fn from(config: &crate::config::SessionConfig) -> Self {
+        Self {
+            idle: Duration::minutes(config.idle_timeout_minutes),
+            absolute: Duration::hours(config.absolute_lifetime_hours),
+        }
+    }
 }
 
 /// How often an active session's `last_seen_at` is written back (and its expiry pushed out).
@@ -235,13 +197,5 @@ mod tests {
         assert!(!active.is_live(limits, t0 + Duration::hours(12) + Duration::minutes(1)));
         assert!(auth.needs_touch(t0 + Duration::minutes(1)));
         assert!(!auth.needs_touch(t0 + Duration::seconds(59)));
-    }
-
-    #[test]
-    fn roles_round_trip_through_their_names() {
-        for role in Role::ALL {
-            assert_eq!(Role::parse(role.as_str()), Some(role));
-        }
-        assert_eq!(Role::parse("root"), None);
     }
 }

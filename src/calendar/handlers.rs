@@ -1,21 +1,21 @@
 //! The calendar page: the office's working-day calendar by year, a due-date calculator for staff
 //! (CAL-2), and for the administrator, correcting a day or adding a year (CAL-1).
 
-use axum::Form;
-use axum::extract::Query;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use chrono::{Datelike, NaiveDate, Weekday};
 use serde::Deserialize;
 use serde_json::json;
-use tower_sessions::Session;
 
 use super::views::{CalendarPage, DayView, DueView, YearView};
 use super::{CalendarError, YearCalendar, db};
-use crate::audit::{self, Event};
-use crate::auth::{CurrentUser, Role};
+use crate::audit::{Acting, Event};
+use crate::core::{AppResult, CurrentUser, Role};
 use crate::db::{RequestTx, Tx};
-use crate::error::AppResult;
-use crate::web::{ClientAddr, FlashKind, PageCtx, flash, render, render_invalid};
+use crate::web::{Flash, Form, PageCtx, Query, render, render_invalid};
+
+/// The longest note on a day and the longest source of a year's calendar.
+const NOTE_MAX: usize = 100;
+const SOURCE_MAX: usize = 200;
 
 #[derive(Debug, Deserialize, Default)]
 pub struct CalendarQuery {
@@ -142,9 +142,7 @@ pub struct DayForm {
 
 /// Corrects one day of the office's calendar (CAL-1).
 pub async fn set_calendar_day(
-    user: CurrentUser,
-    session: Session,
-    ClientAddr(addr): ClientAddr,
+    acting: Acting,
     ctx: PageCtx,
     request_tx: RequestTx,
     Form(form): Form<DayForm>,
@@ -157,8 +155,13 @@ pub async fn set_calendar_day(
         "normal" => Some(None),
         _ => None,
     };
+    let user = &acting.user;
+    let note = form.note.trim();
     let refusal = match (day, kind) {
         (None, _) | (_, None) => Some(ctx.t("calendar.day_invalid").to_string()),
+        _ if note.chars().count() > NOTE_MAX => {
+            Some(ctx.tf("error.text_too_long", &NOTE_MAX.to_string()))
+        }
         (Some(day), Some(_)) if !db::has_year(&mut tx, day.year()).await? => {
             Some(ctx.tf("calendar.missing_year", &day.year().to_string()))
         }
@@ -168,31 +171,19 @@ pub async fn set_calendar_day(
             Some(ctx.t("calendar.make_up_weekend").to_string())
         }
         (Some(day), Some(kind)) => {
-            let note: String = form.note.trim().chars().take(100).collect();
-            db::set_day(&mut tx, user.tenant_id, day, kind, &note).await?;
-            let event = Event {
-                action: "calendar.day_set",
-                subject_type: "calendar",
-                subject_id: None,
-                detail: json!({ "day": day.to_string(), "kind": form.kind, "note": note }),
-            };
-            audit::record(&mut tx, user.tenant_id, &user.actor(&addr), event).await?;
-            flash::push(
-                &session,
-                FlashKind::Success,
-                "calendar.day_saved",
-                Some(day.to_string()),
-            )
-            .await;
-            let back = user.path(&format!("/calendar?year={}", day.year()));
-            return Ok(Redirect::to(&back).into_response());
+            db::set_day(&mut tx, user.tenant_id, day, kind, note).await?;
+            let detail = json!({ "day": day.to_string(), "kind": form.kind, "note": note });
+            let event = Event::general("calendar.day_set", "calendar", detail);
+            let done = Flash::success("calendar.day_saved").with(day.to_string());
+            let back = format!("/calendar?year={}", day.year());
+            return acting.recorded(&mut tx, event, done, &back).await;
         }
     };
     let query = CalendarQuery {
         year: day.map(|d| d.year()),
         ..Default::default()
     };
-    let page = page(ctx, &user, &mut tx, query, refusal).await?;
+    let page = page(ctx, user, &mut tx, query, refusal).await?;
     drop(tx);
     render_invalid(&page)
 }
@@ -217,17 +208,20 @@ fn date_list(text: &str) -> Vec<String> {
 
 /// Adds a year to the office's calendar (CAL-1), validated like a shipped calendar file.
 pub async fn add_calendar_year(
-    user: CurrentUser,
-    session: Session,
-    ClientAddr(addr): ClientAddr,
+    acting: Acting,
     ctx: PageCtx,
     request_tx: RequestTx,
     Form(form): Form<YearForm>,
 ) -> AppResult<Response> {
+    let user = &acting.user;
     let mut tx = request_tx.acquire().await?;
+    let source = form.source.trim();
     let refusal = match form.year.trim().parse::<i32>() {
+        _ if source.chars().count() > SOURCE_MAX => {
+            Some(ctx.tf("error.text_too_long", &SOURCE_MAX.to_string()))
+        }
         Ok(year) if (2000..=2100).contains(&year) => {
-            let source = form.source.trim().chars().take(200).collect();
+            let source = source.to_string();
             let parsed = YearCalendar::from_lists(
                 year,
                 source,
@@ -238,26 +232,15 @@ pub async fn add_calendar_year(
                 Err(error) => Some(explain(&ctx, &error)),
                 Ok(calendar) => {
                     if db::insert_year(&mut tx, user.tenant_id, &calendar).await? {
-                        let event = Event {
-                            action: "calendar.year_add",
-                            subject_type: "calendar",
-                            subject_id: None,
-                            detail: json!({
-                                "year": year,
-                                "holidays": calendar.holidays.len(),
-                                "make_up_workdays": calendar.make_up_workdays.len(),
-                            }),
-                        };
-                        audit::record(&mut tx, user.tenant_id, &user.actor(&addr), event).await?;
-                        flash::push(
-                            &session,
-                            FlashKind::Success,
-                            "calendar.year_saved",
-                            Some(year.to_string()),
-                        )
-                        .await;
-                        return Ok(Redirect::to(&user.path(&format!("/calendar?year={year}")))
-                            .into_response());
+                        let detail = json!({
+                            "year": year,
+                            "holidays": calendar.holidays.len(),
+                            "make_up_workdays": calendar.make_up_workdays.len(),
+                        });
+                        let event = Event::general("calendar.year_add", "calendar", detail);
+                        let done = Flash::success("calendar.year_saved").with(year.to_string());
+                        let back = format!("/calendar?year={year}");
+                        return acting.recorded(&mut tx, event, done, &back).await;
                     }
                     Some(ctx.tf("calendar.year_exists", &year.to_string()))
                 }
@@ -265,7 +248,7 @@ pub async fn add_calendar_year(
         }
         _ => Some(ctx.t("error.year_invalid").to_string()),
     };
-    let page = page(ctx, &user, &mut tx, CalendarQuery::default(), refusal).await?;
+    let page = page(ctx, user, &mut tx, CalendarQuery::default(), refusal).await?;
     drop(tx);
     render_invalid(&page)
 }

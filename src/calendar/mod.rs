@@ -53,7 +53,7 @@ pub async fn ensure_shipped(
 /// Gives every office the shipped years it lacks (run at start, so a new release's calendar
 /// reaches existing offices).
 pub async fn ensure_shipped_everywhere(pool: &sqlx::PgPool) -> Result<(), sqlx::Error> {
-    for office in crate::registry::db::list_offices(pool).await? {
+    for office in crate::db::offices::list_offices(pool).await? {
         let mut tx = crate::db::begin_tenant(pool, office.id).await?;
         let added = ensure_shipped(&mut tx, office.id).await?;
         tx.commit().await?;

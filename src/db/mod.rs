@@ -1,8 +1,9 @@
 //! The database: connecting (configured URL or the embedded cluster), migrating, and the
-//! per-request tenant transaction that every office page runs in.
+//! offices (the tenants) and the per-request tenant transaction that every office page runs in.
 
 pub mod embedded;
 pub mod numbers;
+pub mod offices;
 pub mod tenant;
 
 use std::str::FromStr;
@@ -57,4 +58,14 @@ pub async fn check_constraints_now(conn: &mut sqlx::PgConnection) -> Result<(), 
         .execute(conn)
         .await?;
     Ok(())
+}
+
+/// A `%...%` ILIKE pattern that matches `text` literally.
+pub fn like_pattern(text: &str) -> String {
+    format!(
+        "%{}%",
+        text.replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_")
+    )
 }

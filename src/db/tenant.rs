@@ -18,7 +18,7 @@ use sqlx::{PgConnection, PgPool, Postgres, Transaction};
 use tokio::sync::{Mutex, OwnedMutexGuard};
 use uuid::Uuid;
 
-use crate::error::AppError;
+use crate::core::error::AppError;
 
 pub type PgTx = Transaction<'static, Postgres>;
 

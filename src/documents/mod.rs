@@ -12,6 +12,8 @@
 //! families the template asks for are not there: a document never comes out with boxes for
 //! glyphs.
 
+pub mod handlers;
+
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Instant;
@@ -399,68 +401,5 @@ pub fn sample(n: u32) -> Document {
         ],
         date: "2026年11月20日".into(),
         note: String::new(),
-    }
-}
-
-/// The page shown instead of a PDF that cannot be typeset here (the fonts are missing).
-#[derive(askama::Template)]
-#[template(path = "documents/unavailable.html")]
-struct UnavailablePage {
-    ctx: crate::web::PageCtx,
-    families: String,
-    dirs: String,
-    back: String,
-}
-
-/// Answers with the document as a PDF (`{name}.pdf`, shown in the browser), or, when the fonts
-/// are missing, with a page that says which package to install and links back to the printable
-/// page `back`. The request's transaction is committed first: no connection or lock is held while
-/// the document is typeset.
-pub async fn pdf_response(
-    documents: &Arc<Documents>,
-    request_tx: &crate::db::RequestTx,
-    ctx: crate::web::PageCtx,
-    document: &Document,
-    name: &str,
-    back: String,
-) -> crate::error::AppResult<axum::response::Response> {
-    use axum::http::{StatusCode, header};
-    use axum::response::IntoResponse;
-    request_tx.finish(true).await?;
-    match documents.render(document).await {
-        Ok(pdf) => {
-            let disposition = format!(
-                "inline; filename=\"document.pdf\"; filename*=UTF-8''{}.pdf",
-                url::form_urlencoded::byte_serialize(name.as_bytes())
-                    .collect::<String>()
-                    .replace('+', "%20")
-            );
-            Ok((
-                [
-                    (header::CONTENT_TYPE, "application/pdf".to_string()),
-                    (header::CONTENT_DISPOSITION, disposition),
-                    (header::CACHE_CONTROL, "private, no-store".to_string()),
-                ],
-                pdf,
-            )
-                .into_response())
-        }
-        Err(error) => match error.missing_fonts() {
-            Some((families, dirs)) => {
-                tracing::error!(%error, "a document cannot be typeset");
-                let page = UnavailablePage {
-                    ctx,
-                    families,
-                    dirs,
-                    back,
-                };
-                Ok((
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    axum::response::Html(askama::Template::render(&page)?),
-                )
-                    .into_response())
-            }
-            None => Err(crate::error::AppError::Internal(anyhow::Error::new(error))),
-        },
     }
 }

@@ -118,10 +118,17 @@ pub struct EvidenceRow {
     pub unit_id: Uuid,
     pub group_id: Option<Uuid>,
     pub finding_status: Option<String>,
+    /// Whether the user reading it is a supervisor of that group (INS-14).
+    pub viewer_in_group: bool,
 }
 
-/// One file, with its unit and group (for the access check).
-pub async fn get(conn: &mut PgConnection, id: Uuid) -> Result<EvidenceRow, sqlx::Error> {
+/// One file, with its unit and group, and whether `viewer` is of that group (for the access
+/// check).
+pub async fn get(
+    conn: &mut PgConnection,
+    id: Uuid,
+    viewer: Uuid,
+) -> Result<EvidenceRow, sqlx::Error> {
     sqlx::query_as!(
         EvidenceRow,
         r#"select e.id, e.purpose, e.finding_id, e.task_id, e.self_report_id, e.sha256,
@@ -130,7 +137,11 @@ pub async fn get(conn: &mut PgConnection, id: Uuid) -> Result<EvidenceRow, sqlx:
                   p.purged_at as "purged_at?",
                   coalesce(f.unit_id, t.unit_id, s.unit_id, n.unit_id, an.unit_id) as "unit_id!",
                   coalesce(ft.group_id, t.group_id) as group_id,
-                  f.status as "finding_status?"
+                  f.status as "finding_status?",
+                  exists (select 1 from group_member m
+                            join supervisor sv on sv.tenant_id = m.tenant_id and sv.id = m.supervisor_id
+                           where m.tenant_id = e.tenant_id and m.group_id = coalesce(ft.group_id, t.group_id)
+                             and sv.user_id = $2) as "viewer_in_group!"
              from evidence e
              join app_user u on u.tenant_id = e.tenant_id and u.id = e.uploaded_by
              left join evidence_purge p on p.tenant_id = e.tenant_id and p.evidence_id = e.id
@@ -142,7 +153,8 @@ pub async fn get(conn: &mut PgConnection, id: Uuid) -> Result<EvidenceRow, sqlx:
              left join rectification_notice n on n.tenant_id = r.tenant_id and n.id = r.notice_id
              left join rectification_notice an on an.tenant_id = e.tenant_id and an.id = e.appeal_notice_id
             where e.id = $1"#,
-        id
+        id,
+        viewer
     )
     .fetch_one(conn)
     .await

@@ -3,8 +3,7 @@
 
 use askama::Template;
 use axum::body::Body;
-use axum::extract::rejection::PathRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use futures_util::StreamExt;
@@ -13,45 +12,22 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::db::{self, EvidenceRow};
+use super::may_see;
 use super::sniff::MediaType;
 use crate::AppState;
-use crate::auth::{CurrentUser, Role};
+use crate::core::{AppError, AppResult, ClientAddr, CurrentUser, not_found};
 use crate::db::Tx;
-use crate::error::{AppError, AppResult, not_found};
-use crate::registry::views::local_time;
-use crate::web::{ClientAddr, PageCtx, render};
+use crate::web::{PageCtx, Path, Query, render};
 
 #[derive(Debug, Deserialize)]
 pub struct EvidencePath {
     pub evidence_id: Uuid,
 }
 
-/// INS-14: who may see a file. The office and the city's leaders see all; a supervisor, the files
-/// of their own group's tasks; a liaison, the files of its unit's confirmed findings and its own
-/// self-reports.
-pub async fn may_see(tx: &mut Tx, user: &CurrentUser, row: &EvidenceRow) -> AppResult<bool> {
-    Ok(match user.role {
-        Role::OfficeAdmin | Role::OfficeStaff | Role::Leader => true,
-        Role::Supervisor => match row.group_id {
-            Some(group) => crate::inspections::db::user_in_group(tx, user.id, group).await?,
-            None => false,
-        },
-        Role::Liaison => {
-            user.unit_id == Some(row.unit_id)
-                && (matches!(row.purpose.as_str(), "self_report" | "report" | "appeal")
-                    || row.finding_status.as_deref() == Some("confirmed"))
-        }
-    })
-}
-
-async fn visible(
-    tx: &mut Tx,
-    user: &CurrentUser,
-    path: Result<Path<EvidencePath>, PathRejection>,
-) -> AppResult<EvidenceRow> {
-    let Path(EvidencePath { evidence_id }) = path.map_err(|_| not_found())?;
-    let row = db::get(tx, evidence_id).await?;
-    if !may_see(tx, user, &row).await? {
+/// The file, if this user may see it (else 404).
+async fn visible(tx: &mut Tx, user: &CurrentUser, evidence_id: Uuid) -> AppResult<EvidenceRow> {
+    let row = db::get(tx, evidence_id, user.id).await?;
+    if !may_see(user, &row) {
         return Err(not_found());
     }
     Ok(row)
@@ -76,12 +52,12 @@ pub struct EvidencePage {
 /// A file's page: what it is, its hash, when it was taken and sent, the file itself.
 pub async fn show_evidence(
     user: CurrentUser,
-    path: Result<Path<EvidencePath>, PathRejection>,
+    Path(EvidencePath { evidence_id }): Path<EvidencePath>,
     ctx: PageCtx,
     mut tx: Tx,
 ) -> AppResult<Response> {
-    let row = visible(&mut tx, &user, path).await?;
-    let accesses = if matches!(user.role, Role::OfficeAdmin | Role::OfficeStaff) {
+    let row = visible(&mut tx, &user, evidence_id).await?;
+    let accesses = if user.of_office() {
         db::access_log(&mut tx, row.id)
             .await?
             .into_iter()
@@ -91,7 +67,7 @@ pub async fn show_evidence(
                     "thumbnail" => "evidence.access_thumbnail",
                     _ => "evidence.access_view",
                 };
-                (local_time(&ctx, &at), who, action, addr)
+                (ctx.local_time(&at), who, action, addr)
             })
             .collect()
     } else {
@@ -110,14 +86,11 @@ pub async fn show_evidence(
         content_href: ctx.href(&format!("/evidence/{}/content", row.id)),
         back_href,
         size: human_size(row.size_bytes),
-        taken_at: row
-            .taken_at
-            .map(|t| local_time(&ctx, &t))
-            .unwrap_or_default(),
-        uploaded_at: local_time(&ctx, &row.uploaded_at),
+        taken_at: row.taken_at.map(|t| ctx.local_time(&t)).unwrap_or_default(),
+        uploaded_at: ctx.local_time(&row.uploaded_at),
         purged_at: row
             .purged_at
-            .map(|t| local_time(&ctx, &t))
+            .map(|t| ctx.local_time(&t))
             .unwrap_or_default(),
         kind,
         accesses,
@@ -137,14 +110,14 @@ pub struct ContentQuery {
 /// (a phone's video player seeks). INS-14: every delivery is recorded before it starts.
 pub async fn evidence_content(
     user: CurrentUser,
-    path: Result<Path<EvidencePath>, PathRejection>,
+    Path(EvidencePath { evidence_id }): Path<EvidencePath>,
     Query(query): Query<ContentQuery>,
     ClientAddr(addr): ClientAddr,
     State(state): State<AppState>,
     headers: HeaderMap,
     mut tx: Tx,
 ) -> AppResult<Response> {
-    let row = visible(&mut tx, &user, path).await?;
+    let row = visible(&mut tx, &user, evidence_id).await?;
     if row.purged_at.is_some() {
         drop(tx);
         return Ok(StatusCode::GONE.into_response());
@@ -233,12 +206,12 @@ pub async fn evidence_content(
 /// INS-14: recorded like any other view.
 pub async fn evidence_thumbnail(
     user: CurrentUser,
-    path: Result<Path<EvidencePath>, PathRejection>,
+    Path(EvidencePath { evidence_id }): Path<EvidencePath>,
     ClientAddr(addr): ClientAddr,
     State(state): State<AppState>,
     mut tx: Tx,
 ) -> AppResult<Response> {
-    let row = visible(&mut tx, &user, path).await?;
+    let row = visible(&mut tx, &user, evidence_id).await?;
     let kind = MediaType::from_code(&row.media_type);
     if row.purged_at.is_some()
         || !matches!(

@@ -12,8 +12,24 @@ use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use uuid::Uuid;
 
-use self::db::{NewEvidence, Owner};
+use self::db::{EvidenceRow, NewEvidence, Owner};
 pub use self::store::{Placed, Store, UploadError, Written};
+use crate::core::{CurrentUser, Role};
+
+/// INS-14: who may see a file. The office and the city's leaders see all; a supervisor, the files
+/// of their own group's tasks; a liaison, the files of its unit's confirmed findings, its
+/// self-reports, rectification reports and appeals.
+pub fn may_see(user: &CurrentUser, row: &EvidenceRow) -> bool {
+    match user.role {
+        Role::OfficeAdmin | Role::OfficeStaff | Role::Leader => true,
+        Role::Supervisor => row.group_id.is_some() && row.viewer_in_group,
+        Role::Liaison => {
+            user.unit_id == Some(row.unit_id)
+                && (matches!(row.purpose.as_str(), "self_report" | "report" | "appeal")
+                    || row.finding_status.as_deref() == Some("confirmed"))
+        }
+    }
+}
 
 /// A file that arrived and is at its content address, not yet recorded.
 pub struct Received {
@@ -274,23 +290,19 @@ pub fn is_late(taken_at: Option<DateTime<Utc>>, uploaded_at: DateTime<Utc>, tz: 
 /// Records the received files for their owner (in the request's transaction). Each file's key
 /// is locked until the transaction ends, so that no sweep or forgetting request removes its bytes
 /// meanwhile, and a record is made only of bytes that are there.
-#[allow(clippy::too_many_arguments)]
 pub async fn record(
     conn: &mut sqlx::PgConnection,
     store: &Store,
-    tenant_id: Uuid,
     owner: Owner,
     received: &[Received],
-    uploaded_by: Uuid,
-    client_addr: &str,
+    acting: &crate::audit::Acting,
     tz: Tz,
-) -> Result<Vec<Uuid>, crate::error::AppError> {
-    let now = Utc::now();
+) -> Result<Vec<Uuid>, crate::core::error::AppError> {
     let mut ids = Vec::with_capacity(received.len());
     for r in received {
         db::lock_key(conn, &r.placed.key).await?;
         if !store.exists(&r.placed.key).await {
-            return Err(crate::error::AppError::Internal(anyhow::anyhow!(
+            return Err(crate::core::error::AppError::Internal(anyhow::anyhow!(
                 "evidence bytes {} vanished before they were recorded",
                 r.placed.key
             )));
@@ -298,7 +310,7 @@ pub async fn record(
         let w = &r.written;
         let id = db::insert(
             conn,
-            tenant_id,
+            acting.user.tenant_id,
             &NewEvidence {
                 owner,
                 sha256: &w.sha256,
@@ -308,10 +320,10 @@ pub async fn record(
                 client_type: &w.client_type,
                 taken_at: w.taken_at,
                 taken_at_source: w.taken_at_source,
-                late: is_late(w.taken_at, now, tz),
+                late: is_late(w.taken_at, acting.now, tz),
                 storage_key: &r.placed.key,
-                uploaded_by,
-                client_addr,
+                uploaded_by: acting.user.id,
+                client_addr: &acting.addr,
             },
         )
         .await?;

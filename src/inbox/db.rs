@@ -16,6 +16,7 @@ pub struct OfficeAwaiting {
 
 pub async fn office_awaiting(
     conn: &mut PgConnection,
+    now: DateTime<Utc>,
     today: NaiveDate,
 ) -> Result<OfficeAwaiting, sqlx::Error> {
     sqlx::query_as!(
@@ -25,13 +26,14 @@ pub async fn office_awaiting(
              (select count(*) from notice_appeal where decision is null) as "appeals_to_decide!",
              (select count(*) from rectification_report where decision is null) as "reports_to_review!",
              (select count(*) from rectification_notice n
-               where n.status = 'issued' and n.due_at < now()
+               where n.status = 'issued' and n.due_at < $2
                  and not exists (select 1 from rectification_report r
                                   where r.tenant_id = n.tenant_id and r.notice_id = n.id
                                     and r.decision is null)) as "notices_overdue!",
              (select count(*) from interview_action
                where done_at is null and due_on < $1) as "actions_overdue!""#,
-        today
+        today,
+        now
     )
     .fetch_one(conn)
     .await
@@ -47,18 +49,20 @@ pub struct UnitAwaiting {
 pub async fn unit_awaiting(
     conn: &mut PgConnection,
     unit_id: Uuid,
+    now: DateTime<Utc>,
 ) -> Result<UnitAwaiting, sqlx::Error> {
     sqlx::query_as!(
         UnitAwaiting,
         r#"select
              count(*) as "notices_to_rectify!",
-             count(*) filter (where n.due_at < now()) as "notices_overdue!"
+             count(*) filter (where n.due_at < $2) as "notices_overdue!"
              from rectification_notice n
             where n.unit_id = $1 and n.status = 'issued'
               and not exists (select 1 from rectification_report r
                                where r.tenant_id = n.tenant_id and r.notice_id = n.id
                                  and r.decision is null)"#,
-        unit_id
+        unit_id,
+        now
     )
     .fetch_one(conn)
     .await

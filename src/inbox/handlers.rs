@@ -1,59 +1,36 @@
-//! The inbox page: what awaits the user, their notifications, and where their mail goes.
+//! The inbox page: what awaits the user, their notifications, and where their mail goes; each
+//! role's home page; and the inbox's count in the navigation.
 
-use askama::Template;
-use axum::body::Bytes;
-use axum::extract::Path;
-use axum::extract::rejection::PathRejection;
+use axum::extract::{Request, State};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
+use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::json;
-use tower_sessions::Session;
 use uuid::Uuid;
 
-use super::Awaiting;
-use crate::audit::{self, Event};
-use crate::auth::CurrentUser;
-use crate::clock::Now;
+use super::views::{Figure, HomePage, InboxPage, NotificationItem};
+use crate::AppState;
+use crate::audit::{Acting, Event};
+use crate::core::{AppResult, CurrentUser, MaybeUser, Now, Office, Role, not_found};
 use crate::db::{RequestTx, Tx};
-use crate::error::{AppResult, not_found};
-use crate::registry::views::local_time;
-use crate::web::{ClientAddr, FlashKind, PageCtx, flash, render, render_invalid};
-
-/// One notification as the inbox lists it.
-pub struct NotificationItem {
-    pub id: Uuid,
-    pub message: String,
-    pub when: String,
-    pub unread: bool,
-}
-
-#[derive(Template)]
-#[template(path = "inbox/inbox.html")]
-pub struct InboxPage {
-    pub ctx: PageCtx,
-    pub awaiting: Vec<Awaiting>,
-    pub notifications: Vec<NotificationItem>,
-    pub unread: usize,
-    pub email: String,
-    pub errors: Vec<String>,
-}
+use crate::web::{Flash, Form, InboxCount, PageCtx, Path, render, render_invalid};
 
 async fn inbox_page(
     ctx: PageCtx,
     user: &CurrentUser,
     tx: &mut Tx,
-    now: chrono::DateTime<chrono::Utc>,
+    now: DateTime<Utc>,
     (email, errors): (Option<String>, Vec<String>),
 ) -> AppResult<InboxPage> {
-    let today = now.with_timezone(&ctx.time_zone()).date_naive();
-    let awaiting = super::awaiting(tx, user, today).await?;
+    let awaiting = super::awaiting(tx, user, now, ctx.time_zone()).await?;
     let notifications: Vec<NotificationItem> = super::db::notifications(tx, user.id)
         .await?
         .into_iter()
         .map(|n| NotificationItem {
             id: n.id,
             message: super::message(ctx.lang, &n.kind, &n.detail),
-            when: local_time(&ctx, &n.created_at),
+            when: ctx.local_time(&n.created_at),
             unread: n.read_at.is_none(),
         })
         .collect();
@@ -90,53 +67,52 @@ pub struct NotificationPath {
 /// Opens a notification: it is read from now on, and the user goes to the page it is about.
 pub async fn open_notification(
     user: CurrentUser,
-    path: Result<Path<NotificationPath>, PathRejection>,
+    Path(NotificationPath { notification_id }): Path<NotificationPath>,
     mut tx: Tx,
 ) -> AppResult<Response> {
-    let Path(NotificationPath { notification_id }) = path.map_err(|_| not_found())?;
     let link = super::db::mark_read(&mut tx, user.id, notification_id)
         .await?
         .ok_or_else(not_found)?;
     Ok(Redirect::to(&user.path(&link)).into_response())
 }
 
-pub async fn read_all(user: CurrentUser, session: Session, mut tx: Tx) -> AppResult<Response> {
-    super::db::mark_all_read(&mut tx, user.id).await?;
-    flash::push(&session, FlashKind::Success, "inbox.all_read", None).await;
-    Ok(Redirect::to(&user.path("/inbox")).into_response())
+pub async fn read_all(acting: Acting, mut tx: Tx) -> AppResult<Response> {
+    super::db::mark_all_read(&mut tx, acting.user.id).await?;
+    Ok(acting
+        .done(Flash::success("inbox.all_read"), "/inbox")
+        .await)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct EmailForm {
+    #[serde(default)]
+    pub email: String,
 }
 
 /// Where the user's notifications are mailed (empty: no mail).
 pub async fn save_email(
-    user: CurrentUser,
-    Now(now): Now,
-    ClientAddr(addr): ClientAddr,
-    session: Session,
+    acting: Acting,
     ctx: PageCtx,
     request_tx: RequestTx,
-    body: Bytes,
+    Form(form): Form<EmailForm>,
 ) -> AppResult<Response> {
-    let email = url::form_urlencoded::parse(&body)
-        .find(|(k, _)| k == "email")
-        .map(|(_, v)| v.trim().to_string())
-        .unwrap_or_default();
+    let email = form.email.trim().to_string();
+    let user = &acting.user;
     let mut tx = request_tx.acquire().await?;
     if !email.is_empty() && !plausible_email(&email) {
         let errors = vec![ctx.t("inbox.error_email").to_string()];
-        let page = inbox_page(ctx, &user, &mut tx, now, (Some(email), errors)).await?;
+        let page = inbox_page(ctx, user, &mut tx, acting.now, (Some(email), errors)).await?;
         drop(tx);
         return render_invalid(&page);
     }
     super::db::set_email(&mut tx, user.id, &email).await?;
-    let event = Event {
-        action: "user.email",
-        subject_type: "app_user",
-        subject_id: Some(user.id),
-        detail: json!({ "email": email }),
-    };
-    audit::record(&mut tx, user.tenant_id, &user.actor(&addr), event).await?;
-    flash::push(&session, FlashKind::Success, "inbox.email_saved", None).await;
-    Ok(Redirect::to(&user.path("/inbox")).into_response())
+    let event = Event::new(
+        "user.email",
+        ("app_user", user.id),
+        json!({ "email": email }),
+    );
+    let done = Flash::success("inbox.email_saved");
+    acting.recorded(&mut tx, event, done, "/inbox").await
 }
 
 /// The shape the database accepts: something@domain.tld, no spaces, at most 254 characters.
@@ -152,6 +128,86 @@ fn plausible_email(email: &str) -> bool {
             .split_once('.')
             .is_some_and(|(a, b)| !a.is_empty() && !b.is_empty())
         && !domain.ends_with('.')
+}
+
+/// Each role's landing page after login.
+pub async fn show_home(user: CurrentUser, ctx: PageCtx, mut tx: Tx) -> AppResult<Response> {
+    let figures = if user.role == Role::OfficeAdmin {
+        let counts = crate::registry::users::db::count_users_by_role(&mut tx).await?;
+        Role::ALL
+            .iter()
+            .map(|r| Figure {
+                label: ctx.t(r.label_key()),
+                value: counts
+                    .iter()
+                    .find(|c| c.0 == r.as_str())
+                    .map(|c| c.1)
+                    .unwrap_or(0),
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    drop(tx);
+    render(&HomePage {
+        ctx,
+        display_name: user.display_name,
+        role: user.role,
+        figures,
+    })
+}
+
+/// The inbox's count beside 待办 in the navigation, on the pages a browser navigates to (not for
+/// PDFs, evidence bytes or exports): counted in a short read-only transaction of its own, before
+/// the handler's, for the signed-in user the office context found.
+pub async fn count_for_navigation(
+    State(state): State<AppState>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let path = crate::core::full_path(request.extensions(), request.uri());
+    let page =
+        request.method() == axum::http::Method::GET && accepts_html(&request) && !is_file(path);
+    let user = request
+        .extensions()
+        .get::<MaybeUser>()
+        .and_then(|m| m.0.clone());
+    let office = request.extensions().get::<Office>().cloned();
+    if let (true, Some(user), Some(office)) = (page, user, office) {
+        match navigation_count(&state, &office, &user).await {
+            Ok(count) => {
+                request.extensions_mut().insert(InboxCount(count));
+            }
+            Err(error) => tracing::warn!(%error, "could not count the inbox"),
+        }
+    }
+    next.run(request).await
+}
+
+/// A file, not a page: a PDF, evidence bytes, a thumbnail, an export.
+fn is_file(path: &str) -> bool {
+    ["/pdf", "/content", "/thumbnail", ".csv", ".xlsx", ".png"]
+        .iter()
+        .any(|end| path.ends_with(end))
+}
+
+fn accepts_html(request: &Request) -> bool {
+    request
+        .headers()
+        .get(axum::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/html"))
+}
+
+async fn navigation_count(
+    state: &AppState,
+    office: &Office,
+    user: &CurrentUser,
+) -> Result<i64, sqlx::Error> {
+    let mut tx = crate::db::begin_tenant(&state.db, office.id).await?;
+    let count = super::count(&mut tx, user, state.clock.now(), office.tz()).await?;
+    tx.rollback().await?;
+    Ok(count)
 }
 
 #[cfg(test)]

@@ -7,8 +7,8 @@ use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use sqlx::PgPool;
 
 use crate::config::MailConfig;
+use crate::core::Office;
 use crate::i18n::Lang;
-use crate::registry::Office;
 
 pub struct Mailer {
     transport: AsyncSmtpTransport<Tokio1Executor>,
@@ -66,7 +66,7 @@ impl Mailer {
             let link = format!(
                 "{}{}",
                 self.public_url,
-                crate::registry::office_path(&office.code, &n.link)
+                crate::core::office_path(&office.code, &n.link)
             );
             let message = Message::builder()
                 .from(self.from.clone())

@@ -8,15 +8,16 @@
 pub mod db;
 pub mod handlers;
 pub mod mail;
+pub mod views;
 
-use chrono::{NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::json;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-use crate::auth::{CurrentUser, Role};
 use crate::calendar::CalendarError;
-use crate::registry::Office;
+use crate::core::Office;
+use crate::core::{CurrentUser, Role};
 use db::{NewNotification, Recipients};
 
 /// One kind of thing awaiting a user, how many, and the page where they are.
@@ -39,16 +40,18 @@ const COUNTED_AS_AWAITING: [&str; 3] = ["notice_issued", "notice_overdue", "foll
 /// written to the inbox of a user who arrives later.
 const OVERDUE_NEWS_DAYS: i64 = 7;
 
-/// What awaits this user now, as their role sees it (`today` in the office); kinds with nothing
-/// waiting are left out.
+/// What awaits this user `now` (by the application's clock, in the office's zone `tz`), as their
+/// role sees it; kinds with nothing waiting are left out.
 pub async fn awaiting(
     conn: &mut PgConnection,
     user: &CurrentUser,
-    today: NaiveDate,
+    now: DateTime<Utc>,
+    tz: chrono_tz::Tz,
 ) -> Result<Vec<Awaiting>, sqlx::Error> {
+    let today = crate::core::time::local_date(tz, now);
     let all = match user.role {
         Role::OfficeAdmin | Role::OfficeStaff => {
-            let o = db::office_awaiting(conn, today).await?;
+            let o = db::office_awaiting(conn, now, today).await?;
             vec![
                 (
                     "inbox.findings_to_review",
@@ -79,7 +82,7 @@ pub async fn awaiting(
         }
         Role::Liaison => match user.unit_id {
             Some(unit_id) => {
-                let u = db::unit_awaiting(conn, unit_id).await?;
+                let u = db::unit_awaiting(conn, unit_id, now).await?;
                 let bulletins = db::unread_bulletins(conn, user.id, unit_id).await?;
                 vec![
                     (
@@ -124,9 +127,10 @@ pub async fn awaiting(
 pub async fn count(
     conn: &mut PgConnection,
     user: &CurrentUser,
-    today: NaiveDate,
+    now: DateTime<Utc>,
+    tz: chrono_tz::Tz,
 ) -> Result<i64, sqlx::Error> {
-    let waiting: i64 = awaiting(conn, user, today)
+    let waiting: i64 = awaiting(conn, user, now, tz)
         .await?
         .iter()
         .filter(|a| a.in_total)
@@ -279,7 +283,7 @@ async fn remind_self_reports(
 ) -> anyhow::Result<u64> {
     let mut written = 0;
     for (year_id, year) in crate::inspections::db::open_years(conn).await? {
-        let dues = crate::inspections::quarter_dues(conn, year).await?;
+        let dues = crate::inspections::self_reports::quarter_dues(conn, year).await?;
         let soon: Vec<(u32, NaiveDate)> = (1..=4u32)
             .zip(dues)
             .filter_map(|(quarter, due)| due.ok().map(|due| (quarter, due)))
@@ -289,7 +293,7 @@ async fn remind_self_reports(
             continue;
         }
         let units = crate::inspections::db::listed_units(conn, year_id).await?;
-        let reports = crate::inspections::db::self_reports(conn, year_id).await?;
+        let reports = crate::inspections::self_reports::db::self_reports(conn, year_id).await?;
         for (quarter, due) in soon {
             for unit in &units {
                 if reports
@@ -333,9 +337,4 @@ fn decision_text(lang: crate::i18n::Lang, decision: &str) -> String {
         "rejected" => lang.t("notices.decision_rejected").to_string(),
         _ => String::new(),
     }
-}
-
-/// The office's date at `now`.
-pub fn office_today(office: &Office, now: chrono::DateTime<Utc>) -> NaiveDate {
-    now.with_timezone(&office.tz()).date_naive()
 }

@@ -1,515 +1,39 @@
-//! The covert-inspection draw (INS-07): office staff choose the pool and the count; the seed
-//! comes from the operating system; pool, seed, count and result are stored and audited; anyone
-//! of the office who may see covert work re-runs a draw with "verify".
+//! Tasks (INS-02, INS-03, INS-07): the year's tasks with the form that puts a group on a unit,
+//! a supervisor's own tasks, a task's page with its findings, sign-off and submission, and the
+//! open inspections' coverage of the year (INS-06).
 
-use axum::body::Bytes;
-use axum::extract::rejection::PathRejection;
-use axum::extract::{Multipart, Path, Query, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
+use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::json;
-use tower_sessions::Session;
 use uuid::Uuid;
 
-use super::db::{self, NewDraw, PoolUnit};
-use super::draw::{self, parse_exclusions};
-use super::self_report;
-use super::tasks::TaskInput;
-use super::views::{
-    CoveragePage, DrawFormView, DrawListItem, DrawPage, DrawsPage, MatrixRow, MyTasksPage,
-    QuarterView, SelfReportMatrixPage, SelfReportsPage, TaskFormView, TaskItem, TaskPage,
-    TasksPage,
-};
-use crate::AppState;
-use crate::audit::{self, Event};
-use crate::auth::{CurrentUser, Role};
+use super::db::{self, listed_units};
+use super::findings::db::{confirmed_without_notice, task_findings};
+use super::may_see_task;
+use super::model::{FOCUS, METHODS, TaskEvent, TaskInput, TaskKind};
+use super::rounds::db::{insert_round_task, mandatory_units, rounds};
+use super::views::{CoveragePage, MyTasksPage, TaskFormView, TaskItem, TaskPage, TasksPage};
+use crate::audit::{Acting, Event, views::TimelineEntry};
+use crate::core::{AppResult, CurrentUser, Now, not_found};
 use crate::db::{RequestTx, Tx};
-use crate::error::{AppResult, not_found};
-use crate::registry::db::YearRow;
-use crate::registry::handlers::{YearPath, year_of};
-use crate::registry::model::YearStatus;
-use crate::registry::views::local_time;
-use crate::web::{ClientAddr, FlashKind, PageCtx, flash, render, render_invalid};
+use crate::registry::supervisors::db::{list_groups, supervisor_of_user};
+use crate::registry::supervisors::model::recusals;
+use crate::registry::years::db::YearRow;
+use crate::registry::years::handlers::{YearPath, year_of};
+use crate::registry::years::model::YearStatus;
+use crate::web::{Flash, Form, PageCtx, Path, Query, render, render_invalid};
 
-async fn draws_page(
-    ctx: PageCtx,
-    user: &CurrentUser,
-    tx: &mut Tx,
-    year: &YearRow,
-    form: DrawFormView,
-    errors: Vec<String>,
-) -> AppResult<DrawsPage> {
-    let listed = db::listed_units(tx, year.id).await?;
-    let rows = db::list_draws(tx, year.id).await?;
-    let mut drawn_ids: Vec<Uuid> = rows.iter().flat_map(|d| d.result.iter().copied()).collect();
-    drawn_ids.sort();
-    drawn_ids.dedup();
-    let names = db::units_by_ids(tx, &drawn_ids).await?;
-    let draws = rows
-        .into_iter()
-        .map(|d| DrawListItem {
-            href: ctx.href(&format!("/draws/{}", d.id)),
-            drawn_at: local_time(&ctx, &d.drawn_at),
-            drawn_by: d.drawn_by,
-            count: d.draw_count,
-            pool_size: d.pool.len(),
-            drawn_units: d
-                .result
-                .iter()
-                .filter_map(|id| names.iter().find(|u| u.id == *id).map(|u| u.name.as_str()))
-                .collect::<Vec<_>>()
-                .join("、"),
-        })
-        .collect();
-    let mut categories: Vec<String> = listed.iter().map(|u| u.category.clone()).collect();
-    categories.sort();
-    categories.dedup();
-    let open = YearStatus::parse(&year.status) == Some(YearStatus::Open);
-    Ok(DrawsPage {
-        can_draw: open && matches!(user.role, Role::OfficeAdmin | Role::OfficeStaff),
-        year: year.year,
-        draws,
-        categories,
-        listed: listed.len(),
-        ctx,
-        form,
-        errors,
-    })
-}
-
-pub async fn list_draws(
-    user: CurrentUser,
-    path: Result<Path<YearPath>, PathRejection>,
-    ctx: PageCtx,
-    mut tx: Tx,
-) -> AppResult<Response> {
-    let year = year_of(&mut tx, path).await?;
-    let form = DrawFormView {
-        count: "3".into(),
-        ..Default::default()
-    };
-    let page = draws_page(ctx, &user, &mut tx, &year, form, Vec::new()).await?;
-    drop(tx);
-    render(&page)
-}
-
-/// Draws units for covert inspection (INS-07).
-pub async fn create_draw(
-    user: CurrentUser,
-    path: Result<Path<YearPath>, PathRejection>,
-    session: Session,
-    ClientAddr(addr): ClientAddr,
-    ctx: PageCtx,
-    request_tx: RequestTx,
-    body: Bytes,
-) -> AppResult<Response> {
-    let mut form = DrawFormView::default();
-    for (key, value) in url::form_urlencoded::parse(&body) {
-        match key.as_ref() {
-            "count" => form.count = value.trim().to_string(),
-            "category" => form.categories.push(value.into_owned()),
-            "exclusions" => form.exclusions = value.into_owned(),
-            "note" => form.note = value.trim().chars().take(500).collect(),
-            _ => {}
-        }
-    }
-    let mut tx = request_tx.acquire().await?;
-    let year = year_of(&mut tx, path).await?;
-    let mut errors: Vec<String> = Vec::new();
-    if YearStatus::parse(&year.status) != Some(YearStatus::Open) {
-        errors.push(ctx.tf("error.year_closed", &year.year.to_string()));
-    }
-    let listed = db::listed_units(&mut tx, year.id).await?;
-    let mut excluded: Vec<(Uuid, String)> = Vec::new();
-    let (lines, bad_lines) = parse_exclusions(&form.exclusions);
-    for (line, key) in bad_lines {
-        errors.push(format!(
-            "{} {}",
-            ctx.tf("error.line", &line.to_string()),
-            ctx.t(key)
-        ));
-    }
-    for line in lines {
-        match listed.iter().find(|u| u.code == line.code) {
-            Some(unit) => excluded.push((unit.id, line.reason)),
-            None => errors.push(ctx.tf("error.exclusion_unit", &line.code)),
-        }
-    }
-    // INS-07: the pool, in the documented order (the year's list is sorted by code).
-    let pool: Vec<&PoolUnit> = listed
-        .iter()
-        .filter(|u| form.categories.is_empty() || form.categories.contains(&u.category))
-        .filter(|u| !excluded.iter().any(|(id, _)| *id == u.id))
-        .collect();
-    let count = form.count.parse::<usize>().ok().filter(|n| *n >= 1);
-    match count {
-        None => errors.push(ctx.t("error.draw_count").into()),
-        Some(n) if n > pool.len() => {
-            errors.push(ctx.tf("error.draw_too_many", &pool.len().to_string()))
-        }
-        Some(_) => {}
-    }
-    let (Some(count), true) = (count, errors.is_empty()) else {
-        let page = draws_page(ctx, &user, &mut tx, &year, form, errors).await?;
-        drop(tx);
-        return render_invalid(&page);
-    };
-    let pool_ids: Vec<Uuid> = pool.iter().map(|u| u.id).collect();
-    let seed = draw::fresh_seed();
-    let result = draw::draw(&pool_ids, seed, count);
-    let seed_hex = hex::encode(seed);
-    let new = NewDraw {
-        year_id: year.id,
-        pool: &pool_ids,
-        seed: &seed_hex,
-        count: count as i32,
-        result: &result,
-        categories: &form.categories,
-        note: &form.note,
-        drawn_by: user.id,
-    };
-    let draw_id = db::insert_draw(&mut tx, user.tenant_id, &new).await?;
-    for (unit_id, reason) in &excluded {
-        db::insert_exclusion(&mut tx, user.tenant_id, draw_id, *unit_id, reason).await?;
-    }
-    let event = Event {
-        action: "draw.create",
-        subject_type: "inspection_draw",
-        subject_id: Some(draw_id),
-        detail: json!({
-            "year": year.year,
-            "seed": seed_hex,
-            "pool": pool_ids.len(),
-            "count": count,
-            "excluded": excluded.len(),
-        }),
-    };
-    audit::record(&mut tx, user.tenant_id, &user.actor(&addr), event).await?;
-    flash::push(&session, FlashKind::Success, "draws.done", None).await;
-    Ok(Redirect::to(&user.path(&format!("/draws/{draw_id}"))).into_response())
-}
-
-#[derive(Debug, Deserialize)]
-pub struct DrawPath {
-    pub draw_id: Uuid,
-}
-
-#[derive(Debug, Deserialize, Default)]
-pub struct VerifyQuery {
-    #[serde(default)]
-    pub verify: Option<String>,
-}
-
-/// A stored draw; with `?verify=1` it is re-run from its seed and pool and compared (INS-07).
-pub async fn show_draw(
-    _user: CurrentUser,
-    path: Result<Path<DrawPath>, PathRejection>,
-    ctx: PageCtx,
-    mut tx: Tx,
-    Query(query): Query<VerifyQuery>,
-) -> AppResult<Response> {
-    let Path(DrawPath { draw_id }) = path.map_err(|_| not_found())?;
-    let d = db::get_draw(&mut tx, draw_id).await?;
-    let pool = db::units_by_ids(&mut tx, &d.pool).await?;
-    let exclusions = db::draw_exclusions(&mut tx, draw_id).await?;
-    drop(tx);
-    let verified = query.verify.map(|_| {
-        let rerun =
-            draw::parse_seed(&d.seed).map(|seed| draw::draw(&d.pool, seed, d.draw_count as usize));
-        rerun.as_deref() == Some(d.result.as_slice())
-    });
-    let result = d
-        .result
-        .iter()
-        .filter_map(|id| pool.iter().find(|u| u.id == *id).cloned())
-        .collect();
-    render(&DrawPage {
-        href: ctx.href(&format!("/draws/{draw_id}")),
-        drawn_at: local_time(&ctx, &d.drawn_at),
-        year: d.year,
-        seed: d.seed,
-        drawn_by: d.drawn_by,
-        count: d.draw_count,
-        categories: d.categories.join("、"),
-        note: d.note,
-        result,
-        pool,
-        exclusions,
-        verified,
-        ctx,
-    })
-}
-
-// ---- quarterly self-reports (INS-04) ----
-
-#[allow(clippy::too_many_arguments)]
-async fn liaison_page(
-    ctx: PageCtx,
-    user: &CurrentUser,
-    tx: &mut Tx,
-    quarter: String,
-    content: String,
-    error: Option<&'static str>,
-    file_errors: Vec<String>,
-    max_upload: String,
-) -> AppResult<SelfReportsPage> {
-    let unit = user.unit_id.ok_or_else(not_found)?;
-    let Some((year_id, year)) = db::open_years(tx).await?.last().copied() else {
-        return Ok(SelfReportsPage {
-            ctx,
-            year: None,
-            quarters: Vec::new(),
-            content,
-            quarter,
-            error,
-            file_errors,
-            max_upload,
-        });
-    };
-    let attachments = db::self_report_attachments(tx, year_id, unit).await?;
-    let dues: Vec<Option<chrono::NaiveDate>> = super::quarter_dues(tx, year)
-        .await?
-        .into_iter()
-        .map(Result::ok)
-        .collect();
-    let reports = db::self_reports(tx, year_id).await?;
-    let today = chrono::Utc::now()
-        .with_timezone(&ctx.time_zone())
-        .date_naive();
-    let quarters = (1..=4)
-        .map(|q| {
-            let submitted = reports
-                .iter()
-                .find(|r| r.0 == unit && r.1 == q)
-                .map(|r| local_time(&ctx, &r.2));
-            let due = dues[(q - 1) as usize];
-            let ended = self_report::quarter_end(year, q as u32).is_some_and(|end| today > end);
-            QuarterView {
-                quarter: q,
-                due: due
-                    .map(|d| d.to_string())
-                    .unwrap_or_else(|| ctx.t("self_reports.no_calendar").into()),
-                missed: submitted.is_none() && due.is_some_and(|d| today > d),
-                open: ended && submitted.is_none(),
-                submitted: submitted.unwrap_or_default(),
-                attachments: attachments
-                    .iter()
-                    .filter(|a| a.0 == q)
-                    .map(|a| (ctx.href(&format!("/evidence/{}", a.1)), a.2.clone()))
-                    .collect(),
-            }
-        })
-        .collect();
-    Ok(SelfReportsPage {
-        ctx,
-        year: Some(year),
-        quarters,
-        content,
-        quarter,
-        error,
-        file_errors,
-        max_upload,
-    })
-}
-
-/// The liaison's quarterly self-reports for its unit.
-pub async fn show_self_reports(
-    user: CurrentUser,
-    State(state): State<AppState>,
-    ctx: PageCtx,
-    mut tx: Tx,
-) -> AppResult<Response> {
-    let max = state.evidence.max_upload_text();
-    let page = liaison_page(
-        ctx,
-        &user,
-        &mut tx,
-        String::new(),
-        String::new(),
-        None,
-        Vec::new(),
-        max,
-    )
-    .await?;
-    drop(tx);
-    render(&page)
-}
-
-/// INS-04: the liaison files its unit's report for a quarter that has ended (once), with any
-/// attachments (streamed into the evidence store, INS-09). A refused attachment files nothing
-/// and keeps the typed text.
-#[allow(clippy::too_many_arguments)]
-pub async fn submit_self_report(
-    user: CurrentUser,
-    session: Session,
-    ClientAddr(addr): ClientAddr,
-    State(state): State<AppState>,
-    ctx: PageCtx,
-    request_tx: RequestTx,
-    multipart: Multipart,
-) -> AppResult<Response> {
-    let unit = user.unit_id.ok_or_else(not_found)?;
-    let max = state.evidence.max_upload_text();
-    let tz = ctx.time_zone();
-    let (intake, broken) =
-        crate::evidence::intake(&state.evidence, user.tenant_id, tz, multipart).await;
-    let form_quarter = intake.field("quarter");
-    let form_content = intake.field("content");
-    let mut file_errors: Vec<String> = intake.refusal_messages(&ctx);
-    if let Some(error) = broken {
-        // the typed text stays on the page; the files go
-        tracing::info!(?error, "a self-report upload broke off");
-        file_errors.push(ctx.t("evidence.upload_failed").to_string());
-    }
-    let mut tx = request_tx.acquire().await?;
-    let content = form_content.trim().to_string();
-    let quarter = form_quarter
-        .trim()
-        .parse::<i32>()
-        .ok()
-        .filter(|q| (1..=4).contains(q));
-    let year = db::open_years(&mut tx).await?.last().copied();
-    let today = chrono::Utc::now()
-        .with_timezone(&ctx.time_zone())
-        .date_naive();
-    let refusal = match (year, quarter) {
-        (None, _) => Some("units.no_open_year"),
-        (_, None) => Some("error.quarter"),
-        (Some((_, y)), Some(q))
-            if self_report::quarter_end(y, q as u32).is_none_or(|end| today <= end) =>
-        {
-            Some("error.quarter_not_ended")
-        }
-        _ if content.is_empty() || content.chars().count() > 10_000 => Some("error.report_content"),
-        _ if !file_errors.is_empty() => Some("self_reports.files_refused"),
-        (Some((year_id, y)), Some(q)) => {
-            match db::insert_self_report(
-                &mut tx,
-                user.tenant_id,
-                year_id,
-                unit,
-                q,
-                &content,
-                user.id,
-            )
-            .await?
-            {
-                Some(id) => {
-                    let owner = crate::evidence::db::Owner::SelfReport(id);
-                    let files = crate::evidence::record(
-                        &mut tx,
-                        &state.evidence,
-                        user.tenant_id,
-                        owner,
-                        &intake.received,
-                        user.id,
-                        &addr,
-                        tz,
-                    )
-                    .await?;
-                    let event = Event {
-                        action: "self_report.submit",
-                        subject_type: "unit",
-                        subject_id: Some(unit),
-                        detail: json!({
-                            "year": y,
-                            "quarter": q,
-                            "self_report_id": id,
-                            "attachments": files.len(),
-                        }),
-                    };
-                    audit::record(&mut tx, user.tenant_id, &user.actor(&addr), event).await?;
-                    flash::push(
-                        &session,
-                        FlashKind::Success,
-                        "self_reports.submitted",
-                        Some(q.to_string()),
-                    )
-                    .await;
-                    return Ok(Redirect::to(&user.path("/self-reports")).into_response());
-                }
-                None => Some("error.report_exists"),
-            }
-        }
-    };
-    // nothing was filed: the files this request stored go again
-    crate::evidence::forget(&state.db, &state.evidence, user.tenant_id, &intake.received).await;
-    let page = liaison_page(
-        ctx,
-        &user,
-        &mut tx,
-        form_quarter,
-        form_content,
-        refusal,
-        file_errors,
-        max,
-    )
-    .await?;
-    drop(tx);
-    render_invalid(&page)
-}
-
-/// The office's matrix of units × quarters for a year (INS-04).
-pub async fn self_report_matrix(
-    _user: CurrentUser,
-    path: Result<Path<YearPath>, PathRejection>,
-    ctx: PageCtx,
-    mut tx: Tx,
-) -> AppResult<Response> {
-    let year = year_of(&mut tx, path).await?;
-    let units = db::listed_units(&mut tx, year.id).await?;
-    let reports = db::self_reports(&mut tx, year.id).await?;
-    let dues: Vec<Option<chrono::NaiveDate>> = super::quarter_dues(&mut tx, year.year)
-        .await?
-        .into_iter()
-        .map(Result::ok)
-        .collect();
-    drop(tx);
-    let today = chrono::Utc::now()
-        .with_timezone(&ctx.time_zone())
-        .date_naive();
-    let rows = units
-        .into_iter()
-        .map(|u| MatrixRow {
-            cells: (1..=4)
-                .map(|q| match reports.iter().find(|r| r.0 == u.id && r.1 == q) {
-                    Some(r) => (local_time(&ctx, &r.2), "self_reports.submitted_cell"),
-                    None => match dues[(q - 1) as usize] {
-                        Some(due) if today > due => (String::new(), "self_reports.missed"),
-                        _ => (String::new(), "self_reports.pending"),
-                    },
-                })
-                .collect(),
-            code: u.code,
-            name: u.name,
-        })
-        .collect();
-    let dues = dues
-        .into_iter()
-        .map(|d| {
-            d.map(|d| d.to_string())
-                .unwrap_or_else(|| ctx.t("self_reports.no_calendar").into())
-        })
-        .collect();
-    render(&SelfReportMatrixPage {
-        ctx,
-        year: year.year,
-        dues,
-        rows,
-    })
-}
-
-// ---- tasks (INS-02, INS-03, INS-07) and coverage (INS-06) ----
+pub use super::findings::handlers::TaskPath;
 
 /// The kind's label and the method or focus areas, in the reader's language.
 fn describe(
     ctx: &PageCtx,
-    kind: &str,
+    kind: TaskKind,
     method: Option<&str>,
     focus: &[String],
 ) -> (&'static str, String) {
-    use super::tasks::{FOCUS, METHODS};
-    if kind == "covert" {
+    if kind == TaskKind::Covert {
         let method = METHODS
             .iter()
             .find(|m| Some(m.0) == method)
@@ -525,13 +49,12 @@ fn describe(
     }
 }
 
-pub(super) fn task_items(ctx: &PageCtx, rows: Vec<db::TaskRow>) -> Vec<TaskItem> {
-    let today = chrono::Utc::now()
-        .with_timezone(&ctx.time_zone())
-        .date_naive();
+/// Tasks as lists show them, each placed before, on or after today (`now` in the office).
+pub fn task_items(ctx: &PageCtx, now: DateTime<Utc>, rows: Vec<db::TaskRow>) -> Vec<TaskItem> {
+    let today = ctx.local_date(now);
     rows.into_iter()
         .map(|t| {
-            let (kind, detail) = describe(ctx, &t.kind, t.method.as_deref(), &t.focus);
+            let (kind, detail) = describe(ctx, t.kind, t.method.as_deref(), &t.focus);
             TaskItem {
                 href: ctx.href(&format!("/tasks/{}", t.id)),
                 date: t.scheduled_on.to_string(),
@@ -551,25 +74,24 @@ pub(super) fn task_items(ctx: &PageCtx, rows: Vec<db::TaskRow>) -> Vec<TaskItem>
 
 async fn tasks_page(
     ctx: PageCtx,
-    user: &CurrentUser,
-    tx: &mut Tx,
-    year: &YearRow,
+    (user, now): (&CurrentUser, DateTime<Utc>),
+    (tx, year): (&mut Tx, &YearRow),
     form: TaskFormView,
     errors: Vec<String>,
 ) -> AppResult<TasksPage> {
     let rows = db::year_tasks(tx, year.id).await?;
-    let groups = crate::registry::db::list_groups(tx)
+    let groups = list_groups(tx)
         .await?
         .into_iter()
         .map(|g| (g.id.to_string(), g.name))
         .collect();
-    let units = db::listed_units(tx, year.id)
+    let units = listed_units(tx, year.id)
         .await?
         .into_iter()
         .map(|u| (u.id.to_string(), format!("{} {}", u.code, u.name)))
         .collect();
     let open = YearStatus::parse(&year.status) == Some(YearStatus::Open);
-    let rounds = db::rounds(tx, Some(year.id), None)
+    let rounds = rounds(tx, Some(year.id), None)
         .await?
         .into_iter()
         .map(|r| {
@@ -579,8 +101,8 @@ async fn tasks_page(
         .collect();
     Ok(TasksPage {
         rounds,
-        tasks: task_items(&ctx, rows),
-        can_plan: open && matches!(user.role, Role::OfficeAdmin | Role::OfficeStaff),
+        tasks: task_items(&ctx, now, rows),
+        can_plan: open && user.of_office(),
         year: year.year,
         groups,
         units,
@@ -601,58 +123,36 @@ pub struct TaskPrefill {
 
 pub async fn list_tasks(
     user: CurrentUser,
-    path: Result<Path<YearPath>, PathRejection>,
+    Now(now): Now,
+    Path(YearPath { year }): Path<YearPath>,
     Query(prefill): Query<TaskPrefill>,
     ctx: PageCtx,
     mut tx: Tx,
 ) -> AppResult<Response> {
-    let year = year_of(&mut tx, path).await?;
+    let year = year_of(&mut tx, year).await?;
     let form = TaskFormView {
         kind: "open".into(),
         unit_id: prefill.unit_id,
         round_id: prefill.round_id,
         ..Default::default()
     };
-    let page = tasks_page(ctx, &user, &mut tx, &year, form, Vec::new()).await?;
+    let page = tasks_page(ctx, (&user, now), (&mut tx, &year), form, Vec::new()).await?;
     drop(tx);
     render(&page)
 }
 
 /// Puts a group on a unit on a date (INS-02): never a group with a member who must stand aside.
 pub async fn create_task(
-    user: CurrentUser,
-    path: Result<Path<YearPath>, PathRejection>,
-    session: Session,
-    ClientAddr(addr): ClientAddr,
+    acting: Acting,
+    Path(YearPath { year }): Path<YearPath>,
     ctx: PageCtx,
     request_tx: RequestTx,
-    body: Bytes,
+    Form(form): Form<TaskFormView>,
 ) -> AppResult<Response> {
-    let mut form = TaskFormView::default();
-    for (key, value) in url::form_urlencoded::parse(&body) {
-        match key.as_ref() {
-            "round_id" => form.round_id = value.into_owned(),
-            "group_id" => form.group_id = value.into_owned(),
-            "unit_id" => form.unit_id = value.into_owned(),
-            "kind" => form.kind = value.into_owned(),
-            "method" => form.method = value.into_owned(),
-            "focus" => form.focus.push(value.into_owned()),
-            "scheduled_on" => form.scheduled_on = value.into_owned(),
-            "note" => form.note = value.into_owned(),
-            _ => {}
-        }
-    }
+    let user = &acting.user;
     let mut tx = request_tx.acquire().await?;
-    let year = year_of(&mut tx, path).await?;
-    let input = TaskInput {
-        group_id: form.group_id.clone(),
-        unit_id: form.unit_id.clone(),
-        kind: form.kind.clone(),
-        method: form.method.clone(),
-        focus: form.focus.clone(),
-        scheduled_on: form.scheduled_on.clone(),
-        note: form.note.clone(),
-    };
+    let year = year_of(&mut tx, year).await?;
+    let input = TaskInput::from(&form);
     let mut errors: Vec<String> = Vec::new();
     if YearStatus::parse(&year.status) != Some(YearStatus::Open) {
         errors.push(ctx.tf("error.year_closed", &year.year.to_string()));
@@ -665,7 +165,7 @@ pub async fn create_task(
         }
     };
     if let Some(task) = &fields {
-        let listed = db::listed_units(&mut tx, year.id).await?;
+        let listed = listed_units(&mut tx, year.id).await?;
         if !listed.iter().any(|u| u.id == task.unit_id) {
             errors.push(ctx.t("error.task_unit").into());
         }
@@ -673,7 +173,7 @@ pub async fn create_task(
         if members.is_empty() {
             errors.push(ctx.t("error.task_group").into());
         }
-        for m in crate::registry::supervisors::recusals(&members, task.unit_id) {
+        for m in recusals(&members, task.unit_id) {
             errors.push(ctx.tf("error.recusal", &m.name));
         }
     }
@@ -682,7 +182,7 @@ pub async fn create_task(
         "" => None,
         id => {
             let found = match Uuid::parse_str(id) {
-                Ok(id) => db::rounds(&mut tx, Some(year.id), Some(id)).await?.pop(),
+                Ok(id) => rounds(&mut tx, Some(year.id), Some(id)).await?.pop(),
                 Err(_) => None,
             };
             match (&found, &fields) {
@@ -691,7 +191,7 @@ pub async fn create_task(
                     errors.push(ctx.t("rounds.error_fixed").into())
                 }
                 (Some(r), Some(task))
-                    if task.kind != "open"
+                    if task.kind != TaskKind::Open
                         || task.scheduled_on < r.starts_on
                         || task.scheduled_on > r.ends_on =>
                 {
@@ -703,77 +203,77 @@ pub async fn create_task(
         }
     };
     let (Some(task), true) = (fields, errors.is_empty()) else {
-        let page = tasks_page(ctx, &user, &mut tx, &year, form, errors).await?;
+        let page = tasks_page(ctx, (user, acting.now), (&mut tx, &year), form, errors).await?;
         drop(tx);
         return render_invalid(&page);
     };
     let id = db::insert_task(&mut tx, user.tenant_id, year.id, &task, user.id).await?;
     if let Some(round) = &round {
-        db::insert_round_task(&mut tx, user.tenant_id, round.id, id).await?;
+        insert_round_task(&mut tx, user.tenant_id, round.id, id).await?;
     }
-    let event = Event {
-        action: "task.create",
-        subject_type: "inspection_task",
-        subject_id: Some(id),
-        detail: json!({
-            "round": round.as_ref().map(|r| r.name.clone()),
-            "kind": task.kind,
-            "method": task.method,
-            "scheduled_on": task.scheduled_on.to_string(),
-            "unit_id": task.unit_id,
-        }),
-    };
-    audit::record(&mut tx, user.tenant_id, &user.actor(&addr), event).await?;
-    flash::push(&session, FlashKind::Success, "tasks.created", None).await;
-    Ok(Redirect::to(&user.path(&format!("/years/{}/tasks", year.year))).into_response())
+    let detail = json!({
+        "round": round.as_ref().map(|r| r.name.clone()),
+        "kind": task.kind,
+        "method": task.method,
+        "scheduled_on": task.scheduled_on.to_string(),
+        "unit_id": task.unit_id,
+    });
+    let event = Event::new("task.create", ("inspection_task", id), detail);
+    let back = format!("/years/{}/tasks", year.year);
+    acting
+        .recorded(&mut tx, event, Flash::success("tasks.created"), &back)
+        .await
 }
 
 /// The supervisor's own tasks: their groups' only (INS-02).
-pub async fn my_tasks(user: CurrentUser, ctx: PageCtx, mut tx: Tx) -> AppResult<Response> {
+pub async fn my_tasks(
+    user: CurrentUser,
+    Now(now): Now,
+    ctx: PageCtx,
+    mut tx: Tx,
+) -> AppResult<Response> {
     let rows = db::tasks_of_user(&mut tx, user.id).await?;
-    let linked =
-        !rows.is_empty() || crate::registry::db::supervisor_of_user(&mut tx, user.id).await?;
+    let linked = !rows.is_empty() || supervisor_of_user(&mut tx, user.id).await?;
     drop(tx);
-    let tasks = task_items(&ctx, rows);
+    let tasks = task_items(&ctx, now, rows);
     render(&MyTasksPage { ctx, tasks, linked })
 }
-
-pub use super::findings::TaskPath;
 
 /// A task's page: a supervisor sees it only when in the task's group. It carries the findings,
 /// the unit's sign-off (INS-10), the submission (INS-11) and the task's history.
 pub async fn show_task(
     user: CurrentUser,
-    path: Result<Path<TaskPath>, PathRejection>,
+    Now(now): Now,
+    Path(TaskPath { task_id }): Path<TaskPath>,
     ctx: PageCtx,
     mut tx: Tx,
 ) -> AppResult<Response> {
-    let Path(TaskPath { task_id }) = path.map_err(|_| not_found())?;
-    let task = db::get_task(&mut tx, task_id).await?;
-    let member =
-        user.role == Role::Supervisor && db::user_in_group(&mut tx, user.id, task.group_id).await?;
-    if user.role == Role::Supervisor && !member {
+    let facts = db::task_facts(&mut tx, task_id, user.id).await?;
+    if !may_see_task(&user, facts.in_group) {
         return Err(not_found());
     }
+    let task = db::get_task(&mut tx, task_id).await?;
     let state = db::task_state(&mut tx, task_id).await?;
-    let open = state.submitted_at.is_none();
-    // INS-10: nothing is filed under the unit's signature
-    let filing = open && state.signoff.is_none();
-    let leader = member && db::user_leads_group(&mut tx, user.id, task.group_id).await?;
-    let findings = db::task_findings(&mut tx, task_id).await?;
-    let can_issue_notice = matches!(user.role, Role::OfficeAdmin | Role::OfficeStaff)
-        && !crate::notices::db::candidates(&mut tx, task_id)
-            .await?
-            .is_empty();
+    let findings = task_findings(&mut tx, task_id).await?;
+    let can_issue_notice = user.of_office() && confirmed_without_notice(&mut tx, task_id).await?;
     let history = crate::audit::db::events_for_subject(&mut tx, "inspection_task", task_id)
         .await?
         .into_iter()
-        .map(|e| crate::audit::views::TimelineEntry::new(&ctx, e))
+        .map(|e| TimelineEntry::new(&ctx, e))
         .collect();
     drop(tx);
-    let (kind, detail) = describe(&ctx, &task.kind, task.method.as_deref(), &task.focus);
+    // what the workflow would let this user do now: file and sign (on site), submit (the leader)
+    let on_site = super::on_site(&user, facts.in_group)
+        && facts
+            .task()
+            .apply(TaskEvent::File, facts.who(), now)
+            .is_ok();
+    let can_submit = super::on_site(&user, facts.in_group)
+        && facts.leads
+        && facts.task().stage != super::model::TaskStage::Submitted;
+    let (kind, detail) = describe(&ctx, task.kind, task.method.as_deref(), &task.focus);
     let submitted = match (state.submitted_at, state.submitted_by) {
-        (Some(at), Some(by)) => Some(format!("{} · {by}", local_time(&ctx, &at))),
+        (Some(at), Some(by)) => Some(format!("{} · {by}", ctx.local_time(&at))),
         _ => None,
     };
     let signature_href = state
@@ -782,8 +282,8 @@ pub async fn show_task(
         .and_then(|s| s.signature_evidence_id)
         .map(|id| ctx.href(&format!("/evidence/{id}")));
     render(&TaskPage {
-        on_site: member && filing,
-        can_submit: leader && open,
+        on_site,
+        can_submit,
         can_issue_notice,
         submitted,
         signoff: state.signoff,
@@ -800,15 +300,15 @@ pub async fn show_task(
 /// INS-06: which listed units have an open inspection this year, and which none yet.
 pub async fn show_coverage(
     _user: CurrentUser,
-    path: Result<Path<YearPath>, PathRejection>,
+    Path(YearPath { year }): Path<YearPath>,
     ctx: PageCtx,
     mut tx: Tx,
 ) -> AppResult<Response> {
-    let year = year_of(&mut tx, path).await?;
+    let year = year_of(&mut tx, year).await?;
     let rows = db::coverage(&mut tx, year.id).await?;
     let every_task =
         chrono::NaiveDate::from_ymd_opt(9999, 12, 31).unwrap_or(chrono::NaiveDate::MAX);
-    let mandatory = db::mandatory_units(&mut tx, year.id, every_task, None).await?;
+    let mandatory = mandatory_units(&mut tx, year.id, every_task, None).await?;
     drop(tx);
     let (covered, uncovered): (Vec<_>, Vec<_>) = rows.into_iter().partition(|r| !r.3.is_empty());
     let covered = covered

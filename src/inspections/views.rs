@@ -1,110 +1,15 @@
-//! Pages of inspections.
+//! Pages of tasks: the year's tasks and the form for one, a supervisor's own, a task's page and
+//! the open inspections' coverage.
 
 use askama::Template;
+use serde::Deserialize;
 
-use super::db::PoolUnit;
+use super::db::{SignoffRow, TaskDetail};
+use super::findings::db::FindingListRow;
+use super::model::{FOCUS, METHODS, TaskInput};
+use super::rounds::db::MandatoryRow;
+use crate::audit::views::TimelineEntry;
 use crate::web::PageCtx;
-
-pub struct DrawListItem {
-    pub href: String,
-    pub drawn_at: String,
-    pub drawn_by: String,
-    pub count: i32,
-    pub pool_size: usize,
-    pub drawn_units: String,
-}
-
-/// What was typed in the draw form, kept on error.
-#[derive(Default)]
-pub struct DrawFormView {
-    pub count: String,
-    pub categories: Vec<String>,
-    pub exclusions: String,
-    pub note: String,
-}
-
-#[derive(Template)]
-#[template(path = "inspections/draws.html")]
-pub struct DrawsPage {
-    pub ctx: PageCtx,
-    pub year: i32,
-    pub draws: Vec<DrawListItem>,
-    pub categories: Vec<String>,
-    pub listed: usize,
-    pub can_draw: bool,
-    pub form: DrawFormView,
-    pub errors: Vec<String>,
-}
-
-impl DrawsPage {
-    pub fn chosen(&self, category: &str) -> bool {
-        self.form.categories.iter().any(|c| c == category)
-    }
-}
-
-#[derive(Template)]
-#[template(path = "inspections/draw.html")]
-pub struct DrawPage {
-    pub ctx: PageCtx,
-    pub year: i32,
-    pub href: String,
-    pub seed: String,
-    pub drawn_by: String,
-    pub drawn_at: String,
-    pub count: i32,
-    pub categories: String,
-    pub note: String,
-    /// The drawn units, in the order drawn.
-    pub result: Vec<PoolUnit>,
-    pub pool: Vec<PoolUnit>,
-    pub exclusions: Vec<(String, String, String)>,
-    /// After "verify": whether re-running the draw gave the stored result.
-    pub verified: Option<bool>,
-}
-
-/// One quarter as a liaison sees it.
-pub struct QuarterView {
-    pub quarter: i32,
-    pub due: String,
-    pub submitted: String,
-    /// Past its due date without a report.
-    pub missed: bool,
-    /// The quarter has ended, so a report can be filed.
-    pub open: bool,
-    /// The report's attachments: (evidence page, file name).
-    pub attachments: Vec<(String, String)>,
-}
-
-#[derive(Template)]
-#[template(path = "inspections/self_reports.html")]
-pub struct SelfReportsPage {
-    pub ctx: PageCtx,
-    pub year: Option<i32>,
-    pub quarters: Vec<QuarterView>,
-    pub content: String,
-    pub quarter: String,
-    pub error: Option<&'static str>,
-    /// Attachments that were refused, each with its reason (the report was not filed).
-    pub file_errors: Vec<String>,
-    pub max_upload: String,
-}
-
-/// One unit's row of the office's matrix.
-pub struct MatrixRow {
-    pub code: String,
-    pub name: String,
-    /// Per quarter: "" (not due), a date (submitted), or the catalog key of a state.
-    pub cells: Vec<(String, &'static str)>,
-}
-
-#[derive(Template)]
-#[template(path = "inspections/self_report_matrix.html")]
-pub struct SelfReportMatrixPage {
-    pub ctx: PageCtx,
-    pub year: i32,
-    pub dues: Vec<String>,
-    pub rows: Vec<MatrixRow>,
-}
 
 /// A task as lists show it.
 pub struct TaskItem {
@@ -119,7 +24,8 @@ pub struct TaskItem {
 }
 
 /// What was typed in the task form, kept on error.
-#[derive(Default)]
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
 pub struct TaskFormView {
     /// INS-06: the round of open inspections the task belongs to, when any
     pub round_id: String,
@@ -127,9 +33,24 @@ pub struct TaskFormView {
     pub unit_id: String,
     pub kind: String,
     pub method: String,
+    /// the areas ticked (the form's repeated `focus` field)
     pub focus: Vec<String>,
     pub scheduled_on: String,
     pub note: String,
+}
+
+impl From<&TaskFormView> for TaskInput {
+    fn from(form: &TaskFormView) -> Self {
+        Self {
+            group_id: form.group_id.clone(),
+            unit_id: form.unit_id.clone(),
+            kind: form.kind.clone(),
+            method: form.method.clone(),
+            focus: form.focus.clone(),
+            scheduled_on: form.scheduled_on.clone(),
+            note: form.note.clone(),
+        }
+    }
 }
 
 #[derive(Template)]
@@ -149,17 +70,11 @@ pub struct TasksPage {
 
 impl TasksPage {
     pub fn methods(&self) -> Vec<(&'static str, &'static str)> {
-        super::tasks::METHODS
-            .iter()
-            .map(|(v, k)| (*v, self.ctx.t(k)))
-            .collect()
+        METHODS.iter().map(|(v, k)| (*v, self.ctx.t(k))).collect()
     }
 
     pub fn focuses(&self) -> Vec<(&'static str, &'static str)> {
-        super::tasks::FOCUS
-            .iter()
-            .map(|(v, k)| (*v, self.ctx.t(k)))
-            .collect()
+        FOCUS.iter().map(|(v, k)| (*v, self.ctx.t(k))).collect()
     }
 
     pub fn focus_chosen(&self, value: &str) -> bool {
@@ -179,10 +94,10 @@ pub struct MyTasksPage {
 #[template(path = "inspections/task.html")]
 pub struct TaskPage {
     pub ctx: PageCtx,
-    pub task: super::db::TaskDetail,
+    pub task: TaskDetail,
     pub kind: &'static str,
     pub detail: String,
-    pub findings: Vec<super::db::FindingListRow>,
+    pub findings: Vec<FindingListRow>,
     /// a supervisor of the task's group, before submission: may file, sign off
     pub on_site: bool,
     /// the group's leader, before submission: may submit
@@ -191,15 +106,9 @@ pub struct TaskPage {
     pub can_issue_notice: bool,
     /// when and by whom the results went to the office
     pub submitted: Option<String>,
-    pub signoff: Option<super::db::SignoffRow>,
+    pub signoff: Option<SignoffRow>,
     pub signature_href: Option<String>,
-    pub history: Vec<crate::audit::views::TimelineEntry>,
-}
-
-impl TaskPage {
-    pub fn status_key(&self, status: &str) -> String {
-        format!("findings.status_{status}")
-    }
+    pub history: Vec<TimelineEntry>,
 }
 
 #[derive(Template)]
@@ -210,5 +119,5 @@ pub struct CoveragePage {
     pub covered: Vec<(String, String, String, String)>,
     pub uncovered: Vec<(String, String, String)>,
     /// INS-06: units whose last inspection had confirmed findings: the next round must have them
-    pub mandatory: Vec<super::db::MandatoryRow>,
+    pub mandatory: Vec<MandatoryRow>,
 }

@@ -3,7 +3,7 @@
 //! purge of evidence bytes past the retention period; the inbox's reminders one working day before
 //! a due date and once it has passed, and their mail when SMTP is configured.
 
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use serde_json::json;
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
@@ -12,8 +12,9 @@ pub mod db;
 
 use crate::audit::{self, Actor, Event};
 use crate::calendar::CalendarError;
-use crate::inspections::{db as inspections_db, self_report};
-use crate::registry::Office;
+use crate::core::Office;
+use crate::inspections::db as inspections_db;
+use crate::inspections::self_reports::{self, db as self_reports_db};
 use crate::scoring::{NewDeduction, deduct_once};
 
 /// The advisory lock key of a job round (one per database).
@@ -40,6 +41,8 @@ pub struct JobContext<'a> {
     pub retention_days: i64,
     /// Sends notifications by mail; none when SMTP is not configured.
     pub mailer: Option<&'a crate::inbox::mail::Mailer>,
+    /// The application's clock: a round acts at its `now`.
+    pub clock: &'a crate::core::Clock,
 }
 
 /// Runs one round of every job for every office. `today` overrides each office's own date (for
@@ -59,13 +62,15 @@ async fn run_offices(jobs: &JobContext<'_>, today: Option<NaiveDate>) -> anyhow:
         ran: true,
         ..Round::default()
     };
-    for office in crate::registry::db::list_offices(jobs.pool).await? {
-        let date = today.unwrap_or_else(|| Utc::now().with_timezone(&office.tz()).date_naive());
+    let now = jobs.clock.now();
+    let actor = Actor::system("jobs", now);
+    for office in crate::db::offices::list_offices(jobs.pool).await? {
+        let date = today.unwrap_or_else(|| office.today(now));
         let mut tx = crate::db::begin_tenant(jobs.pool, office.id).await?;
-        round.deductions += raise_missed_self_reports(&mut tx, &office, date).await?;
+        round.deductions += raise_missed_self_reports(&mut tx, &office, date, &actor).await?;
         tx.commit().await?;
         let mut tx = crate::db::begin_tenant(jobs.pool, office.id).await?;
-        round.purged += purge_expired_evidence(&mut tx, jobs, &office, date).await?;
+        round.purged += purge_expired_evidence(&mut tx, jobs, &office, date, &actor).await?;
         tx.commit().await?;
         let mut tx = crate::db::begin_tenant(jobs.pool, office.id).await?;
         sweep_unrecorded_evidence(&mut tx, jobs, &office).await?;
@@ -88,7 +93,7 @@ pub async fn sweep_unrecorded_evidence(
     jobs: &JobContext<'_>,
     office: &Office,
 ) -> anyhow::Result<u32> {
-    let day_ago = Utc::now() - chrono::Duration::days(1);
+    let day_ago = jobs.clock.now() - chrono::Duration::days(1);
     let keys = jobs.evidence.stored_before(office.id, day_ago).await?;
     let mut removed = 0;
     for batch in keys.chunks(1000) {
@@ -124,11 +129,12 @@ pub async fn purge_expired_evidence(
     jobs: &JobContext<'_>,
     office: &Office,
     today: NaiveDate,
+    actor: &Actor,
 ) -> anyhow::Result<u32> {
     let cutoff = today
         .and_hms_opt(0, 0, 0)
         .map(|t| t.and_utc())
-        .unwrap_or_else(Utc::now)
+        .unwrap_or(actor.at)
         - chrono::Duration::days(jobs.retention_days);
     let mut purged = 0;
     for (id, key) in crate::evidence::db::expired(conn, cutoff).await? {
@@ -160,7 +166,7 @@ pub async fn purge_expired_evidence(
             subject_id: Some(id),
             detail: json!({ "retention_days": days, "bytes_removed": !needed }),
         };
-        audit::record(conn, office.id, &Actor::system("jobs"), event).await?;
+        audit::record(conn, office.id, actor, event).await?;
         purged += 1;
     }
     Ok(purged)
@@ -173,6 +179,7 @@ pub async fn raise_missed_self_reports(
     conn: &mut PgConnection,
     office: &Office,
     today: NaiveDate,
+    actor: &Actor,
 ) -> anyhow::Result<u32> {
     let mut raised = 0;
     for (year_id, year) in inspections_db::open_years(conn).await? {
@@ -181,8 +188,8 @@ pub async fn raise_missed_self_reports(
             continue;
         };
         let units = inspections_db::listed_units(conn, year_id).await?;
-        let reports = inspections_db::self_reports(conn, year_id).await?;
-        let dues = crate::inspections::quarter_dues(conn, year).await?;
+        let reports = self_reports_db::self_reports(conn, year_id).await?;
+        let dues = self_reports::quarter_dues(conn, year).await?;
         for (quarter, due) in (1..=4u32).zip(dues) {
             let due = match due {
                 Ok(due) => due,
@@ -202,7 +209,7 @@ pub async fn raise_missed_self_reports(
                 {
                     continue;
                 }
-                let key = self_report::source_key(year, quarter, unit.id);
+                let key = self_reports::model::source_key(year, quarter, unit.id);
                 let reason = format!("{year}年第{quarter}季度自查报告未按期报送（截止 {due}）");
                 let deduction = NewDeduction {
                     year_id,
@@ -214,7 +221,7 @@ pub async fn raise_missed_self_reports(
                     reason: &reason,
                 };
                 if let Some(id) = deduct_once(conn, office.id, &deduction).await? {
-                    record(conn, office.id, id, unit.id, &reason).await?;
+                    record(conn, office.id, actor, id, unit.id, &reason).await?;
                     raised += 1;
                 }
             }
@@ -226,6 +233,7 @@ pub async fn raise_missed_self_reports(
 async fn record(
     conn: &mut PgConnection,
     tenant: Uuid,
+    actor: &Actor,
     id: Uuid,
     unit: Uuid,
     reason: &str,
@@ -236,5 +244,5 @@ async fn record(
         subject_id: Some(unit),
         detail: json!({ "deduction_id": id, "reason": reason }),
     };
-    audit::record(conn, tenant, &Actor::system("jobs"), event).await
+    audit::record(conn, tenant, actor, event).await
 }

@@ -5,6 +5,8 @@ use rust_decimal::Decimal;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
+use super::model::{Appeal, AppealDecision, Notice, NoticeStatus, ReportDecision};
+
 /// A confirmed finding a notice states (or may state): its item, rule and points.
 pub struct NoticeFinding {
     pub finding_id: Uuid,
@@ -129,9 +131,28 @@ pub struct NoticeRow {
     pub issued_by: String,
     pub due_at: DateTime<Utc>,
     pub appeal_until: DateTime<Utc>,
-    pub status: String,
-    pub appeal_decision: Option<String>,
+    pub status: NoticeStatus,
+    pub appeal_decision: Option<AppealDecision>,
     pub appealed: bool,
+    /// A rectification report awaits the office.
+    pub report_pending: bool,
+}
+
+impl NoticeRow {
+    /// Whether the notice stands past its rectification deadline at `now`.
+    pub fn overdue(&self, now: DateTime<Utc>) -> bool {
+        self.status == NoticeStatus::Issued && now > self.due_at
+    }
+
+    /// The notice as the rules see it.
+    pub fn notice(&self) -> Notice {
+        Notice {
+            status: self.status,
+            appeal_until: self.appeal_until,
+            appeal: Appeal::of(self.appealed, self.appeal_decision),
+            report_pending: self.report_pending,
+        }
+    }
 }
 
 /// Notices, newest first: all of the office's, or one unit's, or one notice.
@@ -144,7 +165,12 @@ pub async fn notices(
         NoticeRow,
         r#"select n.id, n.number, n.unit_id, u.name as unit_name, n.task_id, n.basis, n.requirements,
                   n.working_days, n.issued_at, i.username as issued_by, n.due_at, n.appeal_until,
-                  n.status, a.decision as "appeal_decision?", (a.notice_id is not null) as "appealed!"
+                  n.status as "status: NoticeStatus",
+                  a.decision as "appeal_decision?: AppealDecision",
+                  (a.notice_id is not null) as "appealed!",
+                  exists (select 1 from rectification_report r
+                           where r.tenant_id = n.tenant_id and r.notice_id = n.id
+                             and r.decision is null) as "report_pending!"
              from rectification_notice n
              join unit u on u.tenant_id = n.tenant_id and u.id = n.unit_id
              join app_user i on i.tenant_id = n.tenant_id and i.id = n.issued_by
@@ -176,7 +202,7 @@ pub struct AppealRow {
     pub reasons: String,
     pub submitted_by: String,
     pub submitted_at: DateTime<Utc>,
-    pub decision: Option<String>,
+    pub decision: Option<AppealDecision>,
     pub decision_reason: String,
     pub decided_by: Option<String>,
     pub decided_at: Option<DateTime<Utc>>,
@@ -188,8 +214,9 @@ pub async fn appeal(
 ) -> Result<Option<AppealRow>, sqlx::Error> {
     sqlx::query_as!(
         AppealRow,
-        r#"select a.reasons, s.username as submitted_by, a.submitted_at, a.decision,
-                  a.decision_reason, d.username as "decided_by?", a.decided_at
+        r#"select a.reasons, s.username as submitted_by, a.submitted_at,
+                  a.decision as "decision?: AppealDecision", a.decision_reason,
+                  d.username as "decided_by?", a.decided_at
              from notice_appeal a
              join app_user s on s.tenant_id = a.tenant_id and s.id = a.submitted_by
              left join app_user d on d.tenant_id = a.tenant_id and d.id = a.decided_by
@@ -206,15 +233,17 @@ pub async fn insert_appeal(
     tenant_id: Uuid,
     notice_id: Uuid,
     reasons: &str,
-    user_id: Uuid,
+    (user_id, at): (Uuid, DateTime<Utc>),
 ) -> Result<bool, sqlx::Error> {
     let done = sqlx::query!(
-        "insert into notice_appeal (tenant_id, notice_id, reasons, submitted_by) values ($1, $2, $3, $4)
+        "insert into notice_appeal (tenant_id, notice_id, reasons, submitted_by, submitted_at)
+         values ($1, $2, $3, $4, $5)
          on conflict (tenant_id, notice_id) do nothing",
         tenant_id,
         notice_id,
         reasons,
-        user_id
+        user_id,
+        at
     )
     .execute(conn)
     .await?;
@@ -225,32 +254,39 @@ pub async fn insert_appeal(
 pub async fn decide_appeal(
     conn: &mut PgConnection,
     notice_id: Uuid,
-    decision: &str,
-    reason: &str,
-    user_id: Uuid,
+    (decision, reason): (AppealDecision, &str),
+    (user_id, at): (Uuid, DateTime<Utc>),
 ) -> Result<bool, sqlx::Error> {
     let done = sqlx::query!(
-        "update notice_appeal set decision = $2, decision_reason = $3, decided_by = $4, decided_at = now()
+        "update notice_appeal set decision = $2, decision_reason = $3, decided_by = $4, decided_at = $5
           where notice_id = $1 and decision is null",
         notice_id,
-        decision,
+        decision as AppealDecision,
         reason,
-        user_id
+        user_id,
+        at
     )
     .execute(conn)
     .await?;
     Ok(done.rows_affected() == 1)
 }
 
-/// INS-12: an upheld appeal withdraws the notice.
-pub async fn withdraw_notice(
+/// Moves a notice from `from` to `to` (the workflow's transition): an upheld appeal withdraws
+/// it (INS-12), an accepted report closes it (INS-11). False when it no longer stood at `from`.
+pub async fn move_notice(
     conn: &mut PgConnection,
     notice_id: Uuid,
+    (from, to, at): (NoticeStatus, NoticeStatus, DateTime<Utc>),
 ) -> Result<bool, sqlx::Error> {
     let done = sqlx::query!(
-        "update rectification_notice set status = 'withdrawn', withdrawn_at = now()
-          where id = $1 and status = 'issued'",
-        notice_id
+        "update rectification_notice
+            set status = $3,
+                withdrawn_at = case when $3 = 'withdrawn' then $4 else withdrawn_at end
+          where id = $1 and status = $2",
+        notice_id,
+        from as NoticeStatus,
+        to as NoticeStatus,
+        at
     )
     .execute(conn)
     .await?;
@@ -283,7 +319,7 @@ pub struct ReportRow {
     pub content: String,
     pub submitted_by: String,
     pub submitted_at: DateTime<Utc>,
-    pub decision: Option<String>,
+    pub decision: Option<ReportDecision>,
     pub decision_reason: String,
     pub decided_by: Option<String>,
     pub decided_at: Option<DateTime<Utc>>,
@@ -296,8 +332,9 @@ pub async fn reports(
 ) -> Result<Vec<ReportRow>, sqlx::Error> {
     sqlx::query_as!(
         ReportRow,
-        r#"select r.id, r.content, s.username as submitted_by, r.submitted_at, r.decision,
-                  r.decision_reason, d.username as "decided_by?", r.decided_at
+        r#"select r.id, r.content, s.username as submitted_by, r.submitted_at,
+                  r.decision as "decision?: ReportDecision", r.decision_reason,
+                  d.username as "decided_by?", r.decided_at
              from rectification_report r
              join app_user s on s.tenant_id = r.tenant_id and s.id = r.submitted_by
              left join app_user d on d.tenant_id = r.tenant_id and d.id = r.decided_by
@@ -314,17 +351,19 @@ pub async fn insert_report(
     tenant_id: Uuid,
     notice_id: Uuid,
     content: &str,
-    user_id: Uuid,
+    (user_id, at): (Uuid, DateTime<Utc>),
 ) -> Result<Uuid, sqlx::Error> {
     let id = Uuid::now_v7();
     sqlx::query!(
-        "insert into rectification_report (tenant_id, id, notice_id, content, submitted_by)
-         values ($1, $2, $3, $4, $5)",
+        "insert into rectification_report (tenant_id, id, notice_id, content, submitted_by,
+                                           submitted_at)
+         values ($1, $2, $3, $4, $5, $6)",
         tenant_id,
         id,
         notice_id,
         content,
-        user_id
+        user_id,
+        at
     )
     .execute(conn)
     .await?;
@@ -335,29 +374,18 @@ pub async fn insert_report(
 pub async fn decide_report(
     conn: &mut PgConnection,
     report_id: Uuid,
-    decision: &str,
-    reason: &str,
-    user_id: Uuid,
+    (decision, reason): (ReportDecision, &str),
+    (user_id, at): (Uuid, DateTime<Utc>),
 ) -> Result<bool, sqlx::Error> {
     let done = sqlx::query!(
         "update rectification_report set decision = $2, decision_reason = $3, decided_by = $4,
-                                         decided_at = now()
+                                         decided_at = $5
           where id = $1 and decision is null",
         report_id,
-        decision,
+        decision as ReportDecision,
         reason,
-        user_id
-    )
-    .execute(conn)
-    .await?;
-    Ok(done.rows_affected() == 1)
-}
-
-/// INS-11: an accepted report closes the notice.
-pub async fn close_notice(conn: &mut PgConnection, notice_id: Uuid) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query!(
-        "update rectification_notice set status = 'closed' where id = $1 and status = 'issued'",
-        notice_id
+        user_id,
+        at
     )
     .execute(conn)
     .await?;
@@ -377,20 +405,21 @@ pub struct Glance {
     pub findings_confirmed: i64,
 }
 
-pub async fn glance(conn: &mut PgConnection) -> Result<Glance, sqlx::Error> {
+pub async fn glance(conn: &mut PgConnection, now: DateTime<Utc>) -> Result<Glance, sqlx::Error> {
     sqlx::query_as!(
         Glance,
         r#"select
              (select count(*) from rectification_notice) as "notices!",
              (select count(*) from rectification_notice where status = 'issued') as "rectifying!",
-             (select count(*) from rectification_notice where status = 'issued' and due_at < now())
+             (select count(*) from rectification_notice where status = 'issued' and due_at < $1)
                  as "overdue!",
              (select count(*) from rectification_notice where status = 'closed') as "closed!",
              (select count(*) from rectification_notice where status = 'withdrawn') as "withdrawn!",
              (select count(*) from notice_appeal where decision is null) as "appeals_pending!",
              (select count(*) from rectification_report where decision is null) as "reports_pending!",
              (select count(*) from finding where status = 'submitted') as "findings_awaiting!",
-             (select count(*) from finding where status = 'confirmed') as "findings_confirmed!""#
+             (select count(*) from finding where status = 'confirmed') as "findings_confirmed!""#,
+        now
     )
     .fetch_one(conn)
     .await

@@ -123,3 +123,27 @@ pub async fn reverse(
     .await?;
     Ok(id)
 }
+
+/// INS-08: the years in which the unit lost its excellence eligibility: a confirmed finding of an
+/// item that costs it (X01) whose deduction still stands. A deduction reversed (an upheld appeal
+/// withdrew its notice) gives the eligibility back.
+pub async fn excellence_lost_years(
+    conn: &mut PgConnection,
+    unit_id: Uuid,
+) -> Result<Vec<i32>, sqlx::Error> {
+    sqlx::query_scalar!(
+        "select distinct y.year from finding f
+           join deduction_item i on i.tenant_id = f.tenant_id and i.id = f.deduction_item_id
+           join assessment_year y on y.tenant_id = i.tenant_id and y.id = i.assessment_year_id
+          where f.unit_id = $1 and f.status = 'confirmed' and i.costs_excellence
+            and exists (select 1 from deduction d
+                         where d.tenant_id = f.tenant_id and d.source_type = 'finding'
+                           and d.source_key = f.id::text and d.entry_kind = 'deduct'
+                           and not exists (select 1 from deduction r
+                                            where r.tenant_id = d.tenant_id and r.reverses_id = d.id))
+          order by y.year",
+        unit_id
+    )
+    .fetch_all(conn)
+    .await
+}

@@ -34,6 +34,39 @@ pub struct Flash {
 }
 
 impl Flash {
+    /// A change went through.
+    pub fn success(key: &str) -> Self {
+        Self {
+            kind: FlashKind::Success,
+            key: key.into(),
+            arg: None,
+        }
+    }
+
+    /// Something to know (a thing withdrawn, dismissed, or nothing to do).
+    pub fn info(key: &str) -> Self {
+        Self {
+            kind: FlashKind::Info,
+            ..Self::success(key)
+        }
+    }
+
+    /// Something refused, said on the page the user comes back to.
+    pub fn error(key: &str) -> Self {
+        Self {
+            kind: FlashKind::Error,
+            ..Self::success(key)
+        }
+    }
+
+    /// The message with `arg` in place of its `{}`.
+    pub fn with(self, arg: impl Into<String>) -> Self {
+        Self {
+            arg: Some(arg.into()),
+            ..self
+        }
+    }
+
     pub fn text(&self, lang: Lang) -> String {
         let text = lang.t(&self.key);
         match &self.arg {
@@ -45,12 +78,21 @@ impl Flash {
 
 /// Queues a message for the next page.
 pub async fn push(session: &Session, kind: FlashKind, key: &str, arg: Option<String>) {
+    queue(
+        session,
+        Flash {
+            kind,
+            key: key.into(),
+            arg,
+        },
+    )
+    .await
+}
+
+/// Queues `flash` for the next page.
+pub async fn queue(session: &Session, flash: Flash) {
     let mut queued: Vec<Flash> = session.get(KEY).await.ok().flatten().unwrap_or_default();
-    queued.push(Flash {
-        kind,
-        key: key.into(),
-        arg,
-    });
+    queued.push(flash);
     if let Err(error) = session.insert(KEY, queued).await {
         tracing::warn!(%error, "could not keep a flash message");
     }

@@ -1,33 +1,38 @@
 //! The page shell around every response: the language (`?lang=`, cookie, Accept-Language), the
 //! client address, security headers, and error pages rendered in the user's language with a
-//! reference (the request id) instead of any internal detail. Also the pieces every page uses:
-//! [`PageCtx`] for templates, flash messages, and the office context middleware.
+//! reference (the request id) instead of any internal detail. Also the kit every page is made
+//! with: [`PageCtx`] for templates, rendering, flash messages, the navigation and the extractors
+//! that refuse bad input at the edge ([`Form`], [`Query`], [`Path`]).
+//!
+//! The shell knows the core and nothing of the domains: no route, no inbox, no registry.
 
+pub mod export;
+pub mod extract;
 pub mod flash;
-pub mod office;
+pub mod nav;
+pub mod page;
 pub mod pages;
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 use askama::Template;
 use axum::body::Body;
-use axum::extract::{ConnectInfo, FromRequestParts, OriginalUri, Request, State};
+use axum::extract::{ConnectInfo, Request, State};
 use axum::http::header::{self, HeaderMap, HeaderValue};
-use axum::http::request::Parts;
 use axum::http::{StatusCode, Uri};
 use axum::middleware::Next;
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::Response;
 use tower_http::csrf::ProtectionError;
-use tower_sessions::Session;
 
-use crate::AppState;
-use crate::auth::{CurrentUser, Role};
-use crate::error::{AppError, ErrorResponse};
+use crate::config::Config;
+use crate::core::ClientAddr;
+use crate::core::error::ErrorResponse;
 use crate::i18n::Lang;
-use crate::registry::Office;
 
+pub use extract::{Form, Path, Query};
 pub use flash::{Flash, FlashKind};
-pub use office::{MaybeUser, office_context};
+pub use page::{InboxCount, PageCtx, render, render_invalid, render_refused};
 
 /// A digest of the static files, computed once at start: asset URLs change whenever a file
 /// changes, so browsers may keep them for long and still never run stale CSS or JS.
@@ -67,32 +72,6 @@ fn asset_version() -> &'static str {
 }
 
 const LANG_COOKIE: &str = "lang";
-
-/// The client's address: the TCP peer, or the last X-Forwarded-For entry when
-/// `server.trust_forwarded_for` is set (the address our load balancer saw).
-#[derive(Debug, Clone)]
-pub struct ClientAddr(pub String);
-
-impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(parts
-            .extensions
-            .get::<ClientAddr>()
-            .cloned()
-            .unwrap_or(ClientAddr("unknown".into())))
-    }
-}
-
-/// The request's path as the browser sent it (inside `/{office}` axum strips the prefix from
-/// `uri`; `OriginalUri` keeps it).
-pub fn full_path<'a>(extensions: &'a axum::http::Extensions, uri: &'a Uri) -> &'a str {
-    extensions
-        .get::<OriginalUri>()
-        .map(|u| u.0.path())
-        .unwrap_or(uri.path())
-}
 
 fn client_addr(request: &Request, trust_forwarded_for: bool) -> ClientAddr {
     let forwarded = trust_forwarded_for
@@ -136,9 +115,13 @@ fn choose_lang(uri: &Uri, headers: &HeaderMap) -> (Lang, bool) {
 }
 
 /// The outermost application middleware: language, client address, security headers, error pages.
-pub async fn shell(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+pub async fn shell(
+    State(config): State<Arc<Config>>,
+    mut request: Request,
+    next: Next,
+) -> Response {
     let (lang, remember) = choose_lang(request.uri(), request.headers());
-    let addr = client_addr(&request, state.config.server.trust_forwarded_for);
+    let addr = client_addr(&request, config.server.trust_forwarded_for);
     let path = request.uri().path().to_string();
     let request_id = request
         .headers()
@@ -155,11 +138,7 @@ pub async fn shell(State(state): State<AppState>, mut request: Request, next: Ne
     }
     let headers = response.headers_mut();
     if remember {
-        let secure = if state.config.server.tls {
-            "; Secure"
-        } else {
-            ""
-        };
+        let secure = if config.server.tls { "; Secure" } else { "" };
         let cookie = format!(
             "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax{secure}",
             lang.code()
@@ -168,7 +147,7 @@ pub async fn shell(State(state): State<AppState>, mut request: Request, next: Ne
             headers.append(header::SET_COOKIE, value);
         }
     }
-    set_security_headers(headers, state.config.server.tls);
+    set_security_headers(headers, config.server.tls);
     response
 }
 
@@ -284,195 +263,4 @@ fn render_error_page(response: &Response, lang: Lang, path: &str, request_id: &s
         }
     }
     out
-}
-
-/// A link in the navigation bar.
-#[derive(Debug, Clone)]
-pub struct NavItem {
-    pub href: String,
-    pub label: &'static str,
-    pub active: bool,
-    /// How many things await the user (the inbox's entry only).
-    pub count: Option<i64>,
-}
-
-/// How many things await the signed-in user: the inbox's count, found by the office context for
-/// the pages a browser navigates to.
-#[derive(Debug, Clone, Copy)]
-pub struct InboxCount(pub i64);
-
-/// What every page template needs: language, office, user, navigation, flash messages.
-#[derive(Debug, Clone)]
-pub struct PageCtx {
-    pub lang: Lang,
-    pub office: Option<Office>,
-    pub user: Option<CurrentUser>,
-    pub flashes: Vec<Flash>,
-    pub path: String,
-    /// The inbox's count, when it was counted for this request.
-    pub inbox: Option<i64>,
-}
-
-impl PageCtx {
-    /// A context with no office and no user (error pages, the front page).
-    pub fn bare(lang: Lang, path: &str) -> Self {
-        Self {
-            lang,
-            office: None,
-            user: None,
-            flashes: Vec::new(),
-            path: path.to_string(),
-            inbox: None,
-        }
-    }
-
-    pub fn t(&self, key: &str) -> &'static str {
-        self.lang.t(key)
-    }
-
-    /// A catalog string with `{}` replaced by `arg`.
-    pub fn tf(&self, key: &str, arg: &str) -> String {
-        self.lang.t(key).replacen("{}", arg, 1)
-    }
-
-    /// The message for `field` among a form's errors (field name, catalog key), in this language.
-    pub fn field_error(
-        &self,
-        errors: &[(&str, &'static str)],
-        field: &str,
-    ) -> Option<&'static str> {
-        errors.iter().find(|e| e.0 == field).map(|e| self.t(e.1))
-    }
-
-    /// The office's time zone (Asia/Shanghai outside an office).
-    pub fn time_zone(&self) -> chrono_tz::Tz {
-        self.office
-            .as_ref()
-            .map(Office::tz)
-            .unwrap_or(chrono_tz::Asia::Shanghai)
-    }
-
-    /// An office-relative link: `/{office}{rel}`.
-    pub fn href(&self, rel: &str) -> String {
-        match &self.office {
-            Some(office) => office.path(rel),
-            None => rel.to_string(),
-        }
-    }
-
-    pub fn asset(&self, path: &str) -> String {
-        format!("/static/{path}?v={}", asset_version())
-    }
-
-    /// The same page in the other language.
-    pub fn lang_switch_href(&self) -> String {
-        // Relative, so that no path (not even `//host/...`) can make it point elsewhere.
-        format!("?lang={}", self.lang.other().code())
-    }
-
-    pub fn lang_switch_label(&self) -> &'static str {
-        match self.lang {
-            Lang::Zh => "English",
-            Lang::En => "中文",
-        }
-    }
-
-    pub fn role_label(&self) -> &'static str {
-        self.user
-            .as_ref()
-            .map(|u| self.t(u.role.label_key()))
-            .unwrap_or("")
-    }
-
-    /// The navigation for the signed-in user's role (see `routes::NAV`).
-    pub fn nav(&self) -> Vec<NavItem> {
-        let Some(user) = &self.user else {
-            return Vec::new();
-        };
-        crate::routes::NAV
-            .iter()
-            .filter(|entry| entry.roles.contains(&user.role))
-            .map(|entry| {
-                let href = self.href(entry.path);
-                let active = if entry.path == "/" {
-                    self.path == href
-                } else {
-                    self.path.starts_with(&href)
-                };
-                NavItem {
-                    href,
-                    label: self.t(entry.label_key),
-                    active,
-                    count: self.inbox.filter(|n| *n > 0 && entry.path == "/inbox"),
-                }
-            })
-            .chain(
-                user.unit_id
-                    .filter(|_| user.role == Role::Liaison)
-                    .map(|unit| {
-                        // A liaison's own unit, after the shared entries.
-                        let href = self.href(&format!("/units/{unit}"));
-                        NavItem {
-                            active: self.path.starts_with(&href),
-                            href,
-                            label: self.t("nav.my_unit"),
-                            count: None,
-                        }
-                    }),
-            )
-            .collect()
-    }
-
-    /// Flash messages with their text in the page's language.
-    pub fn flash_texts(&self) -> Vec<(&'static str, String)> {
-        self.flashes
-            .iter()
-            .map(|f| (f.kind.css_class(), f.text(self.lang)))
-            .collect()
-    }
-}
-
-impl<S: Send + Sync> FromRequestParts<S> for PageCtx {
-    type Rejection = AppError;
-
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let lang = parts.extensions.get::<Lang>().copied().unwrap_or_default();
-        let office = parts.extensions.get::<Office>().cloned();
-        let user = parts
-            .extensions
-            .get::<MaybeUser>()
-            .and_then(|m| m.0.clone());
-        let flashes = match parts.extensions.get::<Session>() {
-            Some(session) => flash::take(session).await,
-            None => Vec::new(),
-        };
-        let path = full_path(&parts.extensions, &parts.uri).to_string();
-        let inbox = parts.extensions.get::<InboxCount>().map(|c| c.0);
-        Ok(Self {
-            lang,
-            office,
-            user,
-            flashes,
-            path,
-            inbox,
-        })
-    }
-}
-
-/// Renders a template as a 200 page.
-pub fn render(page: &impl Template) -> Result<Response, AppError> {
-    Ok(Html(page.render()?).into_response())
-}
-
-/// Renders a form page again with its errors: 422, and everything typed kept by the template.
-/// The request's writes are rolled back.
-pub fn render_invalid(page: &impl Template) -> Result<Response, AppError> {
-    Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response())
-}
-
-/// Like [`render_invalid`], but the writes made so far are kept (a refused login's attempt).
-pub fn render_refused(page: &impl Template) -> Result<Response, AppError> {
-    let mut response = render_invalid(page)?;
-    response.extensions_mut().insert(crate::db::KeepWrites);
-    Ok(response)
 }

@@ -74,6 +74,7 @@ async fn concurrent_writers_keep_the_chain_whole() {
     let mut tasks = Vec::new();
     for n in 0..12 {
         let pool = app.pool.clone();
+        let actor = Actor::system("test", app.clock.now());
         tasks.push(tokio::spawn(async move {
             let mut tx = xiaoneng::db::begin_tenant(&pool, alpha.id).await.unwrap();
             let event = Event {
@@ -82,7 +83,7 @@ async fn concurrent_writers_keep_the_chain_whole() {
                 subject_id: None,
                 detail: serde_json::json!({ "n": n }),
             };
-            audit::record(&mut tx, alpha.id, &Actor::system("test"), event)
+            audit::record(&mut tx, alpha.id, &actor, event)
                 .await
                 .unwrap();
             tx.commit().await.unwrap();

@@ -17,8 +17,9 @@ use tower::ServiceExt;
 use uuid::Uuid;
 
 use xiaoneng::config::Config;
+use xiaoneng::core::Office;
 use xiaoneng::db::embedded::EmbeddedCluster;
-use xiaoneng::registry::{self, Office, model::NewUserInput};
+use xiaoneng::registry::{self, users::model::NewUserInput};
 use xiaoneng::{AppState, audit};
 
 pub const PASSWORD: &str = "correct horse battery";
@@ -134,7 +135,42 @@ pub struct TestApp {
     /// This test's own evidence store (under target/, removed with `cargo clean`).
     pub evidence_dir: PathBuf,
     /// The app's clock: the system's until the test sets it.
-    pub clock: xiaoneng::clock::Clock,
+    pub clock: xiaoneng::core::clock::Clock,
+    /// This test's own database, dropped with the app.
+    db_name: String,
+}
+
+impl Drop for TestApp {
+    /// A test's database and evidence go with it, whether it passed or panicked: nothing is left
+    /// behind in the cluster or under target/. The database is dropped from a thread of its own
+    /// (the test's runtime may be ending), its connections ended by force.
+    fn drop(&mut self) {
+        let name = self.db_name.clone();
+        let admin = setup().admin.clone();
+        let evidence = self.evidence_dir.clone();
+        let dropped = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(|e| e.to_string())?;
+            runtime.block_on(async move {
+                let mut conn = admin.connect().await.map_err(|e| e.to_string())?;
+                sqlx::raw_sql(&format!("drop database if exists {name} with (force)"))
+                    .execute(&mut conn)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                conn.close().await.map_err(|e| e.to_string())
+            })?;
+            std::fs::remove_dir_all(&evidence).or_else(|e| match e.kind() {
+                std::io::ErrorKind::NotFound => Ok(()),
+                _ => Err(e.to_string()),
+            })
+        })
+        .join();
+        if let Ok(Err(error)) | Err(error) = dropped.map_err(|_| "panicked".to_string()) {
+            eprintln!("could not drop the test database {}: {error}", self.db_name);
+        }
+    }
 }
 
 /// A fresh app with the default configuration (and X-Forwarded-For trusted, so tests can speak
@@ -189,6 +225,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
         db_url: (setup.url_for)(&name),
         evidence_dir,
         clock,
+        db_name: name,
     }
 }
 
@@ -216,6 +253,7 @@ impl TestApp {
             evidence: &store,
             retention_days: config.evidence.retention_days,
             mailer: mailer.as_ref(),
+            clock: &self.clock,
         };
         xiaoneng::jobs::run_round(&jobs, Some(today))
             .await
@@ -223,7 +261,7 @@ impl TestApp {
     }
 
     pub async fn create_office(&self, code: &str, name: &str) -> Office {
-        registry::create_office(&self.pool, code, name, false)
+        registry::create_office(&self.pool, code, name, false, self.clock.now())
             .await
             .expect("create office")
     }
@@ -232,7 +270,7 @@ impl TestApp {
         let mut tx = xiaoneng::db::begin_tenant(&self.pool, office.id)
             .await
             .expect("tx");
-        let id = registry::db::insert_unit(&mut tx, office.id, code, name)
+        let id = registry::units::db::insert_unit(&mut tx, office.id, code, name)
             .await
             .expect("unit");
         tx.commit().await.expect("commit");
@@ -257,8 +295,8 @@ impl TestApp {
             unit_id,
             password: PASSWORD.into(),
         };
-        let actor = audit::Actor::system("test");
-        let user = registry::create_user(&mut tx, office.id, &actor, &input, false)
+        let actor = audit::Actor::system("test", self.clock.now());
+        let user = registry::users::create_user(&mut tx, office.id, &actor, &input, false)
             .await
             .expect("create user");
         tx.commit().await.expect("commit");

@@ -60,8 +60,11 @@ async fn ins_07_a_draw_keeps_pool_seed_and_result_and_verifies() {
     assert!(result.iter().all(|r| pool.contains(r)));
     assert_eq!(seed.len(), 64);
     // Re-running the documented algorithm by hand gives the stored result.
-    let seed = xiaoneng::inspections::draw::parse_seed(&seed).unwrap();
-    assert_eq!(xiaoneng::inspections::draw::draw(&pool, seed, 2), result);
+    let seed = xiaoneng::inspections::draws::model::parse_seed(&seed).unwrap();
+    assert_eq!(
+        xiaoneng::inspections::draws::model::draw(&pool, seed, 2),
+        result
+    );
     let logged = app
         .scalar_i64("select count(*) from audit_event where action = 'draw.create'")
         .await;

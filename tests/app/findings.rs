@@ -1110,3 +1110,59 @@ async fn ins_09_a_file_input_left_empty_is_not_a_refused_file() {
     unnamed.assert_contains("文件名为空");
     assert_eq!(stored_files(&app), (0, 0));
 }
+
+#[tokio::test]
+async fn ins_15_every_d_item_may_be_used_in_a_covert_inspection_the_typical_ones_listed_first() {
+    let app = spawn_app().await;
+    let (u1, _, group_a, _) = setup(&app).await;
+    let mut staff = app.logged_in("alpha", "office_staff").await;
+    let created = staff
+        .post(
+            "/alpha/years/2026/tasks",
+            &[
+                ("unit_id", &u1.to_string()),
+                ("group_id", &group_a.to_string()),
+                ("kind", "covert"),
+                ("method", "mystery_visit"),
+                ("scheduled_on", "2026-12-03"),
+            ],
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.body);
+    let task = id_of(&app, "select id from inspection_task").await;
+    let mut supervisor = app.logged_in("alpha", "supervisor").await;
+    supervisor
+        .post(&format!("/alpha/tasks/{task}/findings"), &[])
+        .await;
+    let finding = id_of(&app, "select id from finding").await;
+    let page = supervisor.get(&format!("/alpha/findings/{finding}")).await;
+    // D01 is typical of open inspections: offered, after the items typical of covert ones
+    let d01 = page.body.find("D01 ").expect("D01 is offered");
+    let d10 = page.body.find("D10 ").expect("D10 is offered");
+    assert!(
+        d10 < d01,
+        "the items typical of a covert inspection come first"
+    );
+    assert!(
+        !page.body.contains("S01 "),
+        "the system's own item is never picked by hand"
+    );
+    let d01_id = item(&app, "D01").await;
+    let saved = supervisor
+        .post(
+            &format!("/alpha/findings/{finding}"),
+            &[
+                ("item_id", &d01_id.to_string()),
+                ("description", "暗访时发现未成立效能考评工作领导小组"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let code: String = sqlx::query_scalar(
+        "select i.code from finding f join deduction_item i on i.id = f.deduction_item_id",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(code, "D01");
+}

@@ -447,7 +447,7 @@ async fn ins_12_a_liaison_of_another_unit_sees_nothing_of_the_notice_and_cannot_
         .await
         .unwrap();
     let u2 = id_of(&app, "select id from unit where code = 'u2'").await;
-    let alpha = xiaoneng::registry::Office {
+    let alpha = xiaoneng::core::Office {
         id: office.0,
         code: "alpha".into(),
         name: String::new(),
@@ -645,7 +645,7 @@ async fn ins_11_the_notice_pdf_is_typeset_in_the_cjk_font_with_every_word_of_the
         .await;
     assert_eq!(status, StatusCode::OK);
     let u2 = id_of(&app, "select id from unit where code = 'u2'").await;
-    let alpha = xiaoneng::registry::Office {
+    let alpha = xiaoneng::core::Office {
         id: id_of(&app, "select tenant_id from rectification_notice").await,
         code: "alpha".into(),
         name: String::new(),
@@ -680,4 +680,83 @@ async fn ins_11_without_the_cjk_fonts_the_pdf_is_refused_naming_the_package_to_i
     page.assert_contains(&empty.display().to_string());
     page.assert_contains(&format!("/alpha/notices/{notice}\""));
     std::fs::remove_dir_all(&empty).ok();
+}
+
+#[tokio::test]
+async fn ins_08_an_upheld_appeal_withdrawing_a_notice_with_an_x01_deduction_restores_excellence() {
+    let app = spawn_app().await;
+    let (task, finding, mut supervisor) = task_with_draft(&app).await;
+    let x01 = item(&app, "X01").await;
+    supervisor
+        .post(
+            &format!("/alpha/findings/{finding}"),
+            &[
+                ("item_id", &x01.to_string()),
+                ("description", "拖延开门二十分钟"),
+                ("points", "3"),
+            ],
+        )
+        .await;
+    sign_and_submit(&mut supervisor, task).await;
+    let mut staff = app.logged_in("alpha", "office_staff").await;
+    let confirmed = staff
+        .post(
+            &format!("/alpha/findings/{finding}/decision"),
+            &[("decision", "confirm"), ("points", "3")],
+        )
+        .await;
+    assert_eq!(
+        confirmed.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        confirmed.body
+    );
+    let u1 = id_of(&app, "select id from unit where code = 'u1'").await;
+    staff
+        .get(&format!("/alpha/units/{u1}"))
+        .await
+        .assert_contains("2026 年度不得评为优秀");
+    let issued = staff
+        .post(
+            &format!("/alpha/tasks/{task}/notice"),
+            &[
+                ("finding", &finding.to_string()),
+                ("basis", "《效能督查办法》第八条"),
+                ("requirements", "立即整改。"),
+                ("working_days", "10"),
+            ],
+        )
+        .await;
+    assert_eq!(issued.status, StatusCode::SEE_OTHER, "{}", issued.body);
+    let notice = id_of(&app, "select id from rectification_notice").await;
+    let mut liaison = app.logged_in("alpha", "liaison").await;
+    let appealed = liaison
+        .post_files(
+            &format!("/alpha/notices/{notice}/appeal"),
+            &[("reasons", "当日门禁故障，并非有意阻拦")],
+            &[],
+        )
+        .await;
+    assert_eq!(appealed.status, StatusCode::SEE_OTHER, "{}", appealed.body);
+    let upheld = staff
+        .post(
+            &format!("/alpha/notices/{notice}/appeal/decision"),
+            &[("decision", "upheld"), ("reason", "门禁故障属实")],
+        )
+        .await;
+    assert_eq!(upheld.status, StatusCode::SEE_OTHER, "{}", upheld.body);
+    // INS-08: the obstruction's deduction was reversed, so it no longer costs the unit its
+    // excellence eligibility; the finding stays on record as the office decided it then
+    assert_eq!(
+        app.scalar_i64("select count(*) from deduction where entry_kind = 'reverse'")
+            .await,
+        1
+    );
+    let unit = staff.get(&format!("/alpha/units/{u1}")).await;
+    assert_eq!(unit.status, StatusCode::OK);
+    assert!(
+        !unit.body.contains("年度不得评为优秀"),
+        "the unit is eligible again: {}",
+        unit.body
+    );
 }

@@ -246,7 +246,7 @@ async fn ins_04_a_unit_that_has_not_reported_is_reminded_the_working_day_before_
     let app = spawn_app().await;
     office_with_year(&app, "2026").await;
     let u2 = crate::tasks::id_of(&app, "select id from unit where code = 'u2'").await;
-    let office = xiaoneng::registry::Office {
+    let office = xiaoneng::core::Office {
         id: crate::tasks::id_of(&app, "select id from office where code = 'alpha'").await,
         code: "alpha".into(),
         name: String::new(),

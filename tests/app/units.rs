@@ -3,6 +3,8 @@
 use axum::http::StatusCode;
 use uuid::Uuid;
 
+use xiaoneng::web::export::Export;
+
 use crate::common::{TestApp, spawn_app};
 
 async fn unit_id(app: &TestApp, code: &str) -> Uuid {
@@ -411,7 +413,7 @@ async fn a_units_workbook_imports_like_a_csv_file_and_names_bad_rows() {
     let app = spawn_app().await;
     app.office_with_users("alpha").await;
     let mut admin = app.logged_in("alpha", "office_admin").await;
-    let header = xiaoneng::registry::units::unit_header();
+    let header = xiaoneng::registry::units::model::unit_header();
     let row = |code: &str, name: &str| {
         vec![
             code.into(),
@@ -422,8 +424,8 @@ async fn a_units_workbook_imports_like_a_csv_file_and_names_bad_rows() {
             String::new(),
         ]
     };
-    let bad =
-        xiaoneng::registry::units::to_xlsx(&header, &[row("X1", "甲局"), row("X2", "")]).unwrap();
+    let workbook = |rows| Export::new("units", &header, rows).xlsx().unwrap();
+    let bad = workbook(vec![row("X1", "甲局"), row("X2", "")]);
     let refused = admin
         .post_file(
             "/alpha/units/import",
@@ -434,8 +436,7 @@ async fn a_units_workbook_imports_like_a_csv_file_and_names_bad_rows() {
         .await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
     refused.assert_contains("<td data-label=\"行\">3</td>");
-    let good = xiaoneng::registry::units::to_xlsx(&header, &[row("X1", "甲局"), row("X2", "乙局")])
-        .unwrap();
+    let good = workbook(vec![row("X1", "甲局"), row("X2", "乙局")]);
     let done = admin
         .post_file(
             "/alpha/units/import",

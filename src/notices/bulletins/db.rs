@@ -4,7 +4,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-use super::model::{BulletinText, PeriodFinding};
+use super::model::{BulletinText, PeriodFinding, Status};
 
 /// INS-13: the confirmed findings of `from`–`to` (the day observed, or else the task's day, in the
 /// office's time zone `tz`) whose deduction stands, in unit, then catalog item order. Dismissed,
@@ -75,7 +75,7 @@ pub struct BulletinRow {
     pub lead: String,
     pub body: String,
     pub closing: String,
-    pub status: String,
+    pub status: Status,
     pub created_by: String,
     pub created_at: DateTime<Utc>,
     pub published_by: Option<String>,
@@ -112,7 +112,8 @@ pub async fn bulletins(
     };
     sqlx::query_as!(
         BulletinRow,
-        r#"select b.id, b.period_from, b.period_to, b.title, b.lead, b.body, b.closing, b.status,
+        r#"select b.id, b.period_from, b.period_to, b.title, b.lead, b.body, b.closing,
+                  b.status as "status: Status",
                   c.username as created_by, b.created_at, p.username as "published_by?",
                   b.published_at,
                   (select count(*) from bulletin_unit r where r.tenant_id = b.tenant_id
@@ -177,13 +178,14 @@ pub async fn publish(
     conn: &mut PgConnection,
     tenant_id: Uuid,
     bulletin_id: Uuid,
-    user_id: Uuid,
+    (user_id, at): (Uuid, DateTime<Utc>),
 ) -> Result<Option<u64>, sqlx::Error> {
     let done = sqlx::query!(
-        "update bulletin set status = 'published', published_by = $2, published_at = now()
+        "update bulletin set status = 'published', published_by = $2, published_at = $3
           where id = $1 and status = 'draft'",
         bulletin_id,
-        user_id
+        user_id,
+        at
     )
     .execute(&mut *conn)
     .await?;

@@ -8,3 +8,4 @@
 pub mod db;
 pub mod handlers;
 pub mod model;
+pub mod views;

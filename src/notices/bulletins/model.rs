@@ -1,13 +1,17 @@
 //! Bulletins: the state machine, the forms and the generated draft (pure).
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
+use serde::Deserialize;
 use uuid::Uuid;
 
+use crate::core::time::document_date;
+use crate::core::{RuleError, Transition};
 use crate::i18n::Lang;
 
 /// Where a bulletin stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type)]
+#[sqlx(type_name = "text", rename_all = "snake_case")]
 pub enum Status {
     Draft,
     Published,
@@ -21,14 +25,6 @@ pub enum Event {
 }
 
 impl Status {
-    pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "draft" => Some(Self::Draft),
-            "published" => Some(Self::Published),
-            _ => None,
-        }
-    }
-
     pub fn label_key(self) -> &'static str {
         match self {
             Self::Draft => "bulletins.state_draft",
@@ -37,12 +33,12 @@ impl Status {
     }
 
     /// INS-13: a draft is edited freely and published once; a published bulletin is read-only.
-    /// The error is the catalog key that says why.
-    pub fn apply(self, event: Event) -> Result<Self, &'static str> {
+    pub fn apply(self, event: Event, now: DateTime<Utc>) -> Result<Transition<Self>, RuleError> {
+        let to = |to, action| Ok(Transition::new(self, to, action, now));
         match (self, event) {
-            (Self::Draft, Event::Edit) => Ok(Self::Draft),
-            (Self::Draft, Event::Publish) => Ok(Self::Published),
-            (Self::Published, _) => Err("bulletins.error_published"),
+            (Self::Draft, Event::Edit) => to(Self::Draft, "bulletin.update"),
+            (Self::Draft, Event::Publish) => to(Self::Published, "bulletin.publish"),
+            (Self::Published, _) => Err(RuleError::new("INS-13", "bulletins.error_published")),
         }
     }
 }
@@ -51,25 +47,16 @@ impl Status {
 pub const MAX_PERIOD_DAYS: i64 = 366;
 
 /// The period of a new bulletin, as typed.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
 pub struct PeriodForm {
+    #[serde(rename = "period_from")]
     pub from: String,
+    #[serde(rename = "period_to")]
     pub to: String,
 }
 
 impl PeriodForm {
-    pub fn from_body(body: &[u8]) -> Self {
-        let mut form = Self::default();
-        for (key, value) in url::form_urlencoded::parse(body) {
-            match key.as_ref() {
-                "period_from" => form.from = value.into_owned(),
-                "period_to" => form.to = value.into_owned(),
-                _ => {}
-            }
-        }
-        form
-    }
-
     /// Two dates, the first not after the second, at most [`MAX_PERIOD_DAYS`] apart.
     pub fn validate(&self) -> Result<(NaiveDate, NaiveDate), &'static str> {
         let parse = |s: &str| NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok();
@@ -83,7 +70,8 @@ impl PeriodForm {
 }
 
 /// The texts of a bulletin, as typed or generated.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(default)]
 pub struct BulletinText {
     pub title: String,
     pub lead: String,
@@ -92,20 +80,6 @@ pub struct BulletinText {
 }
 
 impl BulletinText {
-    pub fn from_body(body: &[u8]) -> Self {
-        let mut text = Self::default();
-        for (key, value) in url::form_urlencoded::parse(body) {
-            match key.as_ref() {
-                "title" => text.title = value.into_owned(),
-                "lead" => text.lead = value.into_owned(),
-                "body" => text.body = value.into_owned(),
-                "closing" => text.closing = value.into_owned(),
-                _ => {}
-            }
-        }
-        text
-    }
-
     /// A title and a body are required; every part has its limit. Returns the texts trimmed.
     pub fn validate(&self) -> Result<Self, Vec<&'static str>> {
         let mut errors = Vec::new();
@@ -173,7 +147,7 @@ fn numeral(lang: Lang, n: usize) -> String {
 
 fn day(lang: Lang, d: NaiveDate) -> String {
     match lang {
-        Lang::Zh => d.format("%Y年%-m月%-d日").to_string(),
+        Lang::Zh => document_date(d),
         Lang::En => d.format("%Y-%m-%d").to_string(),
     }
 }
@@ -281,12 +255,14 @@ mod tests {
 
     #[test]
     fn ins_13_a_bulletin_is_published_once_and_then_read_only() {
-        assert_eq!(Status::Draft.apply(Event::Edit), Ok(Status::Draft));
-        assert_eq!(Status::Draft.apply(Event::Publish), Ok(Status::Published));
+        let now = DateTime::from_timestamp(1_800_000_000, 0).unwrap_or_default();
+        let to = |status: Status, event| status.apply(event, now).map(|t| t.to);
+        assert_eq!(to(Status::Draft, Event::Edit), Ok(Status::Draft));
+        assert_eq!(to(Status::Draft, Event::Publish), Ok(Status::Published));
         for event in [Event::Edit, Event::Publish] {
             assert_eq!(
-                Status::Published.apply(event),
-                Err("bulletins.error_published")
+                to(Status::Published, event),
+                Err(RuleError::new("INS-13", "bulletins.error_published"))
             );
         }
     }

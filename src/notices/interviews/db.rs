@@ -4,7 +4,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-use super::model::{Attendee, FindingLine, InterviewFields, NewAction};
+use super::model::{Attendee, FindingLine, InterviewFields, NewAction, Status};
 
 /// The unit's confirmed findings of the newest open year whose deduction stands (not reversed by
 /// an upheld appeal), oldest first: the problems an interview is about.
@@ -120,7 +120,7 @@ pub struct InterviewRow {
     pub scheduled_at: DateTime<Utc>,
     pub place: String,
     pub problems: String,
-    pub status: String,
+    pub status: Status,
     pub minutes: String,
     pub held_at: Option<DateTime<Utc>>,
     pub cancel_reason: String,
@@ -141,7 +141,8 @@ pub async fn interviews(
 ) -> Result<Vec<InterviewRow>, sqlx::Error> {
     sqlx::query_as!(
         InterviewRow,
-        r#"select v.id, v.unit_id, u.name as unit_name, v.scheduled_at, v.place, v.problems, v.status,
+        r#"select v.id, v.unit_id, u.name as unit_name, v.scheduled_at, v.place, v.problems,
+                  v.status as "status: Status",
                   v.minutes, v.held_at, v.cancel_reason, v.cancelled_at, c.username as created_by,
                   (select count(*) from interview_action a where a.tenant_id = v.tenant_id
                       and a.interview_id = v.id) as "actions!",
@@ -265,12 +266,14 @@ pub async fn hold(
     conn: &mut PgConnection,
     interview_id: Uuid,
     minutes: &str,
+    at: DateTime<Utc>,
 ) -> Result<bool, sqlx::Error> {
     let done = sqlx::query!(
-        "update interview set status = 'held', minutes = $2, held_at = now(), updated_at = now()
+        "update interview set status = 'held', minutes = $2, held_at = $3, updated_at = $3
           where id = $1 and status = 'scheduled'",
         interview_id,
-        minutes
+        minutes,
+        at
     )
     .execute(conn)
     .await?;
@@ -282,13 +285,15 @@ pub async fn cancel(
     conn: &mut PgConnection,
     interview_id: Uuid,
     reason: &str,
+    at: DateTime<Utc>,
 ) -> Result<bool, sqlx::Error> {
     let done = sqlx::query!(
-        "update interview set status = 'cancelled', cancel_reason = $2, cancelled_at = now(),
-                              updated_at = now()
+        "update interview set status = 'cancelled', cancel_reason = $2, cancelled_at = $3,
+                              updated_at = $3
           where id = $1 and status = 'scheduled'",
         interview_id,
-        reason
+        reason,
+        at
     )
     .execute(conn)
     .await?;
@@ -298,17 +303,18 @@ pub async fn cancel(
 /// Marks one of the interview's actions done, once; returns its content when it was open.
 pub async fn mark_action_done(
     conn: &mut PgConnection,
-    interview_id: Uuid,
-    action_id: Uuid,
+    (interview_id, action_id): (Uuid, Uuid),
     user_id: Uuid,
+    at: DateTime<Utc>,
 ) -> Result<Option<String>, sqlx::Error> {
     sqlx::query_scalar!(
-        "update interview_action set done_at = now(), done_by = $3
+        "update interview_action set done_at = $4, done_by = $3
           where interview_id = $1 and id = $2 and done_at is null
          returning content",
         interview_id,
         action_id,
-        user_id
+        user_id,
+        at
     )
     .fetch_optional(conn)
     .await
@@ -322,17 +328,22 @@ pub struct Glance {
     pub actions_overdue: i64,
 }
 
-pub async fn glance(conn: &mut PgConnection, today: NaiveDate) -> Result<Glance, sqlx::Error> {
+pub async fn glance(
+    conn: &mut PgConnection,
+    now: DateTime<Utc>,
+    today: NaiveDate,
+) -> Result<Glance, sqlx::Error> {
     sqlx::query_as!(
         Glance,
         r#"select
-             (select count(*) from interview where status = 'scheduled' and scheduled_at >= now())
+             (select count(*) from interview where status = 'scheduled' and scheduled_at >= $2)
                  as "upcoming!",
              (select count(*) from interview where status = 'held') as "held!",
              (select count(*) from interview_action where done_at is null) as "actions_open!",
              (select count(*) from interview_action where done_at is null and due_on < $1)
                  as "actions_overdue!""#,
-        today
+        today,
+        now
     )
     .fetch_one(conn)
     .await

@@ -1,27 +1,34 @@
-//! Interview pages: the list, scheduling and correcting, the record itself (a printable
-//! document), minutes, cancellation and follow-up actions.
+//! Interview pages (INS-13): the list, scheduling and correcting, the record itself (a printable
+//! document, and its PDF), minutes, cancellation and follow-up actions. Each change asks the
+//! interview's state machine (`model::Status::apply`) whether it may happen, and ends recorded
+//! on the interview's timeline.
 
-use askama::Template;
-use axum::body::Bytes;
-use axum::extract::rejection::PathRejection;
-use axum::extract::{Path, Query};
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::{NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::json;
-use tower_sessions::Session;
 use uuid::Uuid;
 
 use super::db::{self, InterviewRow};
+use super::may_read;
 use super::model::{
-    self, ActionLine, Attendee, Event, InterviewFields, InterviewForm, MinutesForm, Status,
+    self, ActionsSent, Attendee, Event, InterviewFields, InterviewForm, InterviewSent, MinutesForm,
+    MinutesSent, Status,
 };
-use crate::auth::{CurrentUser, Role};
+use super::views::{
+    ActionView, InterviewFormPage, InterviewItem, InterviewOverview, InterviewPage, InterviewsPage,
+    OverdueItem,
+};
+use crate::AppState;
+use crate::audit::{Acting, Event as LogEvent, views::TimelineEntry};
+use crate::core::{AppResult, CurrentUser, Now, RuleError, Transition, not_found};
 use crate::db::{RequestTx, Tx};
-use crate::error::{AppResult, not_found};
-use crate::registry::db::UnitRow;
-use crate::registry::views::local_time;
-use crate::web::{ClientAddr, PageCtx, render, render_invalid};
+use crate::registry::units::db::list_units;
+use crate::web::{Flash, Form, PageCtx, Path, Query, render, render_invalid};
+
+/// The longest reason for calling an interview off.
+const CANCEL_REASON_MAX: usize = 2000;
 
 #[derive(Debug, Deserialize)]
 pub struct InterviewPath {
@@ -41,86 +48,25 @@ pub struct InterviewPrefill {
     pub unit_id: String,
 }
 
-/// Whether the user is of the office (the only ones who change interviews).
-fn of_office(user: &CurrentUser) -> bool {
-    matches!(user.role, Role::OfficeAdmin | Role::OfficeStaff)
-}
-
-/// Today in the office's time zone.
-fn today(ctx: &PageCtx) -> NaiveDate {
-    Utc::now().with_timezone(&ctx.time_zone()).date_naive()
-}
-
-fn status_of(v: &InterviewRow) -> Status {
-    Status::parse(&v.status).unwrap_or(Status::Cancelled)
-}
-
-/// An interview as the lists show it.
-pub struct InterviewItem {
-    pub href: String,
-    pub unit: String,
-    pub when: String,
-    pub place: String,
-    pub state_key: &'static str,
-    pub actions_open: i64,
-    pub actions_overdue: i64,
-}
-
-impl InterviewItem {
-    pub fn new(ctx: &PageCtx, v: &InterviewRow) -> Self {
-        Self {
-            href: ctx.href(&format!("/interviews/{}", v.id)),
-            unit: v.unit_name.clone(),
-            when: local_time(ctx, &v.scheduled_at),
-            place: v.place.clone(),
-            state_key: status_of(v).label_key(),
-            actions_open: v.actions_open,
-            actions_overdue: v.actions_overdue,
-        }
-    }
-}
-
-#[derive(Template)]
-#[template(path = "interviews/list.html")]
-pub struct InterviewsPage {
-    pub ctx: PageCtx,
-    pub interviews: Vec<InterviewItem>,
-    pub can_schedule: bool,
-}
-
 /// The office's interviews (leaders read them too), or a liaison's unit's.
-pub async fn list_interviews(user: CurrentUser, ctx: PageCtx, mut tx: Tx) -> AppResult<Response> {
-    let unit = match user.role {
-        Role::Liaison => Some(user.unit_id.ok_or_else(not_found)?),
-        _ => None,
-    };
-    let rows = db::interviews(&mut tx, unit, None, today(&ctx)).await?;
+pub async fn list_interviews(
+    user: CurrentUser,
+    Now(now): Now,
+    ctx: PageCtx,
+    mut tx: Tx,
+) -> AppResult<Response> {
+    let rows = db::interviews(&mut tx, user.liaison_unit(), None, ctx.local_date(now)).await?;
     drop(tx);
-    let interviews = rows.iter().map(|v| InterviewItem::new(&ctx, v)).collect();
+    let interviews = rows
+        .iter()
+        .filter(|v| may_read(&user, v.unit_id))
+        .map(|v| InterviewItem::new(&ctx, v))
+        .collect();
     render(&InterviewsPage {
         ctx,
         interviews,
-        can_schedule: of_office(&user),
+        can_schedule: user.of_office(),
     })
-}
-
-#[derive(Template)]
-#[template(path = "interviews/form.html")]
-pub struct InterviewFormPage {
-    pub ctx: PageCtx,
-    /// where the form posts
-    pub action: String,
-    /// the interview being corrected (its unit stays), or none for a new one
-    pub editing: Option<(Uuid, String)>,
-    pub units: Vec<UnitRow>,
-    pub form: InterviewForm,
-    pub errors: Vec<&'static str>,
-}
-
-impl InterviewFormPage {
-    pub fn chosen(&self, unit: &Uuid) -> bool {
-        self.form.unit_id == unit.to_string()
-    }
 }
 
 /// INS-13: the form to schedule an interview; choosing a unit first prefills the problems with its
@@ -131,7 +77,7 @@ pub async fn new_interview_form(
     ctx: PageCtx,
     mut tx: Tx,
 ) -> AppResult<Response> {
-    let units = crate::registry::db::list_units(&mut tx).await?;
+    let units = list_units(&mut tx).await?;
     let mut form = InterviewForm::default();
     if let Some(unit) = units.iter().find(|u| u.id.to_string() == prefill.unit_id) {
         form.unit_id = unit.id.to_string();
@@ -150,16 +96,14 @@ pub async fn new_interview_form(
 
 /// INS-13: schedules the interview with its attendees; audited.
 pub async fn create_interview(
-    user: CurrentUser,
-    ClientAddr(addr): ClientAddr,
-    session: Session,
+    acting: Acting,
     ctx: PageCtx,
     request_tx: RequestTx,
-    body: Bytes,
+    Form(sent): Form<InterviewSent>,
 ) -> AppResult<Response> {
-    let form = InterviewForm::from_body(&body);
+    let form = InterviewForm::from(sent);
     let mut tx = request_tx.acquire().await?;
-    let units = crate::registry::db::list_units(&mut tx).await?;
+    let units = list_units(&mut tx).await?;
     let ids: Vec<Uuid> = units.iter().map(|u| u.id).collect();
     let fields = match form.validate(&ids, ctx.time_zone()) {
         Ok(fields) => fields,
@@ -175,17 +119,16 @@ pub async fn create_interview(
             });
         }
     };
-    let id = db::insert_interview(&mut tx, user.tenant_id, &fields, user.id).await?;
-    let change = ("interview.schedule", details(&ctx, &fields));
-    recorded(
-        &mut tx,
-        &user,
-        (&addr, &session),
-        id,
-        change,
-        "interviews.scheduled",
-    )
-    .await
+    let id = db::insert_interview(&mut tx, acting.user.tenant_id, &fields, acting.user.id).await?;
+    let event = LogEvent::new(
+        "interview.schedule",
+        ("interview", id),
+        details(&ctx, &fields),
+    );
+    let done = Flash::success("interviews.scheduled");
+    acting
+        .recorded(&mut tx, event, done, &format!("/interviews/{id}"))
+        .await
 }
 
 /// What the audit log keeps of an interview's details.
@@ -197,7 +140,7 @@ fn details(ctx: &PageCtx, fields: &InterviewFields) -> serde_json::Value {
             .join("、")
     };
     json!({
-        "scheduled_at": local_time(ctx, &fields.scheduled_at),
+        "scheduled_at": ctx.local_time(&fields.scheduled_at),
         "place": fields.place,
         "office_side": people(&fields.office_side),
         "unit_side": people(&fields.unit_side),
@@ -207,15 +150,15 @@ fn details(ctx: &PageCtx, fields: &InterviewFields) -> serde_json::Value {
 /// One interview, or 404 when it is not there or (for a liaison) not its unit's.
 async fn interview_of(
     tx: &mut Tx,
-    user: &CurrentUser,
+    (user, now): (&CurrentUser, DateTime<Utc>),
     ctx: &PageCtx,
     interview_id: Uuid,
 ) -> AppResult<InterviewRow> {
-    let v = db::interviews(tx, None, Some(interview_id), today(ctx))
+    let v = db::interviews(tx, None, Some(interview_id), ctx.local_date(now))
         .await?
         .pop()
         .ok_or_else(not_found)?;
-    if user.role == Role::Liaison && user.unit_id != Some(v.unit_id) {
+    if !may_read(user, v.unit_id) {
         return Err(not_found());
     }
     Ok(v)
@@ -224,16 +167,15 @@ async fn interview_of(
 /// INS-13: the form to correct a scheduled interview (a held or cancelled one goes to its page).
 pub async fn edit_interview_form(
     user: CurrentUser,
-    path: Result<Path<InterviewPath>, PathRejection>,
+    Now(now): Now,
+    Path(InterviewPath { interview_id }): Path<InterviewPath>,
     ctx: PageCtx,
     mut tx: Tx,
 ) -> AppResult<Response> {
-    let Path(InterviewPath { interview_id }) = path.map_err(|_| not_found())?;
-    let v = interview_of(&mut tx, &user, &ctx, interview_id).await?;
-    if status_of(&v).apply(Event::Edit).is_err() {
-        return Ok(
-            Redirect::to(&user.path(&format!("/interviews/{interview_id}"))).into_response(),
-        );
+    let v = interview_of(&mut tx, (&user, now), &ctx, interview_id).await?;
+    if v.status.apply(Event::Edit, now).is_err() {
+        let page = user.path(&format!("/interviews/{interview_id}"));
+        return Ok(Redirect::to(&page).into_response());
     }
     let (office_side, unit_side) = db::attendees(&mut tx, interview_id).await?;
     drop(tx);
@@ -258,27 +200,25 @@ pub async fn edit_interview_form(
 
 /// INS-13: corrects a scheduled interview's time, place, attendees or problems; audited.
 pub async fn update_interview(
-    user: CurrentUser,
-    path: Result<Path<InterviewPath>, PathRejection>,
-    ClientAddr(addr): ClientAddr,
-    session: Session,
+    acting: Acting,
+    Path(InterviewPath { interview_id }): Path<InterviewPath>,
     ctx: PageCtx,
     request_tx: RequestTx,
-    body: Bytes,
+    Form(sent): Form<InterviewSent>,
 ) -> AppResult<Response> {
-    let Path(InterviewPath { interview_id }) = path.map_err(|_| not_found())?;
-    let mut form = InterviewForm::from_body(&body);
+    let mut form = InterviewForm::from(sent);
     let mut tx = request_tx.acquire().await?;
     db::lock_interview(&mut tx, interview_id).await?;
-    let v = interview_of(&mut tx, &user, &ctx, interview_id).await?;
+    let v = interview_of(&mut tx, (&acting.user, acting.now), &ctx, interview_id).await?;
     // the unit of an interview stays what it was scheduled with
     form.unit_id = v.unit_id.to_string();
-    let result = status_of(&v)
-        .apply(Event::Edit)
-        .map_err(|key| vec![key])
-        .and_then(|_| form.validate(&[v.unit_id], ctx.time_zone()));
-    let fields = match result {
-        Ok(fields) => fields,
+    let result = v
+        .status
+        .apply(Event::Edit, acting.now)
+        .map_err(|refusal| vec![refusal.key])
+        .and_then(|step| Ok((step, form.validate(&[v.unit_id], ctx.time_zone())?)));
+    let (step, fields) = match result {
+        Ok(valid) => valid,
         Err(errors) => {
             drop(tx);
             return render_invalid(&InterviewFormPage {
@@ -291,61 +231,28 @@ pub async fn update_interview(
             });
         }
     };
-    db::update_interview(&mut tx, user.tenant_id, interview_id, &fields).await?;
-    let change = ("interview.update", details(&ctx, &fields));
-    recorded(
+    db::update_interview(&mut tx, acting.user.tenant_id, interview_id, &fields).await?;
+    let detail = details(&ctx, &fields);
+    interview_recorded(
+        &acting,
         &mut tx,
-        &user,
-        (&addr, &session),
-        interview_id,
-        change,
+        (interview_id, step),
+        detail,
         "interviews.updated",
     )
     .await
 }
 
-/// A follow-up action as the record shows it.
-pub struct ActionView {
-    pub id: Uuid,
-    pub content: String,
-    pub responsible: String,
-    pub due: String,
-    /// who marked it done, and when
-    pub done: Option<String>,
-    pub overdue: bool,
-}
-
-#[derive(Template)]
-#[template(path = "interviews/interview.html")]
-pub struct InterviewPage {
-    pub ctx: PageCtx,
-    pub v: InterviewRow,
-    pub office_name: String,
-    pub state_key: &'static str,
-    pub when: String,
-    pub office_side: Vec<Attendee>,
-    pub unit_side: Vec<Attendee>,
-    pub actions: Vec<ActionView>,
-    pub scheduled: bool,
-    pub held: bool,
-    /// the office may change it (leaders and liaisons read only)
-    pub can_change: bool,
-    pub minutes_form: MinutesForm,
-    pub new_actions: Vec<ActionLine>,
-    pub cancel_reason: String,
-    pub errors: Vec<String>,
-    pub history: Vec<crate::audit::views::TimelineEntry>,
-}
-
+/// The interview's page, as `user` may read it and (for the office) change it.
 async fn interview_page(
     ctx: PageCtx,
-    user: &CurrentUser,
+    (user, now): (&CurrentUser, DateTime<Utc>),
     tx: &mut Tx,
     interview_id: Uuid,
 ) -> AppResult<InterviewPage> {
-    let v = interview_of(tx, user, &ctx, interview_id).await?;
+    let v = interview_of(tx, (user, now), &ctx, interview_id).await?;
     let (office_side, unit_side) = db::attendees(tx, interview_id).await?;
-    let today = today(&ctx);
+    let today = ctx.local_date(now);
     let actions = db::actions(tx, interview_id)
         .await?
         .into_iter()
@@ -353,31 +260,27 @@ async fn interview_page(
             id: a.id,
             overdue: model::overdue(a.due_on, a.done_at.is_some(), today),
             done: a.done_at.map(|t| {
-                format!(
-                    "{} · {}",
-                    a.done_by.unwrap_or_default(),
-                    local_time(&ctx, &t)
-                )
+                let by = a.done_by.unwrap_or_default();
+                format!("{by} · {}", ctx.local_time(&t))
             }),
             content: a.content,
             responsible: a.responsible,
             due: a.due_on.to_string(),
         })
         .collect();
-    let settings = crate::registry::db::get_settings(tx).await?;
+    let settings = crate::registry::settings::db::get_settings(tx).await?;
     let history = crate::audit::db::events_for_subject(tx, "interview", interview_id)
         .await?
         .into_iter()
-        .map(|e| crate::audit::views::TimelineEntry::new(&ctx, e))
+        .map(|e| TimelineEntry::new(&ctx, e))
         .collect();
-    let status = status_of(&v);
     Ok(InterviewPage {
         office_name: settings.name,
-        state_key: status.label_key(),
-        when: local_time(&ctx, &v.scheduled_at),
-        scheduled: status == Status::Scheduled,
-        held: status == Status::Held,
-        can_change: of_office(user),
+        state_key: v.status.label_key(),
+        when: ctx.local_time(&v.scheduled_at),
+        scheduled: v.status == Status::Scheduled,
+        held: v.status == Status::Held,
+        can_change: user.of_office(),
         minutes_form: MinutesForm {
             minutes: String::new(),
             actions: model::with_blank_actions(Vec::new()),
@@ -394,133 +297,34 @@ async fn interview_page(
     })
 }
 
-impl InterviewPage {
-    /// INS-13: the interview record as an official document, for the PDF.
-    pub fn document(&self) -> crate::documents::Document {
-        use crate::documents::{Block, Document};
-        let ctx = &self.ctx;
-        let people = |side: &[Attendee]| {
-            side.iter()
-                .map(|a| match a.post.as_str() {
-                    "" => a.name.clone(),
-                    post => format!("{}（{post}）", a.name),
-                })
-                .collect::<Vec<_>>()
-                .join("、")
-        };
-        let mut blocks = vec![
-            Block::Facts {
-                rows: vec![
-                    (ctx.t("interviews.unit").into(), self.v.unit_name.clone()),
-                    (ctx.t("interviews.scheduled_at").into(), self.when.clone()),
-                    (ctx.t("interviews.place").into(), self.v.place.clone()),
-                    (
-                        ctx.t("interviews.office_side").into(),
-                        people(&self.office_side),
-                    ),
-                    (
-                        ctx.t("interviews.unit_side").into(),
-                        people(&self.unit_side),
-                    ),
-                ],
-            },
-            Block::Heading {
-                text: ctx.t("interviews.problems").into(),
-            },
-            Block::Paragraph {
-                text: self.v.problems.clone(),
-            },
-        ];
-        if self.held {
-            blocks.push(Block::Heading {
-                text: ctx.t("interviews.minutes").into(),
-            });
-            blocks.push(Block::Paragraph {
-                text: self.v.minutes.clone(),
-            });
-        }
-        if !self.actions.is_empty() {
-            blocks.push(Block::Heading {
-                text: ctx.t("interviews.actions").into(),
-            });
-            blocks.push(Block::Table {
-                columns: [
-                    "interviews.action_content",
-                    "interviews.action_responsible",
-                    "interviews.action_due",
-                    "interviews.action_state",
-                ]
-                .iter()
-                .map(|k| ctx.t(k).to_string())
-                .collect(),
-                rows: self
-                    .actions
-                    .iter()
-                    .map(|a| {
-                        let state = match (&a.done, a.overdue) {
-                            (Some(_), _) => ctx.t("interviews.action_done"),
-                            (None, true) => ctx.t("interviews.action_overdue"),
-                            (None, false) => ctx.t("interviews.action_open"),
-                        };
-                        vec![
-                            a.content.clone(),
-                            a.responsible.clone(),
-                            a.due.clone(),
-                            state.to_string(),
-                        ]
-                    })
-                    .collect(),
-            });
-        }
-        if self.v.cancelled_at.is_some() {
-            blocks.push(Block::Heading {
-                text: ctx.t("interviews.cancel_reason").into(),
-            });
-            blocks.push(Block::Paragraph {
-                text: self.v.cancel_reason.clone(),
-            });
-        }
-        let tz = ctx.time_zone();
-        Document {
-            office: self.office_name.clone(),
-            title: ctx.t("interviews.document_title").into(),
-            number: String::new(),
-            addressee: String::new(),
-            blocks,
-            date: self
-                .v
-                .held_at
-                .unwrap_or(self.v.scheduled_at)
-                .with_timezone(&tz)
-                .format("%Y年%m月%d日")
-                .to_string(),
-            note: match self.state_key {
-                "interviews.state_held" => String::new(),
-                key => ctx.t(key).to_string(),
-            },
-        }
-    }
+pub async fn show_interview(
+    user: CurrentUser,
+    Now(now): Now,
+    Path(InterviewPath { interview_id }): Path<InterviewPath>,
+    ctx: PageCtx,
+    mut tx: Tx,
+) -> AppResult<Response> {
+    let page = interview_page(ctx, (&user, now), &mut tx, interview_id).await?;
+    drop(tx);
+    render(&page)
 }
 
 /// INS-13: the interview record in PDF, typeset on the server; whoever may read it may have it.
 pub async fn interview_pdf(
     user: CurrentUser,
-    path: Result<Path<InterviewPath>, PathRejection>,
-    axum::extract::State(state): axum::extract::State<crate::AppState>,
+    Now(now): Now,
+    Path(InterviewPath { interview_id }): Path<InterviewPath>,
+    State(state): State<AppState>,
     ctx: PageCtx,
     request_tx: RequestTx,
 ) -> AppResult<Response> {
-    let Path(InterviewPath { interview_id }) = path.map_err(|_| not_found())?;
     let mut tx = request_tx.acquire().await?;
-    let page = interview_page(ctx, &user, &mut tx, interview_id).await?;
+    let page = interview_page(ctx, (&user, now), &mut tx, interview_id).await?;
     drop(tx);
     let back = page.ctx.href(&format!("/interviews/{interview_id}"));
-    let name = format!(
-        "{}-{}",
-        page.ctx.t("interviews.document_title"),
-        page.v.unit_name
-    );
-    crate::documents::pdf_response(
+    let title = page.ctx.t("interviews.document_title");
+    let name = format!("{title}-{}", page.v.unit_name);
+    crate::documents::handlers::pdf_response(
         &state.documents,
         &request_tx,
         page.ctx.clone(),
@@ -531,129 +335,118 @@ pub async fn interview_pdf(
     .await
 }
 
-pub async fn show_interview(
-    user: CurrentUser,
-    path: Result<Path<InterviewPath>, PathRejection>,
-    ctx: PageCtx,
-    mut tx: Tx,
-) -> AppResult<Response> {
-    let Path(InterviewPath { interview_id }) = path.map_err(|_| not_found())?;
-    let page = interview_page(ctx, &user, &mut tx, interview_id).await?;
-    drop(tx);
-    render(&page)
-}
-
 /// The interview's page, with the interview locked until the request ends (for a change to it).
 async fn locked_page(
-    request_tx: &RequestTx,
+    tx: &mut Tx,
+    acting: &Acting,
     ctx: PageCtx,
-    user: &CurrentUser,
     interview_id: Uuid,
 ) -> AppResult<InterviewPage> {
-    let mut tx = request_tx.acquire().await?;
-    db::lock_interview(&mut tx, interview_id).await?;
-    interview_page(ctx, user, &mut tx, interview_id).await
+    db::lock_interview(tx, interview_id).await?;
+    interview_page(ctx, (&acting.user, acting.now), tx, interview_id).await
 }
 
 /// Records the office's change on the interview's timeline, says it is done, and goes back to
 /// the interview.
-async fn recorded(
+async fn interview_recorded(
+    acting: &Acting,
     tx: &mut Tx,
-    user: &CurrentUser,
-    (addr, session): (&str, &Session),
-    interview_id: Uuid,
-    change: (&'static str, serde_json::Value),
+    (interview_id, step): (Uuid, Transition<Status>),
+    detail: serde_json::Value,
     flash_key: &str,
 ) -> AppResult<Response> {
+    let event = LogEvent::new(step.action, ("interview", interview_id), detail);
     let next = format!("/interviews/{interview_id}");
-    let subject = ("interview", interview_id);
-    super::super::recorded(tx, user, addr, session, subject, change, flash_key, &next).await
+    acting
+        .recorded(tx, event, Flash::success(flash_key), &next)
+        .await
 }
 
 /// The interview's page again with the errors of a refused form (422; nothing is written).
-fn refused(mut page: InterviewPage, errors: Vec<&'static str>) -> AppResult<Response> {
+fn refused(mut page: InterviewPage, tx: Tx, errors: Vec<&'static str>) -> AppResult<Response> {
+    drop(tx);
     page.errors = errors.iter().map(|k| page.ctx.t(k).to_string()).collect();
     render_invalid(&page)
 }
 
 /// INS-13: the interview took place: its minutes are recorded, with the follow-up actions it set.
 pub async fn record_minutes(
-    user: CurrentUser,
-    path: Result<Path<InterviewPath>, PathRejection>,
-    ClientAddr(addr): ClientAddr,
-    session: Session,
+    acting: Acting,
+    Path(InterviewPath { interview_id }): Path<InterviewPath>,
     ctx: PageCtx,
     request_tx: RequestTx,
-    body: Bytes,
+    Form(sent): Form<MinutesSent>,
 ) -> AppResult<Response> {
-    let Path(InterviewPath { interview_id }) = path.map_err(|_| not_found())?;
-    let form = MinutesForm::from_body(&body);
-    let mut page = locked_page(&request_tx, ctx, &user, interview_id).await?;
-    let result = status_of(&page.v)
-        .apply(Event::Hold)
-        .map_err(|key| vec![key])
-        .and_then(|_| form.validate());
-    let (minutes, actions) = match result {
+    let form = MinutesForm::from(sent);
+    let mut tx = request_tx.acquire().await?;
+    let mut page = locked_page(&mut tx, &acting, ctx, interview_id).await?;
+    let result = page
+        .v
+        .status
+        .apply(Event::Hold, acting.now)
+        .map_err(|refusal| vec![refusal.key])
+        .and_then(|step| Ok((step, form.validate()?)));
+    let (step, (minutes, actions)) = match result {
         Ok(valid) => valid,
         Err(errors) => {
             page.minutes_form = MinutesForm {
                 actions: model::with_blank_actions(form.actions),
                 minutes: form.minutes,
             };
-            return refused(page, errors);
+            return refused(page, tx, errors);
         }
     };
-    let mut tx = request_tx.acquire().await?;
-    db::hold(&mut tx, interview_id, &minutes).await?;
+    db::hold(&mut tx, interview_id, &minutes, step.at).await?;
+    let user = &acting.user;
     db::insert_actions(&mut tx, user.tenant_id, interview_id, &actions, user.id).await?;
-    let change = ("interview.hold", json!({ "actions": actions.len() }));
-    recorded(
+    let detail = json!({ "actions": actions.len() });
+    interview_recorded(
+        &acting,
         &mut tx,
-        &user,
-        (&addr, &session),
-        interview_id,
-        change,
+        (interview_id, step),
+        detail,
         "interviews.held",
     )
     .await
 }
 
+#[derive(Debug, Default, Deserialize)]
+pub struct CancelForm {
+    #[serde(default)]
+    pub reason: String,
+}
+
 /// INS-13: a scheduled interview is called off, with its reason.
 pub async fn cancel_interview(
-    user: CurrentUser,
-    path: Result<Path<InterviewPath>, PathRejection>,
-    ClientAddr(addr): ClientAddr,
-    session: Session,
+    acting: Acting,
+    Path(InterviewPath { interview_id }): Path<InterviewPath>,
     ctx: PageCtx,
     request_tx: RequestTx,
-    body: Bytes,
+    Form(form): Form<CancelForm>,
 ) -> AppResult<Response> {
-    let Path(InterviewPath { interview_id }) = path.map_err(|_| not_found())?;
-    let reason = url::form_urlencoded::parse(&body)
-        .find(|(k, _)| k == "reason")
-        .map(|(_, v)| v.trim().to_string())
-        .unwrap_or_default();
-    let mut page = locked_page(&request_tx, ctx, &user, interview_id).await?;
-    let error = match status_of(&page.v).apply(Event::Cancel) {
-        Err(key) => Some(key),
-        Ok(_) if reason.is_empty() || reason.chars().count() > 2000 => {
-            Some("interviews.error_cancel_reason")
-        }
-        Ok(_) => None,
-    };
-    if let Some(key) = error {
-        page.cancel_reason = reason;
-        return refused(page, vec![key]);
-    }
+    let reason = form.reason.trim();
     let mut tx = request_tx.acquire().await?;
-    db::cancel(&mut tx, interview_id, &reason).await?;
-    let change = ("interview.cancel", json!({ "reason": reason }));
-    recorded(
+    let mut page = locked_page(&mut tx, &acting, ctx, interview_id).await?;
+    let step = match page.v.status.apply(Event::Cancel, acting.now) {
+        Ok(_) if reason.is_empty() || reason.chars().count() > CANCEL_REASON_MAX => {
+            Err(RuleError::new("INS-13", "interviews.error_cancel_reason"))
+        }
+        result => result,
+    };
+    let step = match step {
+        Ok(step) => step,
+        Err(refusal) => {
+            page.cancel_reason = reason.to_string();
+            return refused(page, tx, vec![refusal.key]);
+        }
+    };
+    db::cancel(&mut tx, interview_id, reason, step.at).await?;
+    let detail = json!({ "reason": reason });
+    interview_recorded(
+        &acting,
         &mut tx,
-        &user,
-        (&addr, &session),
-        interview_id,
-        change,
+        (interview_id, step),
+        detail,
         "interviews.cancelled",
     )
     .await
@@ -661,113 +454,87 @@ pub async fn cancel_interview(
 
 /// INS-13: more follow-up actions for a held interview.
 pub async fn add_actions(
-    user: CurrentUser,
-    path: Result<Path<InterviewPath>, PathRejection>,
-    ClientAddr(addr): ClientAddr,
-    session: Session,
+    acting: Acting,
+    Path(InterviewPath { interview_id }): Path<InterviewPath>,
     ctx: PageCtx,
     request_tx: RequestTx,
-    body: Bytes,
+    Form(sent): Form<ActionsSent>,
 ) -> AppResult<Response> {
-    let Path(InterviewPath { interview_id }) = path.map_err(|_| not_found())?;
-    let (lines, actions) = model::actions_from_body(&body);
-    let mut page = locked_page(&request_tx, ctx, &user, interview_id).await?;
-    let result = status_of(&page.v).apply(Event::FollowUp).and(actions);
-    let actions = match result {
-        Ok(actions) => actions,
+    let lines = sent.lines();
+    let mut tx = request_tx.acquire().await?;
+    let mut page = locked_page(&mut tx, &acting, ctx, interview_id).await?;
+    let result = page
+        .v
+        .status
+        .apply(Event::FollowUp, acting.now)
+        .map_err(|refusal| refusal.key)
+        .and_then(|step| Ok((step, model::added_actions(&lines)?)));
+    let (step, actions) = match result {
+        Ok(valid) => valid,
         Err(key) => {
             page.new_actions = model::with_blank_actions(lines);
-            return refused(page, vec![key]);
+            return refused(page, tx, vec![key]);
         }
     };
-    let mut tx = request_tx.acquire().await?;
+    let user = &acting.user;
     db::insert_actions(&mut tx, user.tenant_id, interview_id, &actions, user.id).await?;
     let listed: Vec<&str> = actions.iter().map(|a| a.content.as_str()).collect();
-    let change = (
-        "interview.actions_add",
-        json!({ "actions": listed.join("；") }),
-    );
+    let detail = json!({ "actions": listed.join("；") });
     let flash_key = "interviews.actions_added";
-    recorded(
-        &mut tx,
-        &user,
-        (&addr, &session),
-        interview_id,
-        change,
-        flash_key,
-    )
-    .await
+    interview_recorded(&acting, &mut tx, (interview_id, step), detail, flash_key).await
 }
 
 /// INS-13: a follow-up action is done; once.
 pub async fn complete_action(
-    user: CurrentUser,
-    path: Result<Path<ActionPath>, PathRejection>,
-    ClientAddr(addr): ClientAddr,
-    session: Session,
+    acting: Acting,
+    Path(ActionPath {
+        interview_id,
+        action_id,
+    }): Path<ActionPath>,
     ctx: PageCtx,
     request_tx: RequestTx,
 ) -> AppResult<Response> {
-    let Path(ActionPath {
-        interview_id,
-        action_id,
-    }) = path.map_err(|_| not_found())?;
-    let page = locked_page(&request_tx, ctx, &user, interview_id).await?;
-    if let Err(key) = status_of(&page.v).apply(Event::FollowUp) {
-        return refused(page, vec![key]);
-    }
+    let mut tx = request_tx.acquire().await?;
+    let page = locked_page(&mut tx, &acting, ctx, interview_id).await?;
+    let step = match page.v.status.apply(Event::FollowUp, acting.now) {
+        Ok(step) => step,
+        Err(refusal) => return refused(page, tx, vec![refusal.key]),
+    };
     if page
         .actions
         .iter()
         .any(|a| a.id == action_id && a.done.is_some())
     {
-        return refused(page, vec!["interviews.error_action_done"]);
+        return refused(page, tx, vec!["interviews.error_action_done"]);
     }
-    let mut tx = request_tx.acquire().await?;
-    let content = db::mark_action_done(&mut tx, interview_id, action_id, user.id)
+    let ids = (interview_id, action_id);
+    let content = db::mark_action_done(&mut tx, ids, acting.user.id, step.at)
         .await?
         .ok_or_else(not_found)?;
-    let change = ("interview.action_done", json!({ "action": content }));
+    let step = Transition {
+        action: "interview.action_done",
+        ..step
+    };
+    let detail = json!({ "action": content });
     let flash_key = "interviews.action_marked_done";
-    recorded(
-        &mut tx,
-        &user,
-        (&addr, &session),
-        interview_id,
-        change,
-        flash_key,
-    )
-    .await
-}
-
-/// An overdue follow-up action as the leaders' overview lists it.
-pub struct OverdueItem {
-    pub href: String,
-    pub unit: String,
-    pub content: String,
-    pub responsible: String,
-    pub due: String,
+    interview_recorded(&acting, &mut tx, (interview_id, step), detail, flash_key).await
 }
 
 /// INS-13: the interviews part of the leaders' overview: the numbers, the upcoming interviews
-/// and the overdue follow-up actions.
-pub struct InterviewOverview {
-    pub glance: db::Glance,
-    pub upcoming: Vec<InterviewItem>,
-    pub overdue: Vec<OverdueItem>,
-}
-
-pub async fn overview(ctx: &PageCtx, tx: &mut Tx) -> AppResult<InterviewOverview> {
-    let today = today(ctx);
-    let glance = db::glance(tx, today).await?;
-    let now = Utc::now();
+/// (soonest first) and the overdue follow-up actions.
+pub async fn overview(
+    ctx: &PageCtx,
+    tx: &mut Tx,
+    now: DateTime<Utc>,
+) -> AppResult<InterviewOverview> {
+    let today = ctx.local_date(now);
+    let glance = db::glance(tx, now, today).await?;
     let mut upcoming: Vec<InterviewItem> = db::interviews(tx, None, None, today)
         .await?
         .iter()
-        .filter(|v| status_of(v) == Status::Scheduled && v.scheduled_at >= now)
+        .filter(|v| v.status == Status::Scheduled && v.scheduled_at >= now)
         .map(|v| InterviewItem::new(ctx, v))
         .collect();
-    // soonest first
     upcoming.reverse();
     let overdue = db::overdue_actions(tx, today)
         .await?

@@ -1,10 +1,15 @@
 //! Interviews: the state machine, the typed forms and their validation (pure).
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Deserialize;
 use uuid::Uuid;
 
+use crate::core::time::{datetime_input, parse_datetime_input};
+use crate::core::{RuleError, Transition};
+
 /// Where an interview stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type)]
+#[sqlx(type_name = "text", rename_all = "snake_case")]
 pub enum Status {
     Scheduled,
     Held,
@@ -25,15 +30,6 @@ pub enum Event {
 }
 
 impl Status {
-    pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "scheduled" => Some(Self::Scheduled),
-            "held" => Some(Self::Held),
-            "cancelled" => Some(Self::Cancelled),
-            _ => None,
-        }
-    }
-
     pub fn label_key(self) -> &'static str {
         match self {
             Self::Scheduled => "interviews.state_scheduled",
@@ -44,15 +40,17 @@ impl Status {
 
     /// INS-13: scheduled → scheduled (details corrected) | held (minutes recorded) | cancelled;
     /// follow-up actions belong to a held interview; held and cancelled are otherwise final.
-    /// The error is the catalog key that says why.
-    pub fn apply(self, event: Event) -> Result<Self, &'static str> {
+    pub fn apply(self, event: Event, now: DateTime<Utc>) -> Result<Transition<Self>, RuleError> {
+        let to = |to, action| Ok(Transition::new(self, to, action, now));
         match (self, event) {
-            (Self::Scheduled, Event::Edit) => Ok(Self::Scheduled),
-            (Self::Scheduled, Event::Hold) => Ok(Self::Held),
-            (Self::Scheduled, Event::Cancel) => Ok(Self::Cancelled),
-            (Self::Held, Event::FollowUp) => Ok(Self::Held),
-            (Self::Scheduled, Event::FollowUp) => Err("interviews.error_not_held"),
-            _ => Err("interviews.error_not_scheduled"),
+            (Self::Scheduled, Event::Edit) => to(Self::Scheduled, "interview.update"),
+            (Self::Scheduled, Event::Hold) => to(Self::Held, "interview.hold"),
+            (Self::Scheduled, Event::Cancel) => to(Self::Cancelled, "interview.cancel"),
+            (Self::Held, Event::FollowUp) => to(Self::Held, "interview.actions_add"),
+            (Self::Scheduled, Event::FollowUp) => {
+                Err(RuleError::new("INS-13", "interviews.error_not_held"))
+            }
+            _ => Err(RuleError::new("INS-13", "interviews.error_not_scheduled")),
         }
     }
 }
@@ -123,49 +121,40 @@ fn side(lines: &[Attendee], missing: &'static str) -> Result<Vec<Attendee>, &'st
     Ok(people)
 }
 
-/// A `datetime-local` value read in the office's time zone.
-pub fn parse_local_time(value: &str, tz: chrono_tz::Tz) -> Option<DateTime<Utc>> {
-    NaiveDateTime::parse_from_str(value.trim(), "%Y-%m-%dT%H:%M")
-        .ok()
-        .and_then(|t| tz.from_local_datetime(&t).earliest())
-        .map(|t| t.with_timezone(&Utc))
+/// An interview form as sent: attendee lines come as repeated `office_name`/`office_post` and
+/// `unit_name`/`unit_post` fields, paired in order.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct InterviewSent {
+    pub unit_id: String,
+    pub scheduled_at: String,
+    pub place: String,
+    pub problems: String,
+    pub office_name: Vec<String>,
+    pub office_post: Vec<String>,
+    pub unit_name: Vec<String>,
+    pub unit_post: Vec<String>,
+}
+
+impl From<InterviewSent> for InterviewForm {
+    fn from(sent: InterviewSent) -> Self {
+        Self {
+            unit_id: sent.unit_id,
+            scheduled_at: sent.scheduled_at,
+            place: sent.place,
+            office_side: lines(sent.office_name, sent.office_post),
+            unit_side: lines(sent.unit_name, sent.unit_post),
+            problems: sent.problems,
+        }
+    }
 }
 
 impl InterviewForm {
-    /// Reads an urlencoded body; attendee lines come as repeated `office_name`/`office_post` and
-    /// `unit_name`/`unit_post` fields.
-    pub fn from_body(body: &[u8]) -> Self {
-        let mut form = Self::default();
-        let (mut office_names, mut office_posts, mut unit_names, mut unit_posts) =
-            (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-        for (key, value) in url::form_urlencoded::parse(body) {
-            let value = value.into_owned();
-            match key.as_ref() {
-                "unit_id" => form.unit_id = value,
-                "scheduled_at" => form.scheduled_at = value,
-                "place" => form.place = value,
-                "problems" => form.problems = value,
-                "office_name" => office_names.push(value),
-                "office_post" => office_posts.push(value),
-                "unit_name" => unit_names.push(value),
-                "unit_post" => unit_posts.push(value),
-                _ => {}
-            }
-        }
-        form.office_side = lines(office_names, office_posts);
-        form.unit_side = lines(unit_names, unit_posts);
-        form
-    }
-
     /// The form as stored, for editing.
     pub fn from_fields(fields: InterviewFields, tz: chrono_tz::Tz) -> Self {
         Self {
             unit_id: fields.unit_id.to_string(),
-            scheduled_at: fields
-                .scheduled_at
-                .with_timezone(&tz)
-                .format("%Y-%m-%dT%H:%M")
-                .to_string(),
+            scheduled_at: datetime_input(tz, &fields.scheduled_at),
             place: fields.place,
             office_side: fields.office_side,
             unit_side: fields.unit_side,
@@ -197,7 +186,7 @@ impl InterviewForm {
         if unit_id.is_none() {
             errors.push("interviews.error_unit");
         }
-        let scheduled_at = parse_local_time(&self.scheduled_at, tz);
+        let scheduled_at = parse_datetime_input(&self.scheduled_at, tz);
         if scheduled_at.is_none() {
             errors.push("interviews.error_time");
         }
@@ -289,25 +278,56 @@ pub struct MinutesForm {
     pub actions: Vec<ActionLine>,
 }
 
-/// Reads repeated `action_content`/`action_responsible`/`action_due` fields into lines.
-fn action_lines(body: &[u8]) -> Vec<ActionLine> {
-    let (mut contents, mut responsibles, mut dues) = (Vec::new(), Vec::new(), Vec::new());
-    for (key, value) in url::form_urlencoded::parse(body) {
-        match key.as_ref() {
-            "action_content" => contents.push(value.into_owned()),
-            "action_responsible" => responsibles.push(value.into_owned()),
-            "action_due" => dues.push(value.into_owned()),
-            _ => {}
+/// Follow-up actions as sent: repeated `action_content`/`action_responsible`/`action_due` fields,
+/// paired in order into lines.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct ActionsSent {
+    pub action_content: Vec<String>,
+    pub action_responsible: Vec<String>,
+    pub action_due: Vec<String>,
+}
+
+impl ActionsSent {
+    /// The lines as typed.
+    pub fn lines(self) -> Vec<ActionLine> {
+        let count = self
+            .action_content
+            .len()
+            .max(self.action_responsible.len())
+            .max(self.action_due.len());
+        (0..count)
+            .map(|i| ActionLine {
+                content: self.action_content.get(i).cloned().unwrap_or_default(),
+                responsible: self.action_responsible.get(i).cloned().unwrap_or_default(),
+                due_on: self.action_due.get(i).cloned().unwrap_or_default(),
+            })
+            .collect()
+    }
+}
+
+/// The minutes form as sent: the minutes and the follow-up actions' lines.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct MinutesSent {
+    pub minutes: String,
+    pub action_content: Vec<String>,
+    pub action_responsible: Vec<String>,
+    pub action_due: Vec<String>,
+}
+
+impl From<MinutesSent> for MinutesForm {
+    fn from(sent: MinutesSent) -> Self {
+        let actions = ActionsSent {
+            action_content: sent.action_content,
+            action_responsible: sent.action_responsible,
+            action_due: sent.action_due,
+        };
+        Self {
+            minutes: sent.minutes,
+            actions: actions.lines(),
         }
     }
-    let count = contents.len().max(responsibles.len()).max(dues.len());
-    (0..count)
-        .map(|i| ActionLine {
-            content: contents.get(i).cloned().unwrap_or_default(),
-            responsible: responsibles.get(i).cloned().unwrap_or_default(),
-            due_on: dues.get(i).cloned().unwrap_or_default(),
-        })
-        .collect()
 }
 
 /// The action lines typed, blank ones dropped, and each valid, or the first error.
@@ -327,16 +347,6 @@ pub fn with_blank_actions(mut lines: Vec<ActionLine>) -> Vec<ActionLine> {
 }
 
 impl MinutesForm {
-    pub fn from_body(body: &[u8]) -> Self {
-        Self {
-            minutes: url::form_urlencoded::parse(body)
-                .find(|(k, _)| k == "minutes")
-                .map(|(_, v)| v.into_owned())
-                .unwrap_or_default(),
-            actions: action_lines(body),
-        }
-    }
-
     /// INS-13: the minutes say what was discussed; each action line filled in is complete.
     pub fn validate(&self) -> Result<(String, Vec<NewAction>), Vec<&'static str>> {
         let mut errors = Vec::new();
@@ -353,13 +363,11 @@ impl MinutesForm {
 }
 
 /// The follow-up actions added to a held interview: at least one line.
-pub fn actions_from_body(body: &[u8]) -> (Vec<ActionLine>, Result<Vec<NewAction>, &'static str>) {
-    let lines = action_lines(body);
-    let actions = match valid_actions(&lines) {
+pub fn added_actions(lines: &[ActionLine]) -> Result<Vec<NewAction>, &'static str> {
+    match valid_actions(lines) {
         Ok(actions) if actions.is_empty() => Err("interviews.error_action"),
         other => other,
-    };
-    (lines, actions)
+    }
 }
 
 /// A confirmed finding of the unit, as the problems of an interview list it.
@@ -412,22 +420,34 @@ mod tests {
 
     #[test]
     fn ins_13_an_interview_is_held_or_cancelled_once_and_then_final() {
-        assert_eq!(Status::Scheduled.apply(Event::Edit), Ok(Status::Scheduled));
-        assert_eq!(Status::Scheduled.apply(Event::Hold), Ok(Status::Held));
-        assert_eq!(
-            Status::Scheduled.apply(Event::Cancel),
-            Ok(Status::Cancelled)
-        );
-        assert_eq!(Status::Held.apply(Event::FollowUp), Ok(Status::Held));
-        assert_eq!(
-            Status::Scheduled.apply(Event::FollowUp),
-            Err("interviews.error_not_held")
-        );
-        for event in [Event::Edit, Event::Hold, Event::Cancel] {
-            assert!(Status::Held.apply(event).is_err());
-            assert!(Status::Cancelled.apply(event).is_err());
+        use Event::*;
+        use Status::*;
+        let now = DateTime::from_timestamp(1_800_000_000, 0).unwrap_or_default();
+        let cases = [
+            (Scheduled, Edit, Ok(Scheduled)),
+            (Scheduled, Hold, Ok(Held)),
+            (Scheduled, Cancel, Ok(Cancelled)),
+            (Scheduled, FollowUp, Err("interviews.error_not_held")),
+            (Held, FollowUp, Ok(Held)),
+            (Held, Edit, Err("interviews.error_not_scheduled")),
+            (Held, Hold, Err("interviews.error_not_scheduled")),
+            (Held, Cancel, Err("interviews.error_not_scheduled")),
+            (Cancelled, Edit, Err("interviews.error_not_scheduled")),
+            (Cancelled, Hold, Err("interviews.error_not_scheduled")),
+            (Cancelled, Cancel, Err("interviews.error_not_scheduled")),
+            (Cancelled, FollowUp, Err("interviews.error_not_scheduled")),
+        ];
+        for (status, event, expected) in cases {
+            let got = status.apply(event, now);
+            if let Err(refusal) = &got {
+                assert_eq!(refusal.rule, "INS-13");
+            }
+            assert_eq!(
+                got.map(|t| t.to).map_err(|e| e.key),
+                expected,
+                "{status:?} {event:?}"
+            );
         }
-        assert!(Status::Cancelled.apply(Event::FollowUp).is_err());
     }
 
     #[test]
@@ -474,7 +494,8 @@ mod tests {
     fn ins_13_attendee_lines_pair_names_and_posts_in_order() {
         let body = "office_name=%E6%9D%8E&office_post=%E4%B8%BB%E4%BB%BB&office_name=&office_post=\
                     &unit_name=%E7%8E%8B&unit_post=";
-        let form = InterviewForm::from_body(body.as_bytes());
+        let sent: InterviewSent = serde_html_form::from_str(body).unwrap_or_default();
+        let form = InterviewForm::from(sent);
         assert_eq!(
             form.office_side,
             vec![
@@ -494,7 +515,8 @@ mod tests {
     fn ins_13_minutes_are_required_and_each_action_line_is_complete() {
         let body = "minutes=%E7%BA%AA%E8%A6%81&action_content=%E6%95%B4%E6%94%B9&action_responsible=%E5%8A%9E%E5%85%AC%E5%AE%A4&action_due=2026-12-31\
                     &action_content=&action_responsible=&action_due=";
-        let (minutes, actions) = MinutesForm::from_body(body.as_bytes())
+        let sent: MinutesSent = serde_html_form::from_str(body).unwrap_or_default();
+        let (minutes, actions) = MinutesForm::from(sent)
             .validate()
             .unwrap_or_else(|e| panic!("{e:?}"));
         assert_eq!(minutes, "纪要");
@@ -511,8 +533,10 @@ mod tests {
             half.validate().err(),
             Some(vec!["interviews.error_minutes", "interviews.error_action"])
         );
-        let (_, none) = actions_from_body(b"action_content=&action_responsible=&action_due=");
-        assert_eq!(none, Err("interviews.error_action"));
+        let sent: ActionsSent =
+            serde_html_form::from_str("action_content=&action_responsible=&action_due=")
+                .unwrap_or_default();
+        assert_eq!(added_actions(&sent.lines()), Err("interviews.error_action"));
     }
 
     #[test]

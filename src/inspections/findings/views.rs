@@ -1,0 +1,110 @@
+//! Pages of findings: the finding on site and in the office, the review queue, a refusal.
+
+use askama::Template;
+use uuid::Uuid;
+
+use super::db::{FindingRow, ItemChoice, ReviewRow};
+use super::model::DraftForm;
+use crate::audit::views::TimelineEntry;
+use crate::evidence::db::EvidenceItem;
+use crate::evidence::handlers::human_size;
+use crate::evidence::sniff::MediaType;
+use crate::inspections::model::FindingStatus;
+use crate::web::PageCtx;
+
+/// A refusal of an action, with the way back.
+#[derive(Template)]
+#[template(path = "inspections/refused.html")]
+pub struct RefusedPage {
+    pub ctx: PageCtx,
+    pub messages: Vec<String>,
+    pub back_href: String,
+}
+
+/// One file as a finding page lists it.
+pub struct EvidenceView {
+    pub href: String,
+    pub thumb: Option<String>,
+    pub name: String,
+    pub kind: &'static str,
+    pub size: String,
+    pub late: bool,
+    pub purged: bool,
+}
+
+/// The files of a finding as its page lists them, photos with a thumbnail.
+pub fn evidence_views(ctx: &PageCtx, items: Vec<EvidenceItem>) -> Vec<EvidenceView> {
+    items
+        .into_iter()
+        .map(|e| {
+            let media = MediaType::from_code(&e.media_type);
+            let thumbable = media
+                .is_some_and(|m| matches!(m, MediaType::Jpeg | MediaType::Png | MediaType::Webp));
+            EvidenceView {
+                href: ctx.href(&format!("/evidence/{}", e.id)),
+                thumb: (thumbable && !e.purged)
+                    .then(|| ctx.href(&format!("/evidence/{}/thumbnail", e.id))),
+                name: e.original_name,
+                kind: match media {
+                    Some(m) if m.is_video() => "evidence.video",
+                    Some(m) if m.is_image() => "evidence.photo",
+                    _ => "evidence.document",
+                },
+                size: human_size(e.size_bytes),
+                late: e.late,
+                purged: e.purged,
+            }
+        })
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "inspections/finding.html")]
+pub struct FindingPage {
+    pub ctx: PageCtx,
+    pub f: FindingRow,
+    pub editable: bool,
+    pub can_decide: bool,
+    pub form: DraftForm,
+    pub errors: Vec<String>,
+    pub upload_errors: Vec<String>,
+    pub items: Vec<ItemChoice>,
+    pub staff: Vec<(Uuid, String, String)>,
+    pub evidence: Vec<EvidenceView>,
+    pub history: Vec<TimelineEntry>,
+    pub task_href: String,
+    pub href: String,
+    pub dismiss_reason: String,
+    pub max_upload: String,
+}
+
+impl FindingPage {
+    /// INS-08: the finding, confirmed and its deduction standing, costs the unit its excellence
+    /// eligibility for the year.
+    pub fn costs_excellence(&self) -> bool {
+        self.f.status == FindingStatus::Confirmed
+            && self.f.costs_excellence == Some(true)
+            && !self.f.deduction_reversed
+    }
+
+    pub fn points_text(&self) -> String {
+        match (self.f.points, self.f.points_min, self.f.points_max) {
+            (Some(p), _, _) => p.normalize().to_string(),
+            (None, Some(min), Some(max)) if min == max => min.normalize().to_string(),
+            (None, Some(min), Some(max)) => format!("{}–{}", min.normalize(), max.normalize()),
+            _ => String::new(),
+        }
+    }
+
+    pub fn discretionary(&self) -> bool {
+        matches!((self.f.points_min, self.f.points_max), (Some(a), Some(b)) if a != b)
+    }
+}
+
+#[derive(Template)]
+#[template(path = "inspections/review.html")]
+pub struct ReviewPage {
+    pub ctx: PageCtx,
+    pub rows: Vec<ReviewRow>,
+    pub title_key: &'static str,
+}

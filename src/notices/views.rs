@@ -1,0 +1,201 @@
+//! Pages of notices: the form that issues one, the list, the notice itself (a printable official
+//! document, and the same document as PDF), and the leaders' overview.
+
+use askama::Template;
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::bulletins::views::BulletinOverview;
+use super::db::{AppealRow, Glance, NoticeFinding, NoticeRow, ReportRow};
+use super::interviews::views::InterviewOverview;
+use super::model::{Appeal, AppealDecision, NoticeStatus};
+use crate::audit::views::TimelineEntry;
+use crate::inspections::db::TaskDetail;
+use crate::web::PageCtx;
+
+/// The typed fields of a new notice.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(default)]
+pub struct NoticeForm {
+    /// the findings ticked (the form's repeated `finding` field)
+    #[serde(rename = "finding")]
+    pub findings: Vec<String>,
+    pub basis: String,
+    pub requirements: String,
+    pub working_days: String,
+}
+
+#[derive(Template)]
+#[template(path = "notices/new.html")]
+pub struct NewNoticePage {
+    pub ctx: PageCtx,
+    pub task: TaskDetail,
+    pub candidates: Vec<NoticeFinding>,
+    pub form: NoticeForm,
+    pub errors: Vec<String>,
+}
+
+impl NewNoticePage {
+    pub fn chosen(&self, id: &Uuid) -> bool {
+        self.form.findings.iter().any(|f| *f == id.to_string())
+    }
+}
+
+/// A notice as the list shows it, with where it stands.
+pub struct NoticeItem {
+    pub href: String,
+    pub number: String,
+    pub unit: String,
+    pub issued: String,
+    pub due: String,
+    pub state_key: &'static str,
+    pub overdue: bool,
+}
+
+/// Where a notice stands, as its badge says it.
+pub fn state_key(n: &NoticeRow) -> &'static str {
+    match (n.status, n.notice().appeal) {
+        (NoticeStatus::Withdrawn, _) => "notices.state_withdrawn",
+        (NoticeStatus::Closed, _) => "notices.state_closed",
+        (_, Appeal::Pending) => "notices.state_appealed",
+        (_, Appeal::Decided(AppealDecision::Rejected)) => "notices.state_appeal_rejected",
+        _ => "notices.state_issued",
+    }
+}
+
+impl NoticeItem {
+    /// A notice as the lists show it; overdue when it stands past its deadline at `now`.
+    pub fn new(ctx: &PageCtx, n: &NoticeRow, now: DateTime<Utc>) -> Self {
+        Self {
+            href: ctx.href(&format!("/notices/{}", n.id)),
+            number: n.number.clone(),
+            unit: n.unit_name.clone(),
+            issued: ctx.local_time(&n.issued_at),
+            due: ctx.local_time(&n.due_at),
+            state_key: state_key(n),
+            overdue: n.overdue(now),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "notices/list.html")]
+pub struct NoticesPage {
+    pub ctx: PageCtx,
+    pub notices: Vec<NoticeItem>,
+}
+
+#[derive(Template)]
+#[template(path = "notices/notice.html")]
+pub struct NoticePage {
+    pub ctx: PageCtx,
+    pub n: NoticeRow,
+    pub findings: Vec<NoticeFinding>,
+    pub appeal: Option<AppealRow>,
+    /// INS-12: the appeal's evidence (page, name)
+    pub appeal_files: Vec<(String, String)>,
+    pub office_name: String,
+    pub issued_on: String,
+    pub due: String,
+    pub appeal_until: String,
+    /// working days left to rectify (none once past)
+    pub days_left: Option<u32>,
+    pub overdue: bool,
+    pub can_appeal: bool,
+    /// why the appeal form is closed, when it is, for the unit
+    pub appeal_closed_key: Option<&'static str>,
+    pub can_decide: bool,
+    pub errors: Vec<String>,
+    pub appeal_text: String,
+    pub history: Vec<TimelineEntry>,
+    /// INS-11: the unit's rectification reports, each with its attachments (page, name)
+    pub reports: Vec<(ReportRow, Vec<(String, String)>)>,
+    /// the liaison may report (the notice stands and no report awaits the office)
+    pub can_report: bool,
+    /// the office may decide the report awaiting it
+    pub pending_report: Option<Uuid>,
+    pub report_text: String,
+    pub max_upload: String,
+}
+
+impl NoticePage {
+    pub fn state_key(&self) -> &'static str {
+        state_key(&self.n)
+    }
+
+    pub fn finding_href(&self, f: &NoticeFinding) -> String {
+        self.ctx.href(&format!("/findings/{}", f.finding_id))
+    }
+
+    /// The notice as the official document the print page shows, for the PDF.
+    pub fn document(&self) -> crate::documents::Document {
+        use crate::documents::{Block, Document};
+        let ctx = &self.ctx;
+        let facts = self
+            .findings
+            .iter()
+            .map(|f| match f.points {
+                Some(p) => format!(
+                    "{}（{} {}，{}，{} {} {}）",
+                    f.description,
+                    f.code,
+                    f.title,
+                    f.rule_id,
+                    ctx.t("notices.deducted"),
+                    p.normalize(),
+                    ctx.t("notices.points_unit")
+                ),
+                None => format!("{}（{} {}，{}）", f.description, f.code, f.title, f.rule_id),
+            })
+            .collect();
+        let note = match self.n.status {
+            NoticeStatus::Withdrawn | NoticeStatus::Closed => ctx.t(self.state_key()).to_string(),
+            NoticeStatus::Issued => String::new(),
+        };
+        Document {
+            office: self.office_name.clone(),
+            title: ctx.t("notices.document_title").into(),
+            number: self.n.number.clone(),
+            addressee: self.n.unit_name.clone(),
+            blocks: vec![
+                Block::Paragraph {
+                    text: ctx.t("notices.opening").into(),
+                },
+                Block::List { items: facts },
+                Block::Heading {
+                    text: ctx.t("notices.basis").into(),
+                },
+                Block::Paragraph {
+                    text: self.n.basis.clone(),
+                },
+                Block::Heading {
+                    text: ctx.t("notices.requirements").into(),
+                },
+                Block::Paragraph {
+                    text: self.n.requirements.clone(),
+                },
+                Block::Paragraph {
+                    text: ctx.tf("notices.deadline_text", &self.due),
+                },
+                Block::Paragraph {
+                    text: ctx.tf("notices.appeal_text", &self.appeal_until),
+                },
+            ],
+            date: self.issued_on.clone(),
+            note,
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "notices/overview.html")]
+pub struct OverviewPage {
+    pub ctx: PageCtx,
+    pub glance: Glance,
+    /// the notices past their deadline without an accepted report, and those whose appeal
+    /// awaits the office: (title key, notices)
+    pub sections: Vec<(&'static str, Vec<NoticeItem>)>,
+    pub interviews: InterviewOverview,
+    pub bulletins: BulletinOverview,
+}
