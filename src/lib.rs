@@ -39,6 +39,8 @@ pub struct AppState {
     pub evidence: Arc<evidence::Store>,
     pub documents: Arc<documents::Documents>,
     pub clock: core::Clock,
+    /// The offices looked up lately (every request names one).
+    pub offices: db::offices::OfficeCache,
 }
 
 impl AppState {
@@ -49,6 +51,7 @@ impl AppState {
             evidence: Arc::new(evidence::Store::from_config(&config.evidence)?),
             documents: Arc::new(documents::Documents::from_config(&config.documents)),
             clock: core::Clock::default(),
+            offices: db::offices::OfficeCache::default(),
             config: Arc::new(config),
         })
     }

@@ -21,6 +21,7 @@ pub struct Acting {
     pub addr: String,
     pub now: DateTime<Utc>,
     session: Session,
+    clock: Clock,
 }
 
 impl std::fmt::Debug for Acting {
@@ -46,16 +47,24 @@ where
         let session = Session::from_request_parts(parts, state)
             .await
             .map_err(IntoResponse::into_response)?;
+        let clock = Clock::from_ref(state);
         Ok(Self {
             user,
             addr,
-            now: Clock::from_ref(state).now(),
+            now: clock.now(),
             session,
+            clock,
         })
     }
 }
 
 impl Acting {
+    /// The moment moves on to the end of an upload, which may have streamed for minutes: the
+    /// rules (INS-12's appeal window) and the stored times judge when the files arrived.
+    pub fn upload_received(&mut self) {
+        self.now = self.clock.now();
+    }
+
     /// This user as the audit log names them.
     pub fn actor(&self) -> Actor {
         Actor::user(self.user.id, &self.user.username, &self.addr, self.now)

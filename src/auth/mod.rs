@@ -40,8 +40,19 @@ pub async fn resume(
         return Ok(None);
     }
     let mut tx = crate::db::begin_tenant(pool, office.id).await?;
-    let row = db::find_user(&mut tx, stored.user_id).await?;
+    let user = resume_in(&mut tx, office, stored).await?;
     tx.commit().await?;
+    Ok(user)
+}
+
+/// [`resume`] inside a transaction already scoped to the office (a page view's own), once the
+/// session is known to be live.
+pub async fn resume_in(
+    conn: &mut sqlx::PgConnection,
+    office: &Office,
+    stored: &SessionAuth,
+) -> Result<Option<CurrentUser>, sqlx::Error> {
+    let row = db::find_user(conn, stored.user_id).await?;
     let Some(row) = row else { return Ok(None) };
     let Some(role) = Role::parse(&row.role) else {
         return Ok(None);

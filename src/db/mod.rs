@@ -14,6 +14,7 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 
 use crate::config::DatabaseConfig;
 
+pub use offices::OfficeChanged;
 pub use tenant::{KeepWrites, RequestTx, Tx, begin_tenant, enter_tenant, should_commit};
 
 /// The role every request switches to: no BYPASSRLS, owns nothing (DESIGN.md, tenancy).

@@ -2,9 +2,57 @@
 //! for the jobs and the command line, created by the platform operator. The office table is the
 //! only one read outside a tenant transaction.
 
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
 use sqlx::{PgConnection, PgPool};
 
 use crate::core::Office;
+
+/// The offices this process has looked up lately, by code. Every request names its office, and
+/// an office changes rarely (its name and time zone, on its settings page): an entry serves for
+/// [`OfficeCache::TTL`]; the instance that changes an office forgets it at once, and any other
+/// instance reads the change within the TTL. A code that names no office is never kept, so no
+/// request can make the cache grow beyond the offices there are.
+#[derive(Debug, Clone, Default)]
+pub struct OfficeCache(Arc<RwLock<HashMap<String, (Office, Instant)>>>);
+
+impl OfficeCache {
+    pub const TTL: Duration = Duration::from_secs(30);
+
+    /// The office with `code`, from the cache while it is fresh, else from the database.
+    pub async fn find(&self, pool: &PgPool, code: &str) -> Result<Option<Office>, sqlx::Error> {
+        let cached = self
+            .0
+            .read()
+            .ok()
+            .and_then(|offices| offices.get(code).cloned());
+        if let Some((office, at)) = cached
+            && at.elapsed() < Self::TTL
+        {
+            return Ok(Some(office));
+        }
+        let found = find_office_by_code(pool, code).await?;
+        if let (Some(office), Ok(mut offices)) = (&found, self.0.write()) {
+            offices.insert(code.to_string(), (office.clone(), Instant::now()));
+        }
+        Ok(found)
+    }
+
+    /// Forgets the office with `code` (its settings changed).
+    pub fn forget(&self, code: &str) {
+        if let Ok(mut offices) = self.0.write() {
+            offices.remove(code);
+        }
+    }
+}
+
+/// Marks a response whose request changed its office (its name or time zone): the office context
+/// forgets the cached office once the change is committed, not before, so that no request in
+/// between caches the old row again.
+#[derive(Debug, Clone, Copy)]
+pub struct OfficeChanged;
 
 /// Finds an office by its URL code. The office table is readable before any tenant is chosen.
 pub async fn find_office_by_code(pool: &PgPool, code: &str) -> Result<Option<Office>, sqlx::Error> {

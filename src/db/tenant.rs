@@ -22,11 +22,16 @@ use crate::core::error::AppError;
 
 pub type PgTx = Transaction<'static, Postgres>;
 
-/// Begins a transaction scoped to one office (`tenant_id`) as the restricted role.
+/// Begins a transaction scoped to one office (`tenant_id`) as the restricted role, in one round
+/// trip: `BEGIN` and both settings go as one simple query. Nothing typed reaches that text: the
+/// id is a UUID (hex digits and dashes) and the role our own constant.
 pub async fn begin_tenant(pool: &PgPool, tenant_id: Uuid) -> Result<PgTx, sqlx::Error> {
-    let mut tx = pool.begin().await?;
-    enter_tenant(&mut tx, tenant_id).await?;
-    Ok(tx)
+    let statement = format!(
+        "BEGIN; SELECT set_config('app.tenant_id', '{}', true), set_config('role', '{}', true)",
+        tenant_id.hyphenated(),
+        super::APP_ROLE,
+    );
+    pool.begin_with(statement).await
 }
 
 /// Scopes the rest of an open transaction to one office, as the restricted role.

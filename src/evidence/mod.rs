@@ -117,6 +117,14 @@ pub async fn intake(
 /// The longest text field of an evidence form (a self-report's text is 10,000 characters).
 const MAX_FIELD_BYTES: usize = 64 * 1024;
 
+fn refused_text(intake: &mut Intake, name: &str, kept: String) -> String {
+    intake.refused.push(Refused {
+        name: name.chars().take(40).collect(),
+        reason: "evidence.field_bad_text",
+    });
+    kept
+}
+
 async fn read_fields(
     store: &Store,
     tenant_id: Uuid,
@@ -146,7 +154,16 @@ async fn read_fields(
                 });
                 continue;
             }
-            let value = String::from_utf8_lossy(&bytes).into_owned();
+            // a NUL byte or bytes that are not UTF-8 cannot be stored: refused by name, and the
+            // rest of the text is kept for the form shown again
+            let value = match String::from_utf8(bytes) {
+                Ok(value) if !value.contains('\0') => value,
+                Ok(value) => refused_text(intake, &name, value.replace('\0', "")),
+                Err(error) => {
+                    let value = String::from_utf8_lossy(error.as_bytes()).replace('\0', "");
+                    refused_text(intake, &name, value)
+                }
+            };
             if name == "taken_at_ms" {
                 client_taken = value
                     .trim()

@@ -158,8 +158,8 @@ pub async fn show_home(user: CurrentUser, ctx: PageCtx, mut tx: Tx) -> AppResult
 }
 
 /// The inbox's count beside 待办 in the navigation, on the pages a browser navigates to (not for
-/// PDFs, evidence bytes or exports): counted in a short read-only transaction of its own, before
-/// the handler's, for the signed-in user the office context found.
+/// PDFs, evidence bytes or exports): counted in the page view's own transaction (in a savepoint),
+/// before the handler goes on with it, for the signed-in user the office context found.
 pub async fn count_for_navigation(
     State(state): State<AppState>,
     mut request: Request,
@@ -173,8 +173,10 @@ pub async fn count_for_navigation(
         .get::<MaybeUser>()
         .and_then(|m| m.0.clone());
     let office = request.extensions().get::<Office>().cloned();
-    if let (true, Some(user), Some(office)) = (page, user, office) {
-        match navigation_count(&state, &office, &user).await {
+    let request_tx = request.extensions().get::<RequestTx>().cloned();
+    if let (true, Some(user), Some(office), Some(request_tx)) = (page, user, office, request_tx) {
+        let now = state.clock.now();
+        match navigation_count(&request_tx, &office, &user, now).await {
             Ok(count) => {
                 request.extensions_mut().insert(InboxCount(count));
             }
@@ -200,14 +202,25 @@ fn accepts_html(request: &Request) -> bool {
 }
 
 async fn navigation_count(
-    state: &AppState,
+    request_tx: &RequestTx,
     office: &Office,
     user: &CurrentUser,
-) -> Result<i64, sqlx::Error> {
-    let mut tx = crate::db::begin_tenant(&state.db, office.id).await?;
-    let count = super::count(&mut tx, user, state.clock.now(), office.tz()).await?;
-    tx.rollback().await?;
-    Ok(count)
+    now: DateTime<Utc>,
+) -> AppResult<i64> {
+    let mut tx = request_tx.acquire().await?;
+    // In a savepoint: a count that fails leaves the page's transaction usable, the page merely
+    // goes without its badge.
+    let mut savepoint = sqlx::Connection::begin(&mut *tx).await?;
+    match super::count(&mut savepoint, user, now, office.tz()).await {
+        Ok(count) => {
+            savepoint.commit().await?;
+            Ok(count)
+        }
+        Err(error) => {
+            savepoint.rollback().await?;
+            Err(error.into())
+        }
+    }
 }
 
 #[cfg(test)]

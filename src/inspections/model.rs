@@ -187,6 +187,22 @@ pub struct Finding {
 }
 
 impl Finding {
+    const NOT_SUBMITTED: RuleError = RuleError {
+        rule: "INS-11",
+        key: "findings.not_submitted",
+        arg: None,
+    };
+
+    /// INS-11: the office decides only a submitted finding (asked before the points are read, so
+    /// that a decided finding says so whatever the points typed).
+    pub fn awaits_decision(self) -> Result<(), RuleError> {
+        if self.status == FindingStatus::Submitted {
+            Ok(())
+        } else {
+            Err(Self::NOT_SUBMITTED)
+        }
+    }
+
     /// INS-10, INS-11: a supervisor's draft is edited, withdrawn and given evidence while its
     /// task's results are being filed; the system's X02 of a refused sign-off stays as filed.
     /// INS-11: the office decides a submitted finding once: confirmed (INS-08: discretionary
@@ -223,7 +239,7 @@ impl Finding {
             FindingEvent::Confirm { .. } | FindingEvent::Dismiss { .. }
                 if self.status != Submitted =>
             {
-                Err(RuleError::new("INS-11", "findings.not_submitted"))
+                Err(Self::NOT_SUBMITTED)
             }
             FindingEvent::Confirm {
                 points,

@@ -10,7 +10,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::db::{self, NewNotice, NoticeRow};
-use super::model::{AppealDecision, NoticeEvent, NoticeStatus, ReportDecision, deadlines};
+use super::model::{AppealDecision, NoticeEvent, NoticeStatus, ReportDecision, Who, deadlines};
 use super::views::{NewNoticePage, NoticeForm, NoticeItem, NoticePage, NoticesPage, OverviewPage};
 use super::{may_read, party};
 use crate::AppState;
@@ -241,12 +241,12 @@ async fn notice_page(
     let who = party(user, &n);
     let appeal_refusal = notice.appeal_refusal(now);
     Ok(NoticePage {
-        can_report: who == Some(super::model::Who::Unit) && notice.may_report(),
+        can_report: who == Some(Who::Unit) && notice.may_report(),
         pending_report: pending_report.filter(|_| user.of_office()),
         reports,
         report_text: String::new(),
         max_upload: String::new(),
-        can_appeal: who == Some(super::model::Who::Unit) && appeal_refusal.is_none(),
+        can_appeal: who == Some(Who::Unit) && appeal_refusal.is_none(),
         can_decide: user.of_office() && notice.appeal == super::model::Appeal::Pending,
         office_name: settings.name,
         issued_on: document_date(ctx.local_date(n.issued_at)),
@@ -314,7 +314,7 @@ async fn locked_page(
     acting: &Acting,
     ctx: &PageCtx,
     notice_id: Uuid,
-) -> AppResult<(NoticePage, super::model::Who)> {
+) -> AppResult<(NoticePage, Who)> {
     db::lock_notice(tx, notice_id).await?;
     let n = readable_notice(tx, &acting.user, notice_id).await?;
     let who = party(&acting.user, &n).ok_or_else(not_found)?;
@@ -357,7 +357,7 @@ struct UnitForm {
 
 impl UnitForm {
     async fn receive(
-        (state, acting, ctx): (&AppState, &Acting, &PageCtx),
+        (state, acting, ctx): (&AppState, &mut Acting, &PageCtx),
         request_tx: &RequestTx,
         notice_id: Uuid,
         multipart: Multipart,
@@ -377,6 +377,8 @@ impl UnitForm {
         let tz = ctx.time_zone();
         let (intake, broken) =
             crate::evidence::intake(&state.evidence, user.tenant_id, tz, multipart).await;
+        acting.upload_received();
+        let user = &acting.user;
         let mut errors: Vec<String> = intake.refusal_messages(ctx);
         if broken.is_some() {
             errors.push(ctx.t("evidence.upload_failed").into());
@@ -414,71 +416,131 @@ impl UnitForm {
         crate::evidence::forget(&state.db, &state.evidence, tenant, &intake.received).await;
         render_invalid(&page)
     }
+
+    /// The unit's step with the text it typed: on to [`UnitDone`], or the notice's page again
+    /// with the reasons and the text kept (the rule's refusal first, then the files').
+    async fn step(
+        mut self,
+        act: UnitAct,
+        state: &AppState,
+        acting: &Acting,
+        ctx: &PageCtx,
+    ) -> AppResult<Result<UnitDone, Response>> {
+        let text = self.intake.field(act.field()).trim().to_string();
+        let event = match act {
+            UnitAct::Appeal => NoticeEvent::Appeal { reasons: &text },
+            UnitAct::Report => NoticeEvent::Report { content: &text },
+        };
+        let step = self.page.n.notice().apply(event, Who::Unit, acting.now);
+        if let Err(error) = &step {
+            let refusal = refusal_text(ctx, &self.page, error);
+            self.errors.insert(0, refusal);
+        }
+        let (Ok(step), true) = (step, self.errors.is_empty()) else {
+            match act {
+                UnitAct::Appeal => self.page.appeal_text = text,
+                UnitAct::Report => self.page.report_text = text,
+            }
+            return Ok(Err(self.refuse(state, acting).await?));
+        };
+        let notice_id = self.page.n.id;
+        Ok(Ok(UnitDone {
+            intake: self.intake,
+            tx: self.tx,
+            text,
+            step,
+            notice_id,
+        }))
+    }
+}
+
+/// What the unit does on its notice with a form of files.
+#[derive(Debug, Clone, Copy)]
+enum UnitAct {
+    Appeal,
+    Report,
+}
+
+impl UnitAct {
+    fn field(self) -> &'static str {
+        match self {
+            Self::Appeal => "reasons",
+            Self::Report => "content",
+        }
+    }
+}
+
+/// A unit's appeal or report the rules allow, with its files, ready to be stored.
+struct UnitDone {
+    intake: crate::evidence::Intake,
+    tx: Tx,
+    text: String,
+    step: Transition<NoticeStatus>,
+    notice_id: Uuid,
+}
+
+impl UnitDone {
+    /// Records the received files as the evidence of `owner`; how many there were.
+    async fn record(
+        &mut self,
+        owner: Owner,
+        state: &AppState,
+        acting: &Acting,
+        ctx: &PageCtx,
+    ) -> AppResult<usize> {
+        let tz = ctx.time_zone();
+        let received = &self.intake.received;
+        let files =
+            crate::evidence::record(&mut self.tx, &state.evidence, owner, received, acting, tz)
+                .await?;
+        Ok(files.len())
+    }
+
+    async fn finish(
+        mut self,
+        acting: &Acting,
+        detail: serde_json::Value,
+        flash_key: &str,
+    ) -> AppResult<Response> {
+        let change = (self.notice_id, self.step);
+        notice_recorded(acting, &mut self.tx, change, detail, flash_key).await
+    }
 }
 
 /// INS-12: the unit appeals the facts of a notice, with its reasons and evidence (streamed into
 /// the evidence store), until the end of the 2nd working day after issue; once. A refused file
 /// files nothing and keeps the typed reasons.
 pub async fn submit_appeal(
-    acting: Acting,
+    mut acting: Acting,
     Path(NoticePath { notice_id }): Path<NoticePath>,
     State(state): State<AppState>,
     ctx: PageCtx,
     request_tx: RequestTx,
     multipart: Multipart,
 ) -> AppResult<Response> {
-    let mut form =
-        UnitForm::receive((&state, &acting, &ctx), &request_tx, notice_id, multipart).await?;
-    let reasons = form.intake.field("reasons").trim().to_string();
-    let event = NoticeEvent::Appeal { reasons: &reasons };
-    let step = form
-        .page
-        .n
-        .notice()
-        .apply(event, super::model::Who::Unit, acting.now);
-    if let Err(error) = &step {
-        let text = refusal_text(&ctx, &form.page, error);
-        form.errors.insert(0, text);
-    }
-    let (Ok(step), true) = (step, form.errors.is_empty()) else {
-        form.page.appeal_text = reasons;
-        return form.refuse(&state, &acting).await;
-    };
-    let UnitForm { intake, mut tx, .. } = form;
-    let tenant = acting.user.tenant_id;
-    if !db::insert_appeal(
-        &mut tx,
-        tenant,
+    let form = UnitForm::receive(
+        (&state, &mut acting, &ctx),
+        &request_tx,
         notice_id,
-        &reasons,
-        (acting.user.id, step.at),
+        multipart,
     )
-    .await?
-    {
+    .await?;
+    let mut done = match form.step(UnitAct::Appeal, &state, &acting, &ctx).await? {
+        Ok(done) => done,
+        Err(refused) => return Ok(refused),
+    };
+    let by = (acting.user.id, done.step.at);
+    let tenant = acting.user.tenant_id;
+    if !db::insert_appeal(&mut done.tx, tenant, notice_id, &done.text, by).await? {
         return Err(AppError::Internal(anyhow::anyhow!(
             "an appeal raced the lock"
         )));
     }
-    let owner = Owner::Appeal(notice_id);
-    let tz = ctx.time_zone();
-    let files = crate::evidence::record(
-        &mut tx,
-        &state.evidence,
-        owner,
-        &intake.received,
-        &acting,
-        tz,
-    )
-    .await?;
-    let detail = json!({ "reasons": reasons, "evidence": files.len() });
-    notice_recorded(
-        &acting,
-        &mut tx,
-        (notice_id, step),
-        detail,
-        "notices.appealed",
-    )
-    .await
+    let files = done
+        .record(Owner::Appeal(notice_id), &state, &acting, &ctx)
+        .await?;
+    let detail = json!({ "reasons": done.text, "evidence": files });
+    done.finish(&acting, detail, "notices.appealed").await
 }
 
 /// Records the change on the notice's timeline, says it is done, and goes back to the notice.
@@ -532,7 +594,10 @@ pub async fn decide_appeal(
     let mut reversed = 0;
     if step.to != step.from {
         db::move_notice(&mut tx, notice_id, (step.from, step.to, step.at)).await?;
-        // INS-12: a withdrawn notice reverses exactly the deductions it carried
+    }
+    if decision == AppealDecision::Upheld {
+        // INS-12: an upheld appeal reverses exactly the deductions the notice carried, even when
+        // an accepted report closed it while the appeal waited
         let why = format!(
             "{}{}：{}",
             ctx.t("notices.reversal_reason"),
@@ -565,54 +630,32 @@ pub async fn decide_appeal(
 /// INS-11: the unit reports what it did, with attachments (streamed into the evidence store);
 /// one report awaits the office at a time. A refused attachment files nothing and keeps the text.
 pub async fn submit_report(
-    acting: Acting,
+    mut acting: Acting,
     Path(NoticePath { notice_id }): Path<NoticePath>,
     State(state): State<AppState>,
     ctx: PageCtx,
     request_tx: RequestTx,
     multipart: Multipart,
 ) -> AppResult<Response> {
-    let mut form =
-        UnitForm::receive((&state, &acting, &ctx), &request_tx, notice_id, multipart).await?;
-    let content = form.intake.field("content").trim().to_string();
-    let event = NoticeEvent::Report { content: &content };
-    let step = form
-        .page
-        .n
-        .notice()
-        .apply(event, super::model::Who::Unit, acting.now);
-    if let Err(error) = &step {
-        let text = refusal_text(&ctx, &form.page, error);
-        form.errors.push(text);
-    }
-    let (Ok(step), true) = (step, form.errors.is_empty()) else {
-        form.page.report_text = content;
-        return form.refuse(&state, &acting).await;
-    };
-    let UnitForm { intake, mut tx, .. } = form;
-    let tenant = acting.user.tenant_id;
-    let by = (acting.user.id, step.at);
-    let id = db::insert_report(&mut tx, tenant, notice_id, &content, by).await?;
-    let owner = Owner::Report(id);
-    let tz = ctx.time_zone();
-    let files = crate::evidence::record(
-        &mut tx,
-        &state.evidence,
-        owner,
-        &intake.received,
-        &acting,
-        tz,
+    let form = UnitForm::receive(
+        (&state, &mut acting, &ctx),
+        &request_tx,
+        notice_id,
+        multipart,
     )
     .await?;
-    let detail = json!({ "attachments": files.len() });
-    notice_recorded(
-        &acting,
-        &mut tx,
-        (notice_id, step),
-        detail,
-        "notices.reported",
-    )
-    .await
+    let mut done = match form.step(UnitAct::Report, &state, &acting, &ctx).await? {
+        Ok(done) => done,
+        Err(refused) => return Ok(refused),
+    };
+    let by = (acting.user.id, done.step.at);
+    let tenant = acting.user.tenant_id;
+    let id = db::insert_report(&mut done.tx, tenant, notice_id, &done.text, by).await?;
+    let files = done
+        .record(Owner::Report(id), &state, &acting, &ctx)
+        .await?;
+    let detail = json!({ "attachments": files });
+    done.finish(&acting, detail, "notices.reported").await
 }
 
 /// INS-11: the office accepts the report (the notice closes) or returns it with reasons.

@@ -204,9 +204,12 @@ impl Notice {
                 if reason.trim().is_empty() || too_long(reason, REASONS_MAX) {
                     return Err(RuleError::new("INS-12", "notices.error_decision_reason"));
                 }
-                match decision {
-                    AppealDecision::Upheld => to(Withdrawn, "notice.appeal_upheld"),
-                    AppealDecision::Rejected => to(Issued, "notice.appeal_rejected"),
+                // A notice closed on an accepted report while its appeal waited stays closed;
+                // an upheld appeal still reverses its deductions (the handler's part).
+                match (decision, self.status) {
+                    (AppealDecision::Upheld, Issued) => to(Withdrawn, "notice.appeal_upheld"),
+                    (AppealDecision::Upheld, _) => to(self.status, "notice.appeal_upheld"),
+                    (AppealDecision::Rejected, _) => to(self.status, "notice.appeal_rejected"),
                 }
             }
             NoticeEvent::Report { content } => {
@@ -219,17 +222,22 @@ impl Notice {
                 to(Issued, "notice.report")
             }
             NoticeEvent::DecideReport { decision, reason } => {
-                if !self.report_pending || self.status != Issued {
+                if !self.report_pending || self.status == Closed {
                     return Err(RuleError::new("INS-11", "notices.error_no_report"));
                 }
+                // A report that waited while the appeal withdrew its notice is still answered,
+                // but a withdrawn notice does not close.
                 match decision {
+                    ReportDecision::Accepted if self.status == Withdrawn => {
+                        to(Withdrawn, "notice.report_accepted")
+                    }
                     ReportDecision::Accepted => to(Closed, "notice.report_accepted"),
                     ReportDecision::Returned
                         if reason.trim().is_empty() || too_long(reason, REASONS_MAX) =>
                     {
                         Err(RuleError::new("INS-11", "notices.error_return_reason"))
                     }
-                    ReportDecision::Returned => to(Issued, "notice.report_returned"),
+                    ReportDecision::Returned => to(self.status, "notice.report_returned"),
                 }
             }
         }
@@ -365,6 +373,9 @@ mod tests {
         let pending = Appeal::Pending;
         let none = Appeal::None;
         let rejected = Appeal::Decided(Rejected);
+        let upheld = Appeal::Decided(Upheld);
+        const E11: Result<NoticeStatus, &str> = Err("INS-11");
+        const E12: Result<NoticeStatus, &str> = Err("INS-12");
         type Case<'a> = (
             NoticeStatus,
             Appeal,
@@ -374,160 +385,39 @@ mod tests {
             DateTime<Utc>,
             Result<NoticeStatus, &'a str>,
         );
+        let (u, o, t, l) = (Who::Unit, Who::Office, in_time, late);
         let cases: Vec<Case> = vec![
-            (Issued, none, false, appeal, Who::Unit, in_time, Ok(Issued)),
-            (Issued, none, false, appeal, Who::Unit, late, Err("INS-12")),
-            (
-                Issued,
-                none,
-                false,
-                blank_appeal,
-                Who::Unit,
-                in_time,
-                Err("INS-12"),
-            ),
-            (
-                Issued,
-                pending,
-                false,
-                appeal,
-                Who::Unit,
-                in_time,
-                Err("INS-12"),
-            ),
-            (
-                Issued,
-                rejected,
-                false,
-                appeal,
-                Who::Unit,
-                in_time,
-                Err("INS-12"),
-            ),
-            (
-                Withdrawn,
-                Appeal::Decided(Upheld),
-                false,
-                appeal,
-                Who::Unit,
-                in_time,
-                Err("INS-12"),
-            ),
-            (
-                Closed,
-                none,
-                false,
-                appeal,
-                Who::Unit,
-                in_time,
-                Err("INS-12"),
-            ),
-            (
-                Issued,
-                none,
-                false,
-                appeal,
-                Who::Office,
-                in_time,
-                Err("INS-11"),
-            ),
-            (
-                Issued,
-                pending,
-                false,
-                uphold,
-                Who::Office,
-                late,
-                Ok(Withdrawn),
-            ),
-            (
-                Issued,
-                pending,
-                false,
-                reject,
-                Who::Office,
-                late,
-                Ok(Issued),
-            ),
-            (
-                Issued,
-                pending,
-                false,
-                reject_silently,
-                Who::Office,
-                late,
-                Err("INS-12"),
-            ),
-            (
-                Issued,
-                none,
-                false,
-                uphold,
-                Who::Office,
-                late,
-                Err("INS-12"),
-            ),
-            (
-                Issued,
-                rejected,
-                false,
-                uphold,
-                Who::Office,
-                late,
-                Err("INS-12"),
-            ),
-            (
-                Issued,
-                pending,
-                false,
-                uphold,
-                Who::Unit,
-                late,
-                Err("INS-11"),
-            ),
-            (Issued, none, false, report, Who::Unit, late, Ok(Issued)),
-            (Issued, pending, false, report, Who::Unit, late, Ok(Issued)),
-            (Issued, none, true, report, Who::Unit, late, Err("INS-11")),
-            (Closed, none, false, report, Who::Unit, late, Err("INS-11")),
-            (
-                Withdrawn,
-                none,
-                false,
-                report,
-                Who::Unit,
-                late,
-                Err("INS-11"),
-            ),
-            (Issued, none, true, accept, Who::Office, late, Ok(Closed)),
-            (Issued, none, true, give_back, Who::Office, late, Ok(Issued)),
-            (
-                Issued,
-                none,
-                true,
-                give_back_silently,
-                Who::Office,
-                late,
-                Err("INS-11"),
-            ),
-            (
-                Issued,
-                none,
-                false,
-                accept,
-                Who::Office,
-                late,
-                Err("INS-11"),
-            ),
-            (
-                Closed,
-                none,
-                false,
-                accept,
-                Who::Office,
-                late,
-                Err("INS-11"),
-            ),
-            (Issued, none, true, accept, Who::Unit, late, Err("INS-11")),
+            (Issued, none, false, appeal, u, t, Ok(Issued)),
+            (Issued, none, false, appeal, u, l, E12),
+            (Issued, none, false, blank_appeal, u, t, E12),
+            (Issued, pending, false, appeal, u, t, E12),
+            (Issued, rejected, false, appeal, u, t, E12),
+            (Withdrawn, upheld, false, appeal, u, t, E12),
+            (Closed, none, false, appeal, u, t, E12),
+            (Issued, none, false, appeal, o, t, E11),
+            (Issued, pending, false, uphold, o, l, Ok(Withdrawn)),
+            (Issued, pending, false, reject, o, l, Ok(Issued)),
+            (Issued, pending, false, reject_silently, o, l, E12),
+            (Issued, none, false, uphold, o, l, E12),
+            (Issued, rejected, false, uphold, o, l, E12),
+            (Issued, pending, false, uphold, u, l, E11),
+            // closed on an accepted report while the appeal waited: it stays closed either way
+            (Closed, pending, false, uphold, o, l, Ok(Closed)),
+            (Closed, pending, false, reject, o, l, Ok(Closed)),
+            (Issued, none, false, report, u, l, Ok(Issued)),
+            (Issued, pending, false, report, u, l, Ok(Issued)),
+            (Issued, none, true, report, u, l, E11),
+            (Closed, none, false, report, u, l, E11),
+            (Withdrawn, none, false, report, u, l, E11),
+            (Issued, none, true, accept, o, l, Ok(Closed)),
+            (Issued, none, true, give_back, o, l, Ok(Issued)),
+            (Issued, none, true, give_back_silently, o, l, E11),
+            (Issued, none, false, accept, o, l, E11),
+            (Closed, none, false, accept, o, l, E11),
+            (Issued, none, true, accept, u, l, E11),
+            // a report that waited while the appeal withdrew the notice is answered; nothing moves
+            (Withdrawn, upheld, true, accept, o, l, Ok(Withdrawn)),
+            (Withdrawn, upheld, true, give_back, o, l, Ok(Withdrawn)),
         ];
         for (status, appeal, report_pending, event, who, now, expected) in cases {
             let got = notice(status, appeal, report_pending)

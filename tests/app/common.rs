@@ -354,6 +354,14 @@ impl TestApp {
             .expect(sql)
     }
 
+    /// A single text value from the database, as the configured (unrestricted) user.
+    pub async fn scalar_string(&self, sql: &str) -> String {
+        sqlx::query_scalar::<_, String>(sql)
+            .fetch_one(&self.pool)
+            .await
+            .expect(sql)
+    }
+
     pub async fn connection(&self) -> PgConnection {
         self.pool.acquire().await.expect("connection").detach()
     }

@@ -11,6 +11,7 @@ mod draws;
 mod e2e;
 mod findings;
 mod inbox;
+mod input;
 mod interviews;
 mod notices;
 mod roles;

@@ -760,3 +760,64 @@ async fn ins_08_an_upheld_appeal_withdrawing_a_notice_with_an_x01_deduction_rest
         unit.body
     );
 }
+
+/// A notice with its appeal and a report both waiting for the office; returns (notice, staff).
+async fn appealed_and_reported(app: &TestApp) -> (Uuid, Client) {
+    let (task, finding, mut staff) = confirmed_finding(app).await;
+    let notice = issue(&mut staff, app, task, finding).await;
+    let mut liaison = app.logged_in("alpha", "liaison").await;
+    for (path, field, text) in [
+        (
+            format!("/alpha/notices/{notice}/appeal"),
+            "reasons",
+            "提示牌已设置",
+        ),
+        (
+            format!("/alpha/notices/{notice}/reports"),
+            "content",
+            "已补设提示牌",
+        ),
+    ] {
+        let sent = liaison.post_files(&path, &[(field, text)], &[]).await;
+        assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+    }
+    (notice, staff)
+}
+
+async fn decide(staff: &mut Client, notice: Uuid, what: &str, form: &[(&str, &str)]) {
+    let done = staff
+        .post(&format!("/alpha/notices/{notice}/{what}/decision"), form)
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+}
+
+const STANDING: &str = "select count(*) from deduction d where entry_kind = 'deduct'
+                          and not exists (select 1 from deduction r where r.reverses_id = d.id)";
+const UPHOLD: &[(&str, &str)] = &[("decision", "upheld"), ("reason", "复核属实")];
+
+#[tokio::test]
+async fn ins_12_an_appeal_upheld_after_the_report_closed_the_notice_still_reverses_its_deductions()
+{
+    let app = spawn_app().await;
+    let (notice, mut staff) = appealed_and_reported(&app).await;
+    decide(&mut staff, notice, "report", &[("decision", "accepted")]).await;
+    decide(&mut staff, notice, "appeal", UPHOLD).await;
+    let status = "select status from rectification_notice";
+    assert_eq!(app.scalar_string(status).await, "closed");
+    assert_eq!(app.scalar_i64(STANDING).await, 0);
+    let open = "select count(*) from notice_appeal where decision is null";
+    assert_eq!(app.scalar_i64(open).await, 0);
+}
+
+#[tokio::test]
+async fn ins_11_a_report_that_waited_while_the_appeal_withdrew_the_notice_is_still_answered() {
+    let app = spawn_app().await;
+    let (notice, mut staff) = appealed_and_reported(&app).await;
+    decide(&mut staff, notice, "appeal", UPHOLD).await;
+    decide(&mut staff, notice, "report", &[("decision", "accepted")]).await;
+    let status = "select status from rectification_notice";
+    assert_eq!(app.scalar_string(status).await, "withdrawn");
+    assert_eq!(app.scalar_i64(STANDING).await, 0);
+    let open = "select count(*) from rectification_report where decision is null";
+    assert_eq!(app.scalar_i64(open).await, 0);
+}

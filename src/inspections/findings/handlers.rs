@@ -303,7 +303,7 @@ pub async fn withdraw_finding(
 /// and again when the files are recorded. Refused files are named with the reason; the others
 /// are kept. A script sends one file per request and reads the JSON answer (`x-upload`).
 pub async fn upload_evidence(
-    acting: Acting,
+    mut acting: Acting,
     Path(FindingPath { finding_id }): Path<FindingPath>,
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -332,6 +332,8 @@ pub async fn upload_evidence(
     }
     let tz = ctx.time_zone();
     let (intake, broken) = evidence::intake(&state.evidence, user.tenant_id, tz, multipart).await;
+    acting.upload_received();
+    let user = &acting.user;
     if let Some(error) = broken {
         // the client went away, or sent a form that cannot be read (a file name with control
         // characters in its header): nothing of it is kept
@@ -443,6 +445,9 @@ pub async fn decide_finding(
     let task_id = db::get_finding(&mut tx, finding_id, user.id).await?.task_id;
     lock_task(&mut tx, task_id).await?;
     let f = db::get_finding(&mut tx, finding_id, user.id).await?;
+    if let Err(error) = f.finding().awaits_decision() {
+        return refused_by(&ctx, &error, &back);
+    }
     let range = f.points_min.zip(f.points_max);
     let event = match (form.decision.as_str(), range) {
         ("dismiss", _) => FindingEvent::Dismiss { reason },

@@ -117,17 +117,18 @@ pub async fn show_self_reports(
 /// attachments (streamed into the evidence store, INS-09). A refused attachment files nothing
 /// and keeps the typed text.
 pub async fn submit_self_report(
-    acting: Acting,
+    mut acting: Acting,
     State(state): State<AppState>,
     ctx: PageCtx,
     request_tx: RequestTx,
     multipart: Multipart,
 ) -> AppResult<Response> {
-    let user = &acting.user;
-    let unit = user.unit_id.ok_or_else(not_found)?;
+    let unit = acting.user.unit_id.ok_or_else(not_found)?;
     let tz = ctx.time_zone();
     let (intake, broken) =
-        crate::evidence::intake(&state.evidence, user.tenant_id, tz, multipart).await;
+        crate::evidence::intake(&state.evidence, acting.user.tenant_id, tz, multipart).await;
+    acting.upload_received();
+    let user = &acting.user;
     let mut typed = Typed {
         quarter: intake.field("quarter"),
         content: intake.field("content"),

@@ -9,7 +9,7 @@ use super::model::Settings;
 use super::views::{ChannelsPage, SettingsPage};
 use crate::audit::{Acting, Event};
 use crate::core::{AppResult, CurrentUser};
-use crate::db::{RequestTx, Tx};
+use crate::db::{OfficeChanged, RequestTx, Tx};
 use crate::web::{Flash, Form, PageCtx, render, render_invalid};
 
 pub async fn settings_form(_user: CurrentUser, ctx: PageCtx, mut tx: Tx) -> AppResult<Response> {
@@ -84,14 +84,17 @@ pub async fn update_settings(
         "self_report_due_working_days": valid.self_report_due_working_days,
     });
     let event = Event::new("office.settings_change", ("office", office), detail);
-    acting
+    let mut done = acting
         .recorded(
             &mut tx,
             event,
             Flash::success("settings.saved"),
             "/settings",
         )
-        .await
+        .await?;
+    // the office's name and time zone are read from the cache on every request
+    done.extensions_mut().insert(OfficeChanged);
+    Ok(done)
 }
 
 /// CMP-03: how to lodge an efficiency complaint with this office, for anyone.
