@@ -10,6 +10,7 @@
 #
 #   scripts/bench-pages.sh                 # 64 connections, 10 s a page
 #   CONNECTIONS=32 DURATION=20s scripts/bench-pages.sh
+#   BUILD=0 scripts/bench-pages.sh         # measure the release binaries already built
 #
 # A main page below 25% of the floor's throughput, or with p99 above 4 times the floor's, is a bug.
 set -euo pipefail
@@ -26,8 +27,10 @@ FLOOR=127.0.0.1:${FLOOR_PORT:-18182}
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 2; }
 command -v curl >/dev/null || { echo "curl is missing: apt-get install curl" >&2; exit 2; }
 
-echo "== building (release)" >&2
-cargo build --release --locked -p xiaoneng -p xiaoneng-floor >&2
+if [ "${BUILD:-1}" != 0 ]; then
+  echo "== building (release)" >&2
+  cargo build --release --locked -p xiaoneng -p xiaoneng-floor >&2
+fi
 
 mkdir -p "$BENCH_DIR"
 pids=()

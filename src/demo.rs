@@ -10,7 +10,8 @@ use std::path::Path;
 
 use anyhow::Context;
 use chrono::{DateTime, Utc};
-use sqlx::PgPool;
+use sqlx::{PgConnection, PgPool};
+use uuid::Uuid;
 
 use crate::audit::Actor;
 use crate::auth::password;
@@ -289,25 +290,7 @@ pub async fn ensure(
     let known = read_logins(logins_file);
     let actor = Actor::system("demo", now);
     let mut tx = crate::db::begin_tenant(pool, office.id).await?;
-    for (n, (code, name, category)) in UNITS.iter().enumerate() {
-        if units_db::find_unit_by_code(&mut tx, code).await?.is_some() {
-            continue;
-        }
-        let unit = UnitInput {
-            code: (*code).into(),
-            name: (*name).into(),
-            category: (*category).into(),
-            address: format!("宣城市行政中心{}号楼", n % 6 + 1),
-            phone: format!("0563-{:07}", 3_000_000 + n),
-            leaders: format!("{}局长", SURNAMES[n % 16]),
-        };
-        let Some(id) = units_db::insert_unit_fields(&mut tx, office.id, &unit).await? else {
-            continue;
-        };
-        for person in demo_staff(n + 1) {
-            units_db::insert_staff(&mut tx, office.id, id, &person).await?;
-        }
-    }
+    demo_units(&mut tx, office.id).await?;
     // The 2026 assessment year, open, with the default catalog and every unit on its list.
     if years::db::find_year(&mut tx, DEMO_YEAR).await?.is_none() {
         let year_id = years::open_year(&mut tx, office.id, &actor, DEMO_YEAR).await?;
@@ -320,44 +303,69 @@ pub async fn ensure(
     {
         demo_supervisors(&mut tx, office.id).await?;
     }
-    let liaison_unit = units_db::find_unit_by_code(&mut tx, UNITS[0].0)
+    let logins = demo_users(&mut tx, (office.id, &actor), &known, reset_passwords).await?;
+    link_demo_supervisor(&mut tx).await?;
+    if let Some(admin) = users_db::find_user_id(&mut tx, "admin").await? {
+        demo_tasks(&mut tx, office.id, admin, now).await?;
+    }
+    tx.commit().await?;
+    write_logins(logins_file, &logins)?;
+    Ok(logins)
+}
+
+/// The demo's units, each with its staff; a unit already there is left as it is.
+async fn demo_units(tx: &mut PgConnection, office_id: Uuid) -> anyhow::Result<()> {
+    for (n, (code, name, category)) in UNITS.iter().enumerate() {
+        if units_db::find_unit_by_code(tx, code).await?.is_some() {
+            continue;
+        }
+        let unit = UnitInput {
+            code: (*code).into(),
+            name: (*name).into(),
+            category: (*category).into(),
+            address: format!("宣城市行政中心{}号楼", n % 6 + 1),
+            phone: format!("0563-{:07}", 3_000_000 + n),
+            leaders: format!("{}局长", SURNAMES[n % 16]),
+        };
+        let Some(id) = units_db::insert_unit_fields(tx, office_id, &unit).await? else {
+            continue;
+        };
+        for person in demo_staff(n + 1) {
+            units_db::insert_staff(tx, office_id, id, &person).await?;
+        }
+    }
+    Ok(())
+}
+
+/// One login per role (the liaison for the first unit), created through the product's own path
+/// with a generated password; with `reset`, every existing one gets a new password. The logins,
+/// with their passwords where they are known (from `known`, the file of the last start).
+async fn demo_users(
+    tx: &mut PgConnection,
+    (office_id, actor): (Uuid, &Actor),
+    known: &[(String, String)],
+    reset: bool,
+) -> anyhow::Result<Vec<DemoLogin>> {
+    let liaison_unit = units_db::find_unit_by_code(tx, UNITS[0].0)
         .await?
         .map(|u| u.id);
     let mut logins = Vec::new();
     for (username, name, role) in USERS {
-        let existing = users_db::find_user_id(&mut tx, username).await?;
-        let password = match existing {
+        let password = match users_db::find_user_id(tx, username).await? {
             None => {
                 let input = NewUserInput {
                     username: username.into(),
                     display_name: name.into(),
                     role: role.as_str().into(),
-                    unit_id: if role.needs_unit() {
-                        liaison_unit
-                    } else {
-                        None
-                    },
+                    unit_id: liaison_unit.filter(|_| role.needs_unit()),
                     password: String::new(),
                 };
-                let created =
-                    registry::users::create_user(&mut tx, office.id, &actor, &input, false)
-                        .await
-                        .map_err(|e| anyhow::anyhow!("creating demo user {username}: {e}"))?;
+                let created = registry::users::create_user(tx, office_id, actor, &input, false)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("creating demo user {username}: {e}"))?;
                 created.generated_password
             }
-            Some(id) if reset_passwords => {
-                let fresh = password::generate();
-                let hash = password::hash(fresh.clone()).await?;
-                crate::auth::db::set_password(&mut tx, id, &hash, false).await?;
-                let event = crate::audit::Event {
-                    action: "user.password_reset",
-                    subject_type: "user",
-                    subject_id: Some(id),
-                    detail: serde_json::json!({}),
-                };
-                crate::audit::record(&mut tx, office.id, &actor, event).await?;
-                Some(fresh)
-            }
+            Some(id) if reset => Some(reset_password(tx, (office_id, actor), id).await?),
             Some(_) => known.iter().find(|k| k.0 == username).map(|k| k.1.clone()),
         };
         logins.push(DemoLogin {
@@ -366,21 +374,35 @@ pub async fn ensure(
             password,
         });
     }
-    // The demo supervisor account is linked to the first demo supervisor.
-    let supervisors = supervisors_db::list_supervisors(&mut tx, Some("approved"), None).await?;
+    Ok(logins)
+}
+
+/// A new generated password for the demo user `id`, recorded in the log.
+async fn reset_password(
+    tx: &mut PgConnection,
+    (office_id, actor): (Uuid, &Actor),
+    id: Uuid,
+) -> anyhow::Result<String> {
+    let fresh = password::generate();
+    let hash = password::hash(fresh.clone()).await?;
+    crate::auth::db::set_password(tx, id, &hash, false).await?;
+    let event =
+        crate::audit::Event::new("user.password_reset", ("user", id), serde_json::json!({}));
+    crate::audit::record(tx, office_id, actor, event).await?;
+    Ok(fresh)
+}
+
+/// The demo supervisor account is linked to the first demo supervisor, unless one is linked.
+async fn link_demo_supervisor(tx: &mut PgConnection) -> anyhow::Result<()> {
+    let supervisors = supervisors_db::list_supervisors(tx, Some("approved"), None).await?;
     if let (Some(user_id), Some(first)) = (
-        users_db::find_user_id(&mut tx, "supervisor").await?,
+        users_db::find_user_id(tx, "supervisor").await?,
         supervisors.first(),
     ) && supervisors.iter().all(|s| s.username.is_none())
     {
-        supervisors_db::link_supervisor_user(&mut tx, first.id, Some(user_id)).await?;
+        supervisors_db::link_supervisor_user(tx, first.id, Some(user_id)).await?;
     }
-    if let Some(admin) = users_db::find_user_id(&mut tx, "admin").await? {
-        demo_tasks(&mut tx, office.id, admin, now).await?;
-    }
-    tx.commit().await?;
-    write_logins(logins_file, &logins)?;
-    Ok(logins)
+    Ok(())
 }
 
 /// The lines printed at start: where to log in, and as whom.

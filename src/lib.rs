@@ -41,6 +41,10 @@ pub struct AppState {
     pub clock: core::Clock,
     /// The offices looked up lately (every request names one).
     pub offices: db::offices::OfficeCache,
+    /// The committed changes this process has seen, per office.
+    pub changes: db::Changes,
+    /// The navigation's counts, kept a short while (see [`inbox::CountCache`]).
+    pub inbox_counts: inbox::CountCache,
 }
 
 impl AppState {
@@ -52,6 +56,8 @@ impl AppState {
             documents: Arc::new(documents::Documents::from_config(&config.documents)),
             clock: core::Clock::default(),
             offices: db::offices::OfficeCache::default(),
+            changes: db::Changes::default(),
+            inbox_counts: inbox::CountCache::default(),
             config: Arc::new(config),
         })
     }

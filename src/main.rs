@@ -323,27 +323,7 @@ async fn run(
             command: JobsCommand::Run { today },
         } => {
             db::migrate(&pool).await?;
-            let store = xiaoneng::evidence::Store::from_config(&config.evidence)?;
-            let mailer = xiaoneng::inbox::mail::Mailer::from_config(
-                &config.mail,
-                &config.server.public_url,
-            )?;
-            let jobs = xiaoneng::jobs::JobContext {
-                pool: &pool,
-                evidence: &store,
-                retention_days: config.evidence.retention_days,
-                mailer: mailer.as_ref(),
-                clock: &Clock::default(),
-            };
-            let round = xiaoneng::jobs::run_round(&jobs, today).await?;
-            if round.ran {
-                println!(
-                    "jobs done: {} deductions raised, {} evidence files purged, {} reminders, {} mails sent",
-                    round.deductions, round.purged, round.reminders, round.mailed
-                );
-            } else {
-                println!("another instance is running the jobs; nothing done");
-            }
+            jobs_round(&config, &pool, today).await?;
         }
         // answered in main, before any database is opened
         Command::Documents { .. } => bail!("the documents commands need no database"),
@@ -354,18 +334,54 @@ async fn run(
                     working_days,
                     office,
                 },
-        } => {
-            let code = office.unwrap_or_default();
-            let Some(office) = db::offices::find_office_by_code(&pool, &code).await? else {
-                bail!("no office with code {code}");
-            };
-            let mut tx = db::begin_tenant(&pool, office.id).await?;
-            let calendar = xiaoneng::calendar::load(&mut tx).await?;
-            tx.rollback().await?;
-            return Ok(print_due(calendar.add_working_days(from, working_days)));
-        }
+        } => return due_date(&pool, office.unwrap_or_default(), from, working_days).await,
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// One round of the scheduled jobs, now (or as of `today`), unless another instance runs them.
+async fn jobs_round(
+    config: &Config,
+    pool: &PgPool,
+    today: Option<chrono::NaiveDate>,
+) -> anyhow::Result<()> {
+    let store = xiaoneng::evidence::Store::from_config(&config.evidence)?;
+    let mailer =
+        xiaoneng::inbox::mail::Mailer::from_config(&config.mail, &config.server.public_url)?;
+    let jobs = xiaoneng::jobs::JobContext {
+        pool,
+        evidence: &store,
+        retention_days: config.evidence.retention_days,
+        mailer: mailer.as_ref(),
+        clock: &Clock::default(),
+        changes: &db::Changes::default(),
+    };
+    let round = xiaoneng::jobs::run_round(&jobs, today).await?;
+    if round.ran {
+        println!(
+            "jobs done: {} deductions raised, {} evidence files purged, {} reminders, {} mails sent",
+            round.deductions, round.purged, round.reminders, round.mailed
+        );
+    } else {
+        println!("another instance is running the jobs; nothing done");
+    }
+    Ok(())
+}
+
+/// CAL-2: the due date `working_days` after `from` on the calendar of the office `code`.
+async fn due_date(
+    pool: &PgPool,
+    code: String,
+    from: chrono::NaiveDate,
+    working_days: u32,
+) -> anyhow::Result<ExitCode> {
+    let Some(office) = db::offices::find_office_by_code(pool, &code).await? else {
+        bail!("no office with code {code}");
+    };
+    let mut tx = db::begin_tenant(pool, office.id).await?;
+    let calendar = xiaoneng::calendar::load(&mut tx).await?;
+    tx.rollback().await?;
+    Ok(print_due(calendar.add_working_days(from, working_days)))
 }
 
 /// CAL-2: the due date on stdout; CAL-1: a refused computation on stderr with exit 1.
@@ -606,6 +622,7 @@ async fn run_jobs(state: AppState) {
         retention_days: state.config.evidence.retention_days,
         mailer: mailer.as_ref(),
         clock: &state.clock,
+        changes: &state.changes,
     };
     loop {
         every.tick().await;

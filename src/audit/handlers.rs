@@ -11,7 +11,8 @@ use crate::core::{CurrentUser, Pager};
 use crate::db::Tx;
 use crate::web::{PageCtx, render};
 
-const PAGE_SIZE: i64 = 100;
+/// Events on one page of the log, newest first; older ones a link away.
+const PAGE_SIZE: i64 = 50;
 
 #[derive(Debug, Deserialize)]
 pub struct AuditQuery {

@@ -19,7 +19,7 @@ use crate::AppState;
 use crate::auth::{self, SessionAuth};
 use crate::core::error::{AppError, ErrorResponse, not_found};
 use crate::core::{CurrentUser, MaybeUser, Office, OfficeCode};
-use crate::db::{KeepWrites, OfficeChanged, RequestTx, should_commit};
+use crate::db::{KeepWrites, OfficeChanged, RequestTx, Wrote, should_commit};
 use crate::web::flash::{self, FlashKind};
 
 fn office_code(path: &str) -> Option<&str> {
@@ -44,6 +44,7 @@ pub async fn office_context(
         Ok(None) => return not_found().into_response(),
         Err(error) => return AppError::from(error).into_response(),
     };
+    let office_id = office.id;
     let request_tx = RequestTx::new(state.db.clone(), office.id);
     // A page view reads the user in the request's own transaction; anything else (a form, an
     // upload) in a short one of its own, so that no connection waits while its body arrives.
@@ -64,11 +65,20 @@ pub async fn office_context(
         response.extensions().get::<ErrorResponse>().is_some(),
         response.extensions().get::<KeepWrites>().is_some(),
     );
-    let changed = response.extensions().get::<OfficeChanged>().is_some();
-    match request_tx.finish(commit).await {
+    let office_changed = response.extensions().get::<OfficeChanged>().is_some();
+    let wrote = !page_view || response.extensions().get::<Wrote>().is_some();
+    let finished = if wrote {
+        request_tx.finish(commit).await
+    } else {
+        request_tx.release().await
+    };
+    match finished {
         Ok(()) => {
-            if changed {
+            if office_changed {
                 state.offices.forget(code.as_str());
+            }
+            if commit && wrote {
+                state.changes.changed(office_id);
             }
             response
         }

@@ -2,10 +2,13 @@
 
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
+use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::json;
 use tower_sessions::Session;
+use uuid::Uuid;
 
+use super::db::LoginCandidate;
 use super::model::{SessionAuth, Username, check_new_password};
 use super::views::{LoginPage, PasswordPage};
 use super::{SESSION_KEY, db, password};
@@ -105,49 +108,63 @@ pub async fn login(
     let user = candidate.as_ref().filter(|c| password_ok && !c.disabled);
     db::record_login_attempt(&mut tx, office.id, &username, &addr, user.is_some()).await?;
     let Some(user) = user else {
-        // Only a real account is named: what was typed for an unknown one may be a password.
-        let (subject_id, detail) = match &candidate {
-            Some(c) => (Some(c.id), json!({ "username": username })),
-            None => (None, json!({ "reason": "unknown_user" })),
-        };
-        let event = Event {
-            action: "user.login_failed",
-            subject_type: "user",
-            subject_id,
-            detail,
-        };
-        audit::record(
+        login_failed(
             &mut tx,
-            office.id,
-            &Actor::anonymous("-", &addr, now),
-            event,
+            (office.id, &addr, now),
+            candidate.as_ref(),
+            &username,
         )
         .await?;
         drop(tx);
         return render_refused(&failed_page);
     };
-
     db::mark_logged_in(&mut tx, user.id).await?;
-    let event = Event {
-        action: "user.login",
-        subject_type: "user",
-        subject_id: Some(user.id),
-        detail: json!({}),
+    let event = Event::new("user.login", ("user", user.id), json!({}));
+    let actor = Actor::user(user.id, &username, &addr, now);
+    audit::record(&mut tx, office.id, &actor, event).await?;
+    start_session(&session, office.id, user, now).await?;
+    Ok(Redirect::to(&next).into_response())
+}
+
+/// A failed login in the office's log. Only a real account is named: what was typed for an
+/// unknown one may be a password.
+async fn login_failed(
+    tx: &mut Tx,
+    (office_id, addr, now): (Uuid, &str, DateTime<Utc>),
+    candidate: Option<&LoginCandidate>,
+    username: &str,
+) -> AppResult<()> {
+    let event = match candidate {
+        Some(c) => Event::new(
+            "user.login_failed",
+            ("user", c.id),
+            json!({ "username": username }),
+        ),
+        None => Event {
+            action: "user.login_failed",
+            subject_type: "user",
+            subject_id: None,
+            detail: json!({ "reason": "unknown_user" }),
+        },
     };
-    audit::record(
-        &mut tx,
-        office.id,
-        &Actor::user(user.id, &username, &addr, now),
-        event,
-    )
-    .await?;
-    // A new session id at login, so that an id planted before login is worthless.
+    audit::record(tx, office_id, &Actor::anonymous("-", addr, now), event).await?;
+    Ok(())
+}
+
+/// The session signs `user` in from now on, under a new id, so that an id planted before login
+/// is worthless.
+async fn start_session(
+    session: &Session,
+    office_id: Uuid,
+    user: &LoginCandidate,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
     session
         .cycle_id()
         .await
         .map_err(|e| AppError::Internal(e.into()))?;
     let auth = SessionAuth {
-        tenant_id: office.id,
+        tenant_id: office_id,
         user_id: user.id,
         version: user.session_version,
         authenticated_at: now,
@@ -156,8 +173,7 @@ pub async fn login(
     session
         .insert(SESSION_KEY, auth)
         .await
-        .map_err(|e| AppError::Internal(e.into()))?;
-    Ok(Redirect::to(&next).into_response())
+        .map_err(|e| AppError::Internal(e.into()))
 }
 
 pub async fn logout(acting: Acting, mut tx: Tx) -> AppResult<Response> {

@@ -14,7 +14,7 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 
 use crate::config::DatabaseConfig;
 
-pub use offices::OfficeChanged;
+pub use offices::{Changes, OfficeChanged, Wrote};
 pub use tenant::{KeepWrites, RequestTx, Tx, begin_tenant, enter_tenant, should_commit};
 
 /// The role every request switches to: no BYPASSRLS, owns nothing (DESIGN.md, tenancy).
@@ -22,7 +22,7 @@ pub const APP_ROLE: &str = "xiaoneng_app";
 
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!();
 
-/// Opens the pool on `options`.
+/// Opens the pool on `options`, each connection [`tuned`].
 pub async fn connect_with(
     config: &DatabaseConfig,
     options: PgConnectOptions,
@@ -30,8 +30,21 @@ pub async fn connect_with(
     PgPoolOptions::new()
         .max_connections(config.max_connections)
         .acquire_timeout(Duration::from_secs(config.acquire_timeout_secs))
-        .connect_with(options)
+        // sqlx tests a connection when it goes back to the pool; testing it again when it is taken
+        // out costs every request a round trip per connection. A connection that died while idle
+        // (the server restarted) fails its request once and is dropped.
+        .test_before_acquire(false)
+        .connect_with(tuned(options))
         .await
+}
+
+/// The settings every connection starts with (sent with the login, no round trip of their own).
+/// Prepared statements keep one generic plan: our queries take optional filters as parameters
+/// (`$1 is null or …`) and count per role behind `case`, and PostgreSQL's default would plan such
+/// a statement afresh at every execution, which cost more than running it (measured on the
+/// main pages by `scripts/bench-pages.sh`).
+pub fn tuned(options: PgConnectOptions) -> PgConnectOptions {
+    options.options([("plan_cache_mode", "force_generic_plan")])
 }
 
 /// Connect options for a URL, with the application name set for `pg_stat_activity`.

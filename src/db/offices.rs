@@ -48,6 +48,36 @@ impl OfficeCache {
     }
 }
 
+/// How many committed changes this process has seen in each office: what a page shows from a
+/// short-lived copy (the navigation's count) is good while its office's number has not moved.
+/// Every write this process commits moves it (the office context, after the commit; the jobs,
+/// after a round); a change made by another instance is seen when the copy expires.
+#[derive(Debug, Clone, Default)]
+pub struct Changes(Arc<RwLock<HashMap<uuid::Uuid, u64>>>);
+
+impl Changes {
+    pub fn of(&self, office_id: uuid::Uuid) -> u64 {
+        self.0
+            .read()
+            .ok()
+            .and_then(|seen| seen.get(&office_id).copied())
+            .unwrap_or(0)
+    }
+
+    /// A change in `office_id` is committed.
+    pub fn changed(&self, office_id: uuid::Uuid) {
+        if let Ok(mut seen) = self.0.write() {
+            *seen.entry(office_id).or_default() += 1;
+        }
+    }
+}
+
+/// Marks the response to a page view (GET) that wrote (a bulletin's reading, an evidence file's
+/// delivery): the office context commits it and notes the change, as it does for every form. A
+/// page view without it is read-only and is not committed.
+#[derive(Debug, Clone, Copy)]
+pub struct Wrote;
+
 /// Marks a response whose request changed its office (its name or time zone): the office context
 /// forgets the cached office once the change is committed, not before, so that no request in
 /// between caches the old row again.

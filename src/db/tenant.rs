@@ -25,13 +25,23 @@ pub type PgTx = Transaction<'static, Postgres>;
 /// Begins a transaction scoped to one office (`tenant_id`) as the restricted role, in one round
 /// trip: `BEGIN` and both settings go as one simple query. Nothing typed reaches that text: the
 /// id is a UUID (hex digits and dashes) and the role our own constant.
+///
+/// The `BEGIN` runs to its answer in a task of its own. A request dropped while it waits (the
+/// browser went away) would otherwise leave sqlx not knowing the transaction had begun: the
+/// connection would go back to the pool inside it, as the restricted role, and fail every later
+/// user (seen under load as "permission denied for table session", then "current transaction is
+/// aborted" on every request that drew that connection). A transaction begun for nobody is
+/// dropped at the end of its task, which rolls it back.
 pub async fn begin_tenant(pool: &PgPool, tenant_id: Uuid) -> Result<PgTx, sqlx::Error> {
     let statement = format!(
         "BEGIN; SELECT set_config('app.tenant_id', '{}', true), set_config('role', '{}', true)",
         tenant_id.hyphenated(),
         super::APP_ROLE,
     );
-    pool.begin_with(statement).await
+    let pool = pool.clone();
+    tokio::spawn(async move { pool.begin_with(statement).await })
+        .await
+        .map_err(|joined| sqlx::Error::Io(std::io::Error::other(joined)))?
 }
 
 /// Scopes the rest of an open transaction to one office, as the restricted role.
@@ -88,6 +98,31 @@ impl RequestTx {
         Ok(Tx(guard))
     }
 
+    /// Ends a page view that wrote nothing: the transaction is let go, and its rollback goes to
+    /// the server with the connection's return to the pool (one round trip, not two). A page view
+    /// that writes says so ([`super::Wrote`]) and is committed instead; in debug builds (the
+    /// tests) a page view that wrote without saying so is refused here, so none loses its writes.
+    pub async fn release(&self) -> Result<(), AppError> {
+        let Ok(mut slot) = self.slot.try_lock() else {
+            return Err(AppError::Internal(anyhow::anyhow!(
+                "a Tx outlived its handler"
+            )));
+        };
+        #[cfg(debug_assertions)]
+        if let Some(tx) = slot.as_mut() {
+            let wrote: bool = sqlx::query_scalar("select txid_current_if_assigned() is not null")
+                .fetch_one(&mut **tx)
+                .await?;
+            if wrote {
+                return Err(AppError::Internal(anyhow::anyhow!(
+                    "a page view wrote without marking its response with Wrote"
+                )));
+            }
+        }
+        drop(slot.take());
+        Ok(())
+    }
+
     /// Commits (or rolls back) whatever the request did; nothing happens when it never began.
     pub async fn finish(&self, commit: bool) -> Result<(), AppError> {
         let Ok(mut slot) = self.slot.try_lock() else {
@@ -117,6 +152,17 @@ impl<S: Send + Sync> FromRequestParts<S> for RequestTx {
 
 /// A handle on the request's tenant transaction; derefs to a `PgConnection` for `db.rs` functions.
 pub struct Tx(OwnedMutexGuard<Option<PgTx>>);
+
+impl Tx {
+    /// Rolls the transaction back and lets it go: the next `acquire` begins a fresh one. For work
+    /// whose failure must cost only itself (the navigation's count), not the page after it.
+    pub async fn abandon(mut self) -> Result<(), sqlx::Error> {
+        match self.0.take() {
+            Some(tx) => tx.rollback().await,
+            None => Ok(()),
+        }
+    }
+}
 
 impl Deref for Tx {
     type Target = PgConnection;

@@ -16,7 +16,7 @@ use super::may_see;
 use super::sniff::MediaType;
 use crate::AppState;
 use crate::core::{AppError, AppResult, ClientAddr, CurrentUser, not_found};
-use crate::db::Tx;
+use crate::db::{Tx, Wrote};
 use crate::web::{PageCtx, Path, Query, render};
 
 #[derive(Debug, Deserialize)]
@@ -127,32 +127,46 @@ pub async fn evidence_content(
         .get(header::RANGE)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| parse_range(v, row.size_bytes));
-    // INS-14: every delivery is recorded; a video player's run of range requests counts as one
-    // look (a later range within ten minutes of the user's last record of the same kind)
     let action = if download { "download" } else { "view" };
-    let repeat = match &range {
-        Some(r) if r.start > 0 => {
-            db::accessed_within(
-                &mut tx,
-                row.id,
-                user.id,
-                action,
-                chrono::Duration::minutes(10),
-            )
-            .await?
-        }
-        _ => false,
-    };
-    if !repeat {
-        db::record_access(&mut tx, user.tenant_id, row.id, user.id, action, &addr).await?;
-    }
+    let later_range = range.as_ref().is_some_and(|r| r.start > 0);
+    record_delivery(&mut tx, (&user, &addr), &row, action, later_range).await?;
     drop(tx);
-    let kind = MediaType::from_code(&row.media_type).unwrap_or(MediaType::Pdf);
     let got = state
         .evidence
         .get(&row.storage_key, range.clone().map(GetRange::Bounded))
         .await
         .map_err(|e| AppError::Internal(e.into()))?;
+    let mut response = delivery(&row, got, range.is_some(), download);
+    response.extensions_mut().insert(Wrote);
+    Ok(response)
+}
+
+/// INS-14: every delivery is recorded; a video player's run of range requests counts as one
+/// look (a later range within ten minutes of the user's last record of the same kind).
+async fn record_delivery(
+    tx: &mut Tx,
+    (user, addr): (&CurrentUser, &str),
+    row: &EvidenceRow,
+    action: &str,
+    later_range: bool,
+) -> AppResult<()> {
+    let window = chrono::Duration::minutes(10);
+    if later_range && db::accessed_within(tx, row.id, user.id, action, window).await? {
+        return Ok(());
+    }
+    db::record_access(tx, user.tenant_id, row.id, user.id, action, addr).await?;
+    Ok(())
+}
+
+/// The file's bytes as the store gives them (all, or the range asked for), under the type the
+/// bytes are, with the name the client gave and never as a page of its own.
+fn delivery(
+    row: &EvidenceRow,
+    got: object_store::GetResult,
+    partial: bool,
+    download: bool,
+) -> Response {
+    let kind = MediaType::from_code(&row.media_type).unwrap_or(MediaType::Pdf);
     let served = got.range.clone();
     let stream = got
         .into_stream()
@@ -188,7 +202,7 @@ pub async fn evidence_content(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static("default-src 'none'; sandbox"),
     );
-    if range.is_some() {
+    if partial {
         *response.status_mut() = StatusCode::PARTIAL_CONTENT;
         if let Ok(value) = HeaderValue::from_str(&format!(
             "bytes {}-{}/{}",
@@ -199,7 +213,7 @@ pub async fn evidence_content(
             response.headers_mut().insert(header::CONTENT_RANGE, value);
         }
     }
-    Ok(response)
+    response
 }
 
 /// A small JPEG of a photo for lists, made on first request and kept beside the original.
@@ -250,14 +264,16 @@ pub async fn evidence_thumbnail(
             made
         }
     };
-    Ok((
+    let mut response = (
         [
             (header::CONTENT_TYPE, "image/jpeg"),
             (header::CACHE_CONTROL, "private, no-store"),
         ],
         bytes,
     )
-        .into_response())
+        .into_response();
+    response.extensions_mut().insert(Wrote);
+    Ok(response)
 }
 
 static THUMBNAILS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);

@@ -4,112 +4,108 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-/// What awaits the office (admins and staff) now.
-pub struct OfficeAwaiting {
-    pub findings_to_review: i64,
-    pub appeals_to_decide: i64,
-    pub reports_to_review: i64,
-    pub notices_overdue: i64,
-    /// interviews' follow-up actions not done by the end of their due day (before `today`)
-    pub actions_overdue: i64,
+/// Whose inbox is counted: the parts of [`counts`] that are not this user's role's are not
+/// counted at all.
+#[derive(Debug, Clone, Copy)]
+pub struct CountFor<'a> {
+    pub user_id: Uuid,
+    /// an office admin or staff: findings, appeals and reports to decide, what is overdue
+    pub office: bool,
+    /// a liaison's unit: its notices to rectify, its unread bulletins
+    pub unit_id: Option<Uuid>,
+    /// a supervisor: their own drafts
+    pub supervisor: bool,
+    /// the kinds of notification already counted as awaiting, left out of `unread`
+    pub besides: &'a [&'a str],
 }
 
-pub async fn office_awaiting(
+/// Everything the inbox counts for one user, in one statement. Each part is a subquery that
+/// PostgreSQL runs only when its role's `case` is taken.
+#[derive(Debug, Clone, Default)]
+pub struct Counts {
+    /// office: submitted findings awaiting a decision (INS-11)
+    pub findings_to_review: i64,
+    /// office: appeals awaiting a decision (INS-12)
+    pub appeals_to_decide: i64,
+    /// office: rectification reports awaiting a decision (INS-11)
+    pub reports_to_review: i64,
+    /// office: standing notices past their deadline with no report awaiting the office
+    pub office_notices_overdue: i64,
+    /// office: interviews' follow-up actions not done by the end of their due day (before today)
+    pub actions_overdue: i64,
+    /// unit: its standing notices with no report awaiting the office
+    pub notices_to_rectify: i64,
+    /// unit: those of them past their deadline
+    pub unit_notices_overdue: i64,
+    /// unit: published bulletins sent to the unit the liaison has not opened (INS-13)
+    pub bulletins_unread: i64,
+    /// supervisor: their own draft findings, not yet submitted with their task
+    pub drafts: i64,
+    /// unread notifications, but for the kinds already counted above
+    pub unread: i64,
+}
+
+pub async fn counts(
     conn: &mut PgConnection,
+    who: CountFor<'_>,
     now: DateTime<Utc>,
     today: NaiveDate,
-) -> Result<OfficeAwaiting, sqlx::Error> {
+) -> Result<Counts, sqlx::Error> {
+    let besides: Vec<String> = who.besides.iter().map(|k| k.to_string()).collect();
     sqlx::query_as!(
-        OfficeAwaiting,
-        r#"select
-             (select count(*) from finding where status = 'submitted') as "findings_to_review!",
-             (select count(*) from notice_appeal where decision is null) as "appeals_to_decide!",
-             (select count(*) from rectification_report where decision is null) as "reports_to_review!",
-             (select count(*) from rectification_notice n
-               where n.status = 'issued' and n.due_at < $2
-                 and not exists (select 1 from rectification_report r
-                                  where r.tenant_id = n.tenant_id and r.notice_id = n.id
-                                    and r.decision is null)) as "notices_overdue!",
-             (select count(*) from interview_action
-               where done_at is null and due_on < $1) as "actions_overdue!""#,
+        Counts,
+        r#"with unit_standing as (
+             select n.due_at
+               from rectification_notice n
+              where n.unit_id = $3 and n.status = 'issued'
+                and not exists (select 1 from rectification_report r
+                                 where r.tenant_id = n.tenant_id and r.notice_id = n.id
+                                   and r.decision is null)
+           )
+           select
+             case when $2 then (select count(*) from finding where status = 'submitted')
+                  else 0 end as "findings_to_review!",
+             case when $2 then (select count(*) from notice_appeal where decision is null)
+                  else 0 end as "appeals_to_decide!",
+             case when $2 then (select count(*) from rectification_report where decision is null)
+                  else 0 end as "reports_to_review!",
+             case when $2 then (select count(*) from rectification_notice n
+                                 where n.status = 'issued' and n.due_at < $5
+                                   and not exists (select 1 from rectification_report r
+                                                    where r.tenant_id = n.tenant_id
+                                                      and r.notice_id = n.id
+                                                      and r.decision is null))
+                  else 0 end as "office_notices_overdue!",
+             case when $2 then (select count(*) from interview_action
+                                 where done_at is null and due_on < $6)
+                  else 0 end as "actions_overdue!",
+             case when $3::uuid is not null then (select count(*) from unit_standing)
+                  else 0 end as "notices_to_rectify!",
+             case when $3::uuid is not null then (select count(*) from unit_standing
+                                                   where due_at < $5)
+                  else 0 end as "unit_notices_overdue!",
+             case when $3::uuid is not null then
+                    (select count(*)
+                       from bulletin_unit bu
+                       join bulletin b on b.tenant_id = bu.tenant_id and b.id = bu.bulletin_id
+                      where bu.unit_id = $3 and b.status = 'published'
+                        and not exists (select 1 from bulletin_read r
+                                         where r.tenant_id = bu.tenant_id
+                                           and r.bulletin_id = bu.bulletin_id
+                                           and r.user_id = $1))
+                  else 0 end as "bulletins_unread!",
+             case when $4 then (select count(*) from finding
+                                 where created_by = $1 and status = 'draft')
+                  else 0 end as "drafts!",
+             (select count(*) from notification
+               where user_id = $1 and read_at is null and kind <> all($7)) as "unread!"
+"#,
+        who.user_id,
+        who.office,
+        who.unit_id,
+        who.supervisor,
+        now,
         today,
-        now
-    )
-    .fetch_one(conn)
-    .await
-}
-
-/// What awaits a unit now: its standing notices still to be rectified and reported (none of its
-/// reports awaits the office), and how many of those are past their deadline.
-pub struct UnitAwaiting {
-    pub notices_to_rectify: i64,
-    pub notices_overdue: i64,
-}
-
-pub async fn unit_awaiting(
-    conn: &mut PgConnection,
-    unit_id: Uuid,
-    now: DateTime<Utc>,
-) -> Result<UnitAwaiting, sqlx::Error> {
-    sqlx::query_as!(
-        UnitAwaiting,
-        r#"select
-             count(*) as "notices_to_rectify!",
-             count(*) filter (where n.due_at < $2) as "notices_overdue!"
-             from rectification_notice n
-            where n.unit_id = $1 and n.status = 'issued'
-              and not exists (select 1 from rectification_report r
-                               where r.tenant_id = n.tenant_id and r.notice_id = n.id
-                                 and r.decision is null)"#,
-        unit_id,
-        now
-    )
-    .fetch_one(conn)
-    .await
-}
-
-/// The published bulletins sent to a liaison's unit that they have not opened yet (INS-13).
-pub async fn unread_bulletins(
-    conn: &mut PgConnection,
-    user_id: Uuid,
-    unit_id: Uuid,
-) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar!(
-        r#"select count(*) as "n!"
-             from bulletin_unit bu
-             join bulletin b on b.tenant_id = bu.tenant_id and b.id = bu.bulletin_id
-            where bu.unit_id = $2 and b.status = 'published'
-              and not exists (select 1 from bulletin_read r
-                               where r.tenant_id = bu.tenant_id and r.bulletin_id = bu.bulletin_id
-                                 and r.user_id = $1)"#,
-        user_id,
-        unit_id
-    )
-    .fetch_one(conn)
-    .await
-}
-
-/// A supervisor's own draft findings, not yet submitted with their task.
-pub async fn own_drafts(conn: &mut PgConnection, user_id: Uuid) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar!(
-        r#"select count(*) as "n!" from finding where created_by = $1 and status = 'draft'"#,
-        user_id
-    )
-    .fetch_one(conn)
-    .await
-}
-
-/// The user's unread notifications, but for the kinds in `besides`.
-pub async fn unread(
-    conn: &mut PgConnection,
-    user_id: Uuid,
-    besides: &[&str],
-) -> Result<i64, sqlx::Error> {
-    let besides: Vec<String> = besides.iter().map(|k| k.to_string()).collect();
-    sqlx::query_scalar!(
-        r#"select count(*) as "n!" from notification
-            where user_id = $1 and read_at is null and kind <> all($2)"#,
-        user_id,
         &besides
     )
     .fetch_one(conn)

@@ -1,7 +1,7 @@
 //! The inbox page: what awaits the user, their notifications, and where their mail goes; each
 //! role's home page; and the inbox's count in the navigation.
 
-use axum::extract::{Request, State};
+use axum::extract::{Extension, Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{DateTime, Utc};
@@ -22,8 +22,16 @@ async fn inbox_page(
     tx: &mut Tx,
     now: DateTime<Utc>,
     (email, errors): (Option<String>, Vec<String>),
+    counted: Option<super::Inbox>,
 ) -> AppResult<InboxPage> {
-    let awaiting = super::awaiting(tx, user, now, ctx.time_zone()).await?;
+    let awaiting = match counted {
+        Some(inbox) => inbox.awaiting,
+        None => {
+            super::awaiting(tx, user, now, ctx.time_zone())
+                .await?
+                .awaiting
+        }
+    };
     let notifications: Vec<NotificationItem> = super::db::notifications(tx, user.id)
         .await?
         .into_iter()
@@ -52,9 +60,11 @@ pub async fn show_inbox(
     user: CurrentUser,
     Now(now): Now,
     ctx: PageCtx,
+    counted: Option<Extension<super::Inbox>>,
     mut tx: Tx,
 ) -> AppResult<Response> {
-    let page = inbox_page(ctx, &user, &mut tx, now, (None, Vec::new())).await?;
+    let counted = counted.map(|Extension(inbox)| inbox);
+    let page = inbox_page(ctx, &user, &mut tx, now, (None, Vec::new()), counted).await?;
     drop(tx);
     render(&page)
 }
@@ -101,7 +111,8 @@ pub async fn save_email(
     let mut tx = request_tx.acquire().await?;
     if !email.is_empty() && !plausible_email(&email) {
         let errors = vec![ctx.t("inbox.error_email").to_string()];
-        let page = inbox_page(ctx, user, &mut tx, acting.now, (Some(email), errors)).await?;
+        let shown = (Some(email), errors);
+        let page = inbox_page(ctx, user, &mut tx, acting.now, shown, None).await?;
         drop(tx);
         return render_invalid(&page);
     }
@@ -158,8 +169,9 @@ pub async fn show_home(user: CurrentUser, ctx: PageCtx, mut tx: Tx) -> AppResult
 }
 
 /// The inbox's count beside 待办 in the navigation, on the pages a browser navigates to (not for
-/// PDFs, evidence bytes or exports): counted in the page view's own transaction (in a savepoint),
-/// before the handler goes on with it, for the signed-in user the office context found.
+/// PDFs, evidence bytes or exports): counted in the page view's own transaction, before the
+/// handler goes on with it, for the signed-in user the office context found. The inbox page
+/// shows the same count line by line: it finds it in the request, counted once.
 pub async fn count_for_navigation(
     State(state): State<AppState>,
     mut request: Request,
@@ -176,9 +188,19 @@ pub async fn count_for_navigation(
     let request_tx = request.extensions().get::<RequestTx>().cloned();
     if let (true, Some(user), Some(office), Some(request_tx)) = (page, user, office, request_tx) {
         let now = state.clock.now();
-        match navigation_count(&request_tx, &office, &user, now).await {
-            Ok(count) => {
-                request.extensions_mut().insert(InboxCount(count));
+        let changes = state.changes.of(office.id);
+        let counted = match state.inbox_counts.get(user.id, changes, now) {
+            Some(inbox) => Ok(inbox),
+            None => navigation_count(&request_tx, &office, &user, now)
+                .await
+                .inspect(|inbox| {
+                    state.inbox_counts.keep(user.id, changes, now, inbox);
+                }),
+        };
+        match counted {
+            Ok(inbox) => {
+                request.extensions_mut().insert(InboxCount(inbox.count));
+                request.extensions_mut().insert(inbox);
             }
             Err(error) => tracing::warn!(%error, "could not count the inbox"),
         }
@@ -206,18 +228,13 @@ async fn navigation_count(
     office: &Office,
     user: &CurrentUser,
     now: DateTime<Utc>,
-) -> AppResult<i64> {
+) -> AppResult<super::Inbox> {
     let mut tx = request_tx.acquire().await?;
-    // In a savepoint: a count that fails leaves the page's transaction usable, the page merely
-    // goes without its badge.
-    let mut savepoint = sqlx::Connection::begin(&mut *tx).await?;
-    match super::count(&mut savepoint, user, now, office.tz()).await {
-        Ok(count) => {
-            savepoint.commit().await?;
-            Ok(count)
-        }
+    match super::awaiting(&mut tx, user, now, office.tz()).await {
+        Ok(inbox) => Ok(inbox),
         Err(error) => {
-            savepoint.rollback().await?;
+            // a count that fails costs only the badge: the page begins a transaction of its own
+            tx.abandon().await?;
             Err(error.into())
         }
     }

@@ -10,6 +10,10 @@ pub mod handlers;
 pub mod mail;
 pub mod views;
 
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
 use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::json;
 use sqlx::PgConnection;
@@ -40,103 +44,159 @@ const COUNTED_AS_AWAITING: [&str; 3] = ["notice_issued", "notice_overdue", "foll
 /// written to the inbox of a user who arrives later.
 const OVERDUE_NEWS_DAYS: i64 = 7;
 
+/// What awaits a user, line by line, and the number beside the inbox in the navigation: what
+/// awaits, and the unread notifications that are not already among it; nothing is counted twice.
+#[derive(Debug, Clone, Default)]
+pub struct Inbox {
+    pub awaiting: Vec<Awaiting>,
+    pub count: i64,
+}
+
 /// What awaits this user `now` (by the application's clock, in the office's zone `tz`), as their
-/// role sees it; kinds with nothing waiting are left out.
+/// role sees it (kinds with nothing waiting are left out), counted in one statement.
 pub async fn awaiting(
     conn: &mut PgConnection,
     user: &CurrentUser,
     now: DateTime<Utc>,
     tz: chrono_tz::Tz,
-) -> Result<Vec<Awaiting>, sqlx::Error> {
+) -> Result<Inbox, sqlx::Error> {
     let today = crate::core::time::local_date(tz, now);
-    let all = match user.role {
-        Role::OfficeAdmin | Role::OfficeStaff => {
-            let o = db::office_awaiting(conn, now, today).await?;
-            vec![
+    let who = db::CountFor {
+        user_id: user.id,
+        office: matches!(user.role, Role::OfficeAdmin | Role::OfficeStaff),
+        unit_id: user.unit_id.filter(|_| user.role == Role::Liaison),
+        supervisor: user.role == Role::Supervisor,
+        besides: &COUNTED_AS_AWAITING,
+    };
+    let c = db::counts(conn, who, now, today).await?;
+    Ok(Inbox::of(user.role, &c))
+}
+
+impl Inbox {
+    /// The lines of `role`'s inbox from the counts.
+    fn of(role: Role, c: &db::Counts) -> Self {
+        let lines = match role {
+            Role::OfficeAdmin | Role::OfficeStaff => vec![
                 (
                     "inbox.findings_to_review",
-                    o.findings_to_review,
+                    c.findings_to_review,
                     "/review",
                     true,
                 ),
                 (
                     "inbox.appeals_to_decide",
-                    o.appeals_to_decide,
+                    c.appeals_to_decide,
                     "/notices",
                     true,
                 ),
                 (
                     "inbox.reports_to_review",
-                    o.reports_to_review,
+                    c.reports_to_review,
                     "/notices",
                     true,
                 ),
-                ("inbox.notices_overdue", o.notices_overdue, "/notices", true),
+                (
+                    "inbox.notices_overdue",
+                    c.office_notices_overdue,
+                    "/notices",
+                    true,
+                ),
                 (
                     "inbox.actions_overdue",
-                    o.actions_overdue,
+                    c.actions_overdue,
                     "/interviews",
                     true,
                 ),
-            ]
+            ],
+            // the overdue are among the notices to rectify: listed, not counted again
+            Role::Liaison => vec![
+                (
+                    "inbox.notices_to_rectify",
+                    c.notices_to_rectify,
+                    "/notices",
+                    true,
+                ),
+                (
+                    "inbox.notices_overdue",
+                    c.unit_notices_overdue,
+                    "/notices",
+                    false,
+                ),
+                (
+                    "inbox.bulletins_unread",
+                    c.bulletins_unread,
+                    "/bulletins",
+                    true,
+                ),
+            ],
+            Role::Supervisor => vec![("inbox.drafts", c.drafts, "/tasks", true)],
+            Role::Leader => Vec::new(),
+        };
+        let awaiting: Vec<Awaiting> = lines
+            .into_iter()
+            .filter(|(_, count, _, _)| *count > 0)
+            .map(|(label_key, count, path, in_total)| Awaiting {
+                label_key,
+                count,
+                path,
+                in_total,
+            })
+            .collect();
+        let waiting: i64 = awaiting
+            .iter()
+            .filter(|a| a.in_total)
+            .map(|a| a.count)
+            .sum();
+        Self {
+            awaiting,
+            count: waiting + c.unread,
         }
-        Role::Liaison => match user.unit_id {
-            Some(unit_id) => {
-                let u = db::unit_awaiting(conn, unit_id, now).await?;
-                let bulletins = db::unread_bulletins(conn, user.id, unit_id).await?;
-                vec![
-                    (
-                        "inbox.notices_to_rectify",
-                        u.notices_to_rectify,
-                        "/notices",
-                        true,
-                    ),
-                    (
-                        "inbox.notices_overdue",
-                        u.notices_overdue,
-                        "/notices",
-                        false,
-                    ),
-                    ("inbox.bulletins_unread", bulletins, "/bulletins", true),
-                ]
-            }
-            None => Vec::new(),
-        },
-        Role::Supervisor => vec![(
-            "inbox.drafts",
-            db::own_drafts(conn, user.id).await?,
-            "/tasks",
-            true,
-        )],
-        Role::Leader => Vec::new(),
-    };
-    Ok(all
-        .into_iter()
-        .filter(|(_, count, _, _)| *count > 0)
-        .map(|(label_key, count, path, in_total)| Awaiting {
-            label_key,
-            count,
-            path,
-            in_total,
-        })
-        .collect())
+    }
 }
 
-/// The number shown beside the inbox in the navigation: what awaits, and the unread
-/// notifications that are not already among it; nothing is counted twice.
-pub async fn count(
-    conn: &mut PgConnection,
-    user: &CurrentUser,
+/// The navigation's count of each user, kept for [`CountCache::TTL`] while nothing changes in
+/// their office: counting what awaits an office takes half a dozen scans, and every page shows
+/// it. A copy serves only while its office's number of committed changes (`db::Changes`) has not
+/// moved and both the application's clock and the real one are within the TTL of when it was
+/// counted (a test that moves the clock counts again; so does a deadline passing). The inbox page
+/// lists the same lines.
+#[derive(Debug, Clone, Default)]
+pub struct CountCache(Arc<RwLock<HashMap<Uuid, Counted>>>);
+
+#[derive(Debug, Clone)]
+struct Counted {
+    inbox: Inbox,
+    office_changes: u64,
     now: DateTime<Utc>,
-    tz: chrono_tz::Tz,
-) -> Result<i64, sqlx::Error> {
-    let waiting: i64 = awaiting(conn, user, now, tz)
-        .await?
-        .iter()
-        .filter(|a| a.in_total)
-        .map(|a| a.count)
-        .sum();
-    Ok(waiting + db::unread(conn, user.id, &COUNTED_AS_AWAITING).await?)
+    at: Instant,
+}
+
+impl CountCache {
+    pub const TTL: Duration = Duration::from_secs(15);
+    /// Beyond this many users the stale copies are dropped before another is kept.
+    const ROOM: usize = 10_000;
+
+    /// The copy of `user`'s count, if it still serves.
+    pub fn get(&self, user: Uuid, office_changes: u64, now: DateTime<Utc>) -> Option<Inbox> {
+        let kept = self.0.read().ok()?.get(&user).cloned()?;
+        let age = (now - kept.now).abs().to_std().unwrap_or(Duration::MAX);
+        (kept.office_changes == office_changes && age < Self::TTL && kept.at.elapsed() < Self::TTL)
+            .then_some(kept.inbox)
+    }
+
+    pub fn keep(&self, user: Uuid, office_changes: u64, now: DateTime<Utc>, inbox: &Inbox) {
+        let Ok(mut kept) = self.0.write() else { return };
+        if kept.len() >= Self::ROOM {
+            kept.retain(|_, c| c.at.elapsed() < Self::TTL);
+        }
+        let counted = Counted {
+            inbox: inbox.clone(),
+            office_changes,
+            now,
+            at: Instant::now(),
+        };
+        kept.insert(user, counted);
+    }
 }
 
 /// The unit's liaisons hear of a notice issued to it (INS-11).

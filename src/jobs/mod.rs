@@ -43,6 +43,8 @@ pub struct JobContext<'a> {
     pub mailer: Option<&'a crate::inbox::mail::Mailer>,
     /// The application's clock: a round acts at its `now`.
     pub clock: &'a crate::core::Clock,
+    /// The process's count of committed changes per office: a round moves every office's.
+    pub changes: &'a crate::db::Changes,
 }
 
 /// Runs one round of every job for every office. `today` overrides each office's own date (for
@@ -81,6 +83,7 @@ async fn run_offices(jobs: &JobContext<'_>, today: Option<NaiveDate>) -> anyhow:
         if let Some(mailer) = jobs.mailer {
             round.mailed += mailer.send_pending(jobs.pool, &office).await?;
         }
+        jobs.changes.changed(office.id);
     }
     Ok(round)
 }

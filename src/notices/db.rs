@@ -1,6 +1,6 @@
 //! Every SQL statement of rectification notices and appeals.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use sqlx::PgConnection;
 use uuid::Uuid;
@@ -403,9 +403,22 @@ pub struct Glance {
     pub reports_pending: i64,
     pub findings_awaiting: i64,
     pub findings_confirmed: i64,
+    /// interviews scheduled from now on
+    pub interviews_upcoming: i64,
+    pub interviews_held: i64,
+    /// interviews' follow-up actions not done, and those of them past the end of their due day
+    pub actions_open: i64,
+    pub actions_overdue: i64,
+    pub bulletins_published: i64,
 }
 
-pub async fn glance(conn: &mut PgConnection, now: DateTime<Utc>) -> Result<Glance, sqlx::Error> {
+/// The numbers the city's leaders read at a glance (INS-13): notices, findings, interviews and
+/// bulletins, in one statement.
+pub async fn glance(
+    conn: &mut PgConnection,
+    now: DateTime<Utc>,
+    today: NaiveDate,
+) -> Result<Glance, sqlx::Error> {
     sqlx::query_as!(
         Glance,
         r#"select
@@ -418,8 +431,16 @@ pub async fn glance(conn: &mut PgConnection, now: DateTime<Utc>) -> Result<Glanc
              (select count(*) from notice_appeal where decision is null) as "appeals_pending!",
              (select count(*) from rectification_report where decision is null) as "reports_pending!",
              (select count(*) from finding where status = 'submitted') as "findings_awaiting!",
-             (select count(*) from finding where status = 'confirmed') as "findings_confirmed!""#,
-        now
+             (select count(*) from finding where status = 'confirmed') as "findings_confirmed!",
+             (select count(*) from interview where status = 'scheduled' and scheduled_at >= $1)
+                 as "interviews_upcoming!",
+             (select count(*) from interview where status = 'held') as "interviews_held!",
+             (select count(*) from interview_action where done_at is null) as "actions_open!",
+             (select count(*) from interview_action where done_at is null and due_on < $2)
+                 as "actions_overdue!",
+             (select count(*) from bulletin where status = 'published') as "bulletins_published!""#,
+        now,
+        today
     )
     .fetch_one(conn)
     .await

@@ -726,7 +726,7 @@ pub async fn overview(
     ctx: PageCtx,
     mut tx: Tx,
 ) -> AppResult<Response> {
-    let glance = db::glance(&mut tx, now).await?;
+    let glance = db::glance(&mut tx, now, ctx.local_date(now)).await?;
     let rows = db::notices(&mut tx, None, None).await?;
     let interviews = super::interviews::handlers::overview(&ctx, &mut tx, now).await?;
     let bulletins = super::bulletins::handlers::overview(&ctx, &user, &mut tx).await?;

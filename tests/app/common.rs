@@ -136,6 +136,8 @@ pub struct TestApp {
     pub evidence_dir: PathBuf,
     /// The app's clock: the system's until the test sets it.
     pub clock: xiaoneng::core::clock::Clock,
+    /// The app's count of committed changes per office (the jobs a test runs move it).
+    pub changes: xiaoneng::db::Changes,
     /// This test's own database, dropped with the app.
     db_name: String,
 }
@@ -206,7 +208,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     admin.close().await.ok();
     let pool = PgPoolOptions::new()
         .max_connections(8)
-        .connect_with(setup.admin.clone().database(&name))
+        .connect_with(xiaoneng::db::tuned(setup.admin.clone().database(&name)))
         .await
         .expect("connect to the test database");
     let mut config = Config::defaults().expect("default configuration");
@@ -219,12 +221,14 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     let evidence_dir = config.evidence.dir.clone();
     let state = AppState::new(pool.clone(), config).expect("open the evidence store");
     let clock = state.clock.clone();
+    let changes = state.changes.clone();
     TestApp {
         router: xiaoneng::router(state),
         pool,
         db_url: (setup.url_for)(&name),
         evidence_dir,
         clock,
+        changes,
         db_name: name,
     }
 }
@@ -254,6 +258,7 @@ impl TestApp {
             retention_days: config.evidence.retention_days,
             mailer: mailer.as_ref(),
             clock: &self.clock,
+            changes: &self.changes,
         };
         xiaoneng::jobs::run_round(&jobs, Some(today))
             .await

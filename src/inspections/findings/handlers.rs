@@ -311,27 +311,14 @@ pub async fn upload_evidence(
     request_tx: RequestTx,
     multipart: Multipart,
 ) -> AppResult<Response> {
-    let user = &acting.user;
     let scripted = headers.contains_key("x-upload");
     let back = format!("/findings/{finding_id}");
-    {
-        // nothing is stored for a finding that cannot take it (a short look of its own: no
-        // connection waits on the upload)
-        let mut look = begin_tenant(&state.db, user.tenant_id).await?;
-        let f = db::get_finding(&mut look, finding_id, user.id).await?;
-        look.rollback().await?;
-        if !on_site(user, f.viewer_in_group) {
-            return Err(not_found());
-        }
-        if let Err(error) = f
-            .finding()
-            .apply(FindingEvent::AddEvidence, f.who(), acting.now)
-        {
-            return refused_by(&ctx, &error, &back);
-        }
+    if let Err(error) = may_take_evidence(&state, &acting, finding_id).await? {
+        return refused_by(&ctx, &error, &back);
     }
     let tz = ctx.time_zone();
-    let (intake, broken) = evidence::intake(&state.evidence, user.tenant_id, tz, multipart).await;
+    let tenant = acting.user.tenant_id;
+    let (intake, broken) = evidence::intake(&state.evidence, tenant, tz, multipart).await;
     acting.upload_received();
     let user = &acting.user;
     if let Some(error) = broken {
@@ -357,17 +344,17 @@ pub async fn upload_evidence(
             return refused_by(&ctx, &error, &back);
         }
     };
-    let owner = Owner::Finding(finding_id);
+    let received = &intake.received;
     let ids = evidence::record(
         &mut tx,
         &state.evidence,
-        owner,
-        &intake.received,
+        Owner::Finding(finding_id),
+        received,
         &acting,
         tz,
     )
     .await?;
-    for (id, r) in ids.iter().zip(&intake.received) {
+    for (id, r) in ids.iter().zip(received) {
         let detail = json!({
             "evidence_id": id,
             "sha256": r.written.sha256,
@@ -375,26 +362,13 @@ pub async fn upload_evidence(
             "size": r.written.size,
             "media_type": r.written.media.as_str(),
         });
-        acting
-            .record(
-                &mut tx,
-                Event::new(step.action, ("finding", finding_id), detail),
-            )
-            .await?;
+        let event = Event::new(step.action, ("finding", finding_id), detail);
+        acting.record(&mut tx, event).await?;
     }
     let refused: Vec<String> = intake.refusal_messages(&ctx);
     if scripted {
         drop(tx);
-        let status = if refused.is_empty() {
-            StatusCode::OK
-        } else {
-            StatusCode::UNPROCESSABLE_ENTITY
-        };
-        let body = json!({ "saved": ids.len(), "refused": refused });
-        let mut response = (status, axum::Json(body)).into_response();
-        response.extensions_mut().insert(KeepWrites);
-        response.extensions_mut().insert(ScriptAnswer);
-        return Ok(response);
+        return Ok(script_answer(ids.len(), refused));
     }
     if refused.is_empty() {
         drop(tx);
@@ -415,6 +389,41 @@ pub async fn upload_evidence(
     let mut response = render_invalid(&page)?;
     response.extensions_mut().insert(KeepWrites);
     Ok(response)
+}
+
+/// Whether the finding may take evidence now, asked before any byte is stored (a short look of
+/// its own: no connection waits on the upload); not the user's to see is the not-found page.
+async fn may_take_evidence(
+    state: &AppState,
+    acting: &Acting,
+    finding_id: Uuid,
+) -> AppResult<Result<(), RuleError>> {
+    let user = &acting.user;
+    let mut look = begin_tenant(&state.db, user.tenant_id).await?;
+    let f = db::get_finding(&mut look, finding_id, user.id).await?;
+    look.rollback().await?;
+    if !on_site(user, f.viewer_in_group) {
+        return Err(not_found());
+    }
+    let step = f
+        .finding()
+        .apply(FindingEvent::AddEvidence, f.who(), acting.now);
+    Ok(step.map(|_| ()))
+}
+
+/// The answer to a script sending one file at a time: how many were saved and why the others
+/// were refused (422 when any was); what was saved is kept either way.
+fn script_answer(saved: usize, refused: Vec<String>) -> Response {
+    let status = if refused.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let body = json!({ "saved": saved, "refused": refused });
+    let mut response = (status, axum::Json(body)).into_response();
+    response.extensions_mut().insert(KeepWrites);
+    response.extensions_mut().insert(ScriptAnswer);
+    response
 }
 
 // ---- the office's decision (INS-11) ----
@@ -607,68 +616,26 @@ pub async fn record_signoff(
         Err(error) => return refused_by(&ctx, &error, &back),
     };
     let mut received = Vec::new();
-    let (signature_id, refusal_finding) = match signoff.outcome {
-        SignoffOutcome::Signed => {
-            let id = match drawn {
-                Some(written) => {
-                    let info = evidence::WrittenInfo {
-                        sha256: written.sha256.clone(),
-                        size: written.size,
-                        media: written.media,
-                        original_name: "signature.png".into(),
-                        client_type: "image/png".into(),
-                        taken_at: Some(acting.now),
-                        taken_at_source: Some("client"),
-                    };
-                    let placed = state
-                        .evidence
-                        .keep(user.tenant_id, written)
-                        .await
-                        .map_err(|error| AppError::Internal(anyhow::anyhow!("{error:?}")))?;
-                    received.push(evidence::Received {
-                        written: info,
-                        placed,
-                    });
-                    let owner = Owner::Signature(task_id);
-                    let tz = ctx.time_zone();
-                    let ids =
-                        evidence::record(&mut tx, &state.evidence, owner, &received, &acting, tz)
-                            .await?;
-                    ids.first().copied()
-                }
-                None => None,
-            };
-            (id, None)
+    let (signature_id, refusal_finding) = match (signoff.outcome, drawn) {
+        (SignoffOutcome::Signed, Some(drawn)) => {
+            received.push(keep_signature(&state, &acting, drawn).await?);
+            let owner = Owner::Signature(task_id);
+            let tz = ctx.time_zone();
+            let ids =
+                evidence::record(&mut tx, &state.evidence, owner, &received, &acting, tz).await?;
+            (ids.first().copied(), None)
         }
-        SignoffOutcome::Refused => {
-            // INS-10: the refusal is itself a violation, filed as X02 and submitted with the rest
-            let Some((x02, _)) =
-                crate::inspections::db::catalog_item(&mut tx, facts.year_id, "X02").await?
-            else {
-                return refuse(&ctx, vec![ctx.t("signoff.no_x02").into()], &back);
-            };
-            let description = format!(
+        (SignoffOutcome::Signed, None) => (None, None),
+        (SignoffOutcome::Refused, _) => {
+            let why = format!(
                 "{}{}",
                 ctx.t("signoff.refusal_finding"),
                 signoff.refusal_reason
             );
-            let new = NewFinding {
-                task_id,
-                unit_id: facts.unit_id,
-                item_id: Some(x02),
-                description: &description,
-                origin: Origin::SignoffRefusal,
-                created_by: user.id,
-            };
-            let id = db::insert_finding(&mut tx, user.tenant_id, &new).await?;
-            let detail = json!({ "task_id": task_id, "item": "X02", "origin": "signoff_refusal" });
-            acting
-                .record(
-                    &mut tx,
-                    Event::new("finding.create", ("finding", id), detail),
-                )
-                .await?;
-            (None, Some(id))
+            match file_refusal(&mut tx, &acting, &facts, &why).await? {
+                Some(id) => (None, Some(id)),
+                None => return refuse(&ctx, vec![ctx.t("signoff.no_x02").into()], &back),
+            }
         }
     };
     let typed = match &signoff.mark {
@@ -708,6 +675,59 @@ pub async fn record_signoff(
             &back,
         )
         .await
+}
+
+/// The drawn signature, written to the store already, kept as the office's evidence file.
+async fn keep_signature(
+    state: &AppState,
+    acting: &Acting,
+    written: evidence::store::Written,
+) -> AppResult<evidence::Received> {
+    let info = evidence::WrittenInfo {
+        sha256: written.sha256.clone(),
+        size: written.size,
+        media: written.media,
+        original_name: "signature.png".into(),
+        client_type: "image/png".into(),
+        taken_at: Some(acting.now),
+        taken_at_source: Some("client"),
+    };
+    let placed = state
+        .evidence
+        .keep(acting.user.tenant_id, written)
+        .await
+        .map_err(|error| AppError::Internal(anyhow::anyhow!("{error:?}")))?;
+    Ok(evidence::Received {
+        written: info,
+        placed,
+    })
+}
+
+/// INS-10: a refused signature is itself a violation, filed as an X02 finding of the task and
+/// submitted with the rest; `None` when the year's catalog has no X02.
+async fn file_refusal(
+    tx: &mut Tx,
+    acting: &Acting,
+    facts: &TaskFacts,
+    description: &str,
+) -> AppResult<Option<Uuid>> {
+    let Some((x02, _)) = crate::inspections::db::catalog_item(tx, facts.year_id, "X02").await?
+    else {
+        return Ok(None);
+    };
+    let new = NewFinding {
+        task_id: facts.id,
+        unit_id: facts.unit_id,
+        item_id: Some(x02),
+        description,
+        origin: Origin::SignoffRefusal,
+        created_by: acting.user.id,
+    };
+    let id = db::insert_finding(tx, acting.user.tenant_id, &new).await?;
+    let detail = json!({ "task_id": facts.id, "item": "X02", "origin": "signoff_refusal" });
+    let event = Event::new("finding.create", ("finding", id), detail);
+    acting.record(tx, event).await?;
+    Ok(Some(id))
 }
 
 /// INS-02, INS-11: the group leader hands the task's findings to the office. An open inspection

@@ -255,20 +255,3 @@ pub async fn receipts(
     .fetch_all(conn)
     .await
 }
-
-/// The bulletin numbers the city's leaders read at a glance (INS-13).
-pub struct Glance {
-    pub published: i64,
-    pub drafts: i64,
-}
-
-pub async fn glance(conn: &mut PgConnection) -> Result<Glance, sqlx::Error> {
-    sqlx::query_as!(
-        Glance,
-        r#"select
-             (select count(*) from bulletin where status = 'published') as "published!",
-             (select count(*) from bulletin where status = 'draft') as "drafts!""#
-    )
-    .fetch_one(conn)
-    .await
-}

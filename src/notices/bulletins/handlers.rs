@@ -18,7 +18,7 @@ use crate::AppState;
 use crate::audit::{Acting, Event as LogEvent, views::TimelineEntry};
 use crate::core::time::document_date;
 use crate::core::{AppResult, CurrentUser, Now, Role, not_found};
-use crate::db::{RequestTx, Tx};
+use crate::db::{RequestTx, Tx, Wrote};
 use crate::web::{Flash, Form, PageCtx, Path, render, render_invalid};
 
 #[derive(Debug, Deserialize)]
@@ -241,15 +241,25 @@ fn unit_receipts(ctx: &PageCtx, rows: Vec<db::ReceiptRow>) -> Vec<UnitReceipt> {
 }
 
 /// A liaison reading a bulletin sent to its unit: its first reading is recorded, once (INS-13).
-async fn note_reading(tx: &mut Tx, acting: &Acting, bulletin_id: Uuid) -> AppResult<()> {
+/// Whether it was (the unit's unread count moves: the response says it wrote).
+async fn note_reading(tx: &mut Tx, acting: &Acting, bulletin_id: Uuid) -> AppResult<bool> {
     let user = &acting.user;
-    if let Some(unit) = user.liaison_unit()
-        && db::record_read(tx, user.tenant_id, bulletin_id, user.id, unit).await?
-    {
-        let event = LogEvent::new("bulletin.read", ("bulletin", bulletin_id), json!({}));
-        acting.record(tx, event).await?;
+    let Some(unit) = user.liaison_unit() else {
+        return Ok(false);
+    };
+    if !db::record_read(tx, user.tenant_id, bulletin_id, user.id, unit).await? {
+        return Ok(false);
     }
-    Ok(())
+    let event = LogEvent::new("bulletin.read", ("bulletin", bulletin_id), json!({}));
+    acting.record(tx, event).await?;
+    Ok(true)
+}
+
+fn marked(mut response: Response, wrote: bool) -> Response {
+    if wrote {
+        response.extensions_mut().insert(Wrote);
+    }
+    response
 }
 
 /// INS-13: the bulletin. A liaison opening one sent to its unit records its first reading, once.
@@ -260,9 +270,9 @@ pub async fn show_bulletin(
     mut tx: Tx,
 ) -> AppResult<Response> {
     let page = bulletin_page(ctx, &acting.user, &mut tx, bulletin_id).await?;
-    note_reading(&mut tx, &acting, bulletin_id).await?;
+    let wrote = note_reading(&mut tx, &acting, bulletin_id).await?;
     drop(tx);
-    render(&page)
+    Ok(marked(render(&page)?, wrote))
 }
 
 /// INS-13: the bulletin in PDF, typeset on the server; a liaison's download is a reading too.
@@ -275,10 +285,10 @@ pub async fn bulletin_pdf(
 ) -> AppResult<Response> {
     let mut tx = request_tx.acquire().await?;
     let page = bulletin_page(ctx, &acting.user, &mut tx, bulletin_id).await?;
-    note_reading(&mut tx, &acting, bulletin_id).await?;
+    let wrote = note_reading(&mut tx, &acting, bulletin_id).await?;
     drop(tx);
     let back = page.ctx.href(&format!("/bulletins/{bulletin_id}"));
-    crate::documents::handlers::pdf_response(
+    let pdf = crate::documents::handlers::pdf_response(
         &state.documents,
         &request_tx,
         page.ctx.clone(),
@@ -286,7 +296,8 @@ pub async fn bulletin_pdf(
         &page.b.title,
         back,
     )
-    .await
+    .await?;
+    Ok(marked(pdf, wrote))
 }
 
 /// INS-13: publishes the draft, once, to every unit of the office.
@@ -332,12 +343,11 @@ pub async fn overview(
     user: &CurrentUser,
     tx: &mut Tx,
 ) -> AppResult<BulletinOverview> {
-    let glance = db::glance(tx).await?;
     let recent = db::bulletins(tx, Scope::Published, None, user.id)
         .await?
         .iter()
         .take(RECENT_BULLETINS)
         .map(|b| BulletinItem::new(ctx, b))
         .collect();
-    Ok(BulletinOverview { glance, recent })
+    Ok(BulletinOverview { recent })
 }

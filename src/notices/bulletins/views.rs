@@ -4,7 +4,7 @@
 
 use askama::Template;
 
-use super::db::{self, BulletinRow};
+use super::db::BulletinRow;
 use super::model::{BulletinText, PeriodForm};
 use crate::audit::views::TimelineEntry;
 use crate::web::PageCtx;
@@ -119,9 +119,8 @@ impl BulletinPage {
     }
 }
 
-/// INS-13: the bulletins part of the leaders' overview: how many are published, and the latest
-/// with how many units have read each.
+/// INS-13: the bulletins part of the leaders' overview: the latest, with how many units have
+/// read each (how many are published is in the notices' glance).
 pub struct BulletinOverview {
-    pub glance: db::Glance,
     pub recent: Vec<BulletinItem>,
 }

@@ -320,35 +320,6 @@ pub async fn mark_action_done(
     .await
 }
 
-/// The interview numbers the city's leaders read at a glance (INS-13).
-pub struct Glance {
-    pub upcoming: i64,
-    pub held: i64,
-    pub actions_open: i64,
-    pub actions_overdue: i64,
-}
-
-pub async fn glance(
-    conn: &mut PgConnection,
-    now: DateTime<Utc>,
-    today: NaiveDate,
-) -> Result<Glance, sqlx::Error> {
-    sqlx::query_as!(
-        Glance,
-        r#"select
-             (select count(*) from interview where status = 'scheduled' and scheduled_at >= $2)
-                 as "upcoming!",
-             (select count(*) from interview where status = 'held') as "held!",
-             (select count(*) from interview_action where done_at is null) as "actions_open!",
-             (select count(*) from interview_action where done_at is null and due_on < $1)
-                 as "actions_overdue!""#,
-        today,
-        now
-    )
-    .fetch_one(conn)
-    .await
-}
-
 /// An overdue follow-up action with its interview and unit, for the leaders' overview.
 pub struct OverdueAction {
     pub interview_id: Uuid,

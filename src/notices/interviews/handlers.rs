@@ -528,7 +528,6 @@ pub async fn overview(
     now: DateTime<Utc>,
 ) -> AppResult<InterviewOverview> {
     let today = ctx.local_date(now);
-    let glance = db::glance(tx, now, today).await?;
     let mut upcoming: Vec<InterviewItem> = db::interviews(tx, None, None, today)
         .await?
         .iter()
@@ -547,9 +546,5 @@ pub async fn overview(
             due: a.due_on.to_string(),
         })
         .collect();
-    Ok(InterviewOverview {
-        glance,
-        upcoming,
-        overdue,
-    })
+    Ok(InterviewOverview { upcoming, overdue })
 }

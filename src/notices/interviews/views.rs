@@ -4,7 +4,7 @@
 use askama::Template;
 use uuid::Uuid;
 
-use super::db::{self, InterviewRow};
+use super::db::InterviewRow;
 use super::model::{ActionLine, Attendee, InterviewForm, MinutesForm};
 use crate::audit::views::TimelineEntry;
 use crate::core::time::document_date;
@@ -206,10 +206,9 @@ pub struct OverdueItem {
     pub due: String,
 }
 
-/// INS-13: the interviews part of the leaders' overview: the numbers, the upcoming interviews
-/// and the overdue follow-up actions.
+/// INS-13: the interviews part of the leaders' overview: the upcoming interviews and the overdue
+/// follow-up actions (the numbers are in the notices' glance).
 pub struct InterviewOverview {
-    pub glance: db::Glance,
     pub upcoming: Vec<InterviewItem>,
     pub overdue: Vec<OverdueItem>,
 }

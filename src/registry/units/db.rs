@@ -68,44 +68,79 @@ pub struct UnitListRow {
     pub listed: bool,
 }
 
-/// One page of units matching `search` (code or name) and `category`, sorted by `sort` (`code`,
-/// `name` or `category`), with whether each is on the year `year_id`'s list, and the total.
-#[allow(clippy::too_many_arguments)]
+/// What the units list is narrowed and sorted by.
+#[derive(Debug, Clone, Copy)]
+pub struct UnitQuery<'a> {
+    /// part of the code or the name
+    pub search: Option<&'a str>,
+    pub category: Option<&'a str>,
+    /// `code`, `name` or `category`
+    pub sort: &'a str,
+}
+
+/// One page of the units `query` matches, each with its serving staff and whether it is on the
+/// open year's list (the staff counted once for all units, not once per unit), and how many match
+/// in all: counted apart only when the page is full (a shorter page is the last).
 pub async fn list_units_page(
     conn: &mut PgConnection,
-    search: Option<&str>,
-    category: Option<&str>,
-    sort: &str,
-    year_id: Option<Uuid>,
+    query: UnitQuery<'_>,
     limit: i64,
     offset: i64,
 ) -> Result<(Vec<UnitListRow>, i64), sqlx::Error> {
-    let pattern = search.map(crate::db::like_pattern);
-    let rows = sqlx::query_as!(
-        UnitListRow,
-        r#"select u.id, u.code, u.name, u.category, u.phone,
-                  (select count(*) from staff_member s
-                    where s.tenant_id = u.tenant_id and s.unit_id = u.id and s.left_at is null) as "staff!",
-                  exists(select 1 from assessment_unit a
-                          where a.tenant_id = u.tenant_id and a.unit_id = u.id
-                            and a.assessment_year_id = $3) as "listed!"
-             from unit u
-            where ($1::text is null or u.code ilike $1 or u.name ilike $1)
-              and ($2::text is null or u.category = $2)
-            order by case when $4 = 'name' then u.name end,
-                     case when $4 = 'category' then u.category end,
-                     u.code
-            limit $5 offset $6"#,
+    let pattern = query.search.map(crate::db::like_pattern);
+    let rows = sqlx::query!(
+        r#"with staff as (
+                select unit_id, count(*) as n from staff_member where left_at is null group by unit_id
+            ), open_year as (
+                select id from assessment_year where status = 'open' order by year desc limit 1
+            )
+            select u.id, u.code, u.name, u.category, u.phone,
+                   coalesce(s.n, 0) as "staff!",
+                   exists(select 1 from assessment_unit a join open_year y on y.id = a.assessment_year_id
+                           where a.unit_id = u.id) as "listed!"
+              from unit u
+              left join staff s on s.unit_id = u.id
+             where ($1::text is null or u.code ilike $1 or u.name ilike $1)
+               and ($2::text is null or u.category = $2)
+             order by case when $3 = 'name' then u.name end,
+                      case when $3 = 'category' then u.category end,
+                      u.code
+             limit $4 offset $5"#,
         pattern,
-        category,
-        year_id,
-        sort,
+        query.category,
+        query.sort,
         limit,
         offset
     )
     .fetch_all(&mut *conn)
     .await?;
-    let total = sqlx::query_scalar!(
+    let shown = i64::try_from(rows.len()).unwrap_or(i64::MAX);
+    let total = if (1..limit).contains(&shown) || (shown == 0 && offset == 0) {
+        offset + shown
+    } else {
+        count_units(conn, pattern.as_deref(), query.category).await?
+    };
+    let rows = rows
+        .into_iter()
+        .map(|r| UnitListRow {
+            id: r.id,
+            code: r.code,
+            name: r.name,
+            category: r.category,
+            phone: r.phone,
+            staff: r.staff,
+            listed: r.listed,
+        })
+        .collect();
+    Ok((rows, total))
+}
+
+async fn count_units(
+    conn: &mut PgConnection,
+    pattern: Option<&str>,
+    category: Option<&str>,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar!(
         r#"select count(*) as "n!" from unit u
             where ($1::text is null or u.code ilike $1 or u.name ilike $1)
               and ($2::text is null or u.category = $2)"#,
@@ -113,14 +148,22 @@ pub async fn list_units_page(
         category
     )
     .fetch_one(conn)
-    .await?;
-    Ok((rows, total))
+    .await
 }
 
-pub async fn list_categories(conn: &mut PgConnection) -> Result<Vec<String>, sqlx::Error> {
-    sqlx::query_scalar!("select distinct category from unit where category <> '' order by category")
-        .fetch_all(conn)
-        .await
+/// Around the units list: the categories to filter by, and the open year (its number).
+pub async fn list_frame(
+    conn: &mut PgConnection,
+) -> Result<(Vec<String>, Option<i32>), sqlx::Error> {
+    let row = sqlx::query!(
+        r#"select array(select distinct category from unit where category <> '' order by category)
+                    as "categories!",
+                  (select year from assessment_year where status = 'open' order by year desc limit 1)
+                    as "year""#
+    )
+    .fetch_one(conn)
+    .await?;
+    Ok((row.categories, row.year))
 }
 
 /// A unit with all its fields.

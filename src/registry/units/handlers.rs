@@ -67,18 +67,14 @@ pub async fn list_units(
         _ => "code".to_string(),
     };
     let request = PageRequest::new(filter.page, PAGE_SIZE);
-    let year = crate::registry::years::db::current_open_year(&mut tx).await?;
-    let (rows, total) = db::list_units_page(
-        &mut tx,
-        (!q.is_empty()).then_some(q.as_str()),
-        (!category.is_empty()).then_some(category.as_str()),
-        &sort,
-        year.map(|y| y.0),
-        request.limit(),
-        request.offset(),
-    )
-    .await?;
-    let categories = db::list_categories(&mut tx).await?;
+    let query = db::UnitQuery {
+        search: (!q.is_empty()).then_some(q.as_str()),
+        category: (!category.is_empty()).then_some(category.as_str()),
+        sort: &sort,
+    };
+    let (rows, total) =
+        db::list_units_page(&mut tx, query, request.limit(), request.offset()).await?;
+    let (categories, year) = db::list_frame(&mut tx).await?;
     drop(tx);
     let units = rows
         .into_iter()
@@ -104,7 +100,7 @@ pub async fn list_units(
         categories,
         total,
         pager,
-        year: year.map(|y| y.1),
+        year,
         can_edit: user.role == Role::OfficeAdmin,
     })
 }
