@@ -421,24 +421,32 @@ pub async fn glance(
 ) -> Result<Glance, sqlx::Error> {
     sqlx::query_as!(
         Glance,
-        r#"select
-             (select count(*) from rectification_notice) as "notices!",
-             (select count(*) from rectification_notice where status = 'issued') as "rectifying!",
-             (select count(*) from rectification_notice where status = 'issued' and due_at < $1)
-                 as "overdue!",
-             (select count(*) from rectification_notice where status = 'closed') as "closed!",
-             (select count(*) from rectification_notice where status = 'withdrawn') as "withdrawn!",
-             (select count(*) from notice_appeal where decision is null) as "appeals_pending!",
-             (select count(*) from rectification_report where decision is null) as "reports_pending!",
-             (select count(*) from finding where status = 'submitted') as "findings_awaiting!",
-             (select count(*) from finding where status = 'confirmed') as "findings_confirmed!",
-             (select count(*) from interview where status = 'scheduled' and scheduled_at >= $1)
-                 as "interviews_upcoming!",
-             (select count(*) from interview where status = 'held') as "interviews_held!",
-             (select count(*) from interview_action where done_at is null) as "actions_open!",
-             (select count(*) from interview_action where done_at is null and due_on < $2)
-                 as "actions_overdue!",
-             (select count(*) from bulletin where status = 'published') as "bulletins_published!""#,
+        r#"select n.notices as "notices!", n.rectifying as "rectifying!", n.overdue as "overdue!",
+                  n.closed as "closed!", n.withdrawn as "withdrawn!",
+                  a.pending as "appeals_pending!", r.pending as "reports_pending!",
+                  f.awaiting as "findings_awaiting!", f.confirmed as "findings_confirmed!",
+                  i.upcoming as "interviews_upcoming!", i.held as "interviews_held!",
+                  ia.open as "actions_open!", ia.overdue as "actions_overdue!",
+                  b.published as "bulletins_published!"
+             from (select count(*) as notices,
+                          count(*) filter (where status = 'issued') as rectifying,
+                          count(*) filter (where status = 'issued' and due_at < $1) as overdue,
+                          count(*) filter (where status = 'closed') as closed,
+                          count(*) filter (where status = 'withdrawn') as withdrawn
+                     from rectification_notice) n,
+                  (select count(*) as pending from notice_appeal where decision is null) a,
+                  (select count(*) as pending from rectification_report where decision is null) r,
+                  (select count(*) filter (where status = 'submitted') as awaiting,
+                          count(*) filter (where status = 'confirmed') as confirmed
+                     from finding) f,
+                  (select count(*) filter (where status = 'scheduled' and scheduled_at >= $1)
+                              as upcoming,
+                          count(*) filter (where status = 'held') as held
+                     from interview) i,
+                  (select count(*) filter (where done_at is null) as open,
+                          count(*) filter (where done_at is null and due_on < $2) as overdue
+                     from interview_action) ia,
+                  (select count(*) as published from bulletin where status = 'published') b"#,
         now,
         today
     )

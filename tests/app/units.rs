@@ -135,6 +135,12 @@ async fn ins_01_staff_of_every_employment_kind_are_recorded() {
         .fetch_one(&app.pool)
         .await
         .unwrap();
+    let serving = |page: &str| -> String {
+        let row = &page[page.find(">u1<").expect("u1 listed")..];
+        let cell = &row[row.find("data-label=\"在岗人数\">").expect("staff cell")..];
+        cell[cell.find('>').unwrap() + 1..cell.find("</td>").unwrap()].to_string()
+    };
+    assert_eq!(serving(&staff_user.get("/alpha/units").await.body), "5");
     staff_user
         .post(&format!("/alpha/units/{unit}/staff/{gone}/leave"), &[])
         .await;
@@ -143,6 +149,12 @@ async fn ins_01_staff_of_every_employment_kind_are_recorded() {
             .await,
         1
     );
+    // INS-01: the list counts the serving staff only, and follows a return
+    assert_eq!(serving(&staff_user.get("/alpha/units").await.body), "4");
+    staff_user
+        .post(&format!("/alpha/units/{unit}/staff/{gone}/return"), &[])
+        .await;
+    assert_eq!(serving(&staff_user.get("/alpha/units").await.body), "5");
 }
 
 #[tokio::test]

@@ -78,9 +78,9 @@ pub struct UnitQuery<'a> {
     pub sort: &'a str,
 }
 
-/// One page of the units `query` matches, each with its serving staff and whether it is on the
-/// open year's list (the staff counted once for all units, not once per unit), and how many match
-/// in all: counted apart only when the page is full (a shorter page is the last).
+/// One page of the units `query` matches, each with its serving staff (kept on the unit) and
+/// whether it is on the open year's list, and how many match in all: counted apart only when the
+/// page is full (a shorter page is the last).
 pub async fn list_units_page(
     conn: &mut PgConnection,
     query: UnitQuery<'_>,
@@ -88,18 +88,15 @@ pub async fn list_units_page(
     offset: i64,
 ) -> Result<(Vec<UnitListRow>, i64), sqlx::Error> {
     let pattern = query.search.map(crate::db::like_pattern);
-    let rows = sqlx::query!(
-        r#"with staff as (
-                select unit_id, count(*) as n from staff_member where left_at is null group by unit_id
-            ), open_year as (
-                select id from assessment_year where status = 'open' order by year desc limit 1
-            )
-            select u.id, u.code, u.name, u.category, u.phone,
-                   coalesce(s.n, 0) as "staff!",
-                   exists(select 1 from assessment_unit a join open_year y on y.id = a.assessment_year_id
-                           where a.unit_id = u.id) as "listed!"
+    let rows = sqlx::query_as!(
+        UnitListRow,
+        r#"select u.id, u.code, u.name, u.category, u.phone, u.serving_staff::bigint as "staff!",
+                   (a.unit_id is not null) as "listed!"
               from unit u
-              left join staff s on s.unit_id = u.id
+              left join assessment_unit a
+                on a.tenant_id = u.tenant_id and a.unit_id = u.id
+               and a.assessment_year_id = (select id from assessment_year where status = 'open'
+                                            order by year desc limit 1)
              where ($1::text is null or u.code ilike $1 or u.name ilike $1)
                and ($2::text is null or u.category = $2)
              order by case when $3 = 'name' then u.name end,
@@ -120,18 +117,6 @@ pub async fn list_units_page(
     } else {
         count_units(conn, pattern.as_deref(), query.category).await?
     };
-    let rows = rows
-        .into_iter()
-        .map(|r| UnitListRow {
-            id: r.id,
-            code: r.code,
-            name: r.name,
-            category: r.category,
-            phone: r.phone,
-            staff: r.staff,
-            listed: r.listed,
-        })
-        .collect();
     Ok((rows, total))
 }
 
