@@ -39,6 +39,9 @@ fn allow(roles: &'static [Role], routes: Router<AppState>) -> Router<AppState> {
 }
 
 /// The routes of one office, below `/{office}`.
+///
+/// Long on purpose: it is the office's site map, one group of routes per set of roles, read top to
+/// bottom; split up, a reader would have to hunt for which roles reach a page.
 fn office_routes(state: &AppState) -> Router<AppState> {
     use auth::handlers as a;
     use calendar::handlers as c;

@@ -125,6 +125,43 @@ fn refused_text(intake: &mut Intake, name: &str, kept: String) -> String {
     kept
 }
 
+/// A text field, read in pieces and never more than the limit held, kept in `intake.fields`; its
+/// value, or `None` when it was too long (refused by name).
+async fn read_text(
+    mut field: Field<'_>,
+    name: &str,
+    intake: &mut Intake,
+) -> Result<Option<String>, UploadError> {
+    let mut bytes = Vec::new();
+    let mut too_long = false;
+    while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
+        if bytes.len() + chunk.len() > MAX_FIELD_BYTES {
+            too_long = true;
+        } else {
+            bytes.extend_from_slice(&chunk);
+        }
+    }
+    if too_long {
+        intake.refused.push(Refused {
+            name: name.chars().take(40).collect(),
+            reason: "evidence.field_too_long",
+        });
+        return Ok(None);
+    }
+    // a NUL byte or bytes that are not UTF-8 cannot be stored: refused by name, and the rest of
+    // the text is kept for the form shown again
+    let value = match String::from_utf8(bytes) {
+        Ok(value) if !value.contains('\0') => value,
+        Ok(value) => refused_text(intake, name, value.replace('\0', "")),
+        Err(error) => {
+            let value = String::from_utf8_lossy(error.as_bytes()).replace('\0', "");
+            refused_text(intake, name, value)
+        }
+    };
+    intake.fields.push((name.to_string(), value.clone()));
+    Ok(Some(value))
+}
+
 async fn read_fields(
     store: &Store,
     tenant_id: Uuid,
@@ -134,44 +171,18 @@ async fn read_fields(
 ) -> Result<(), UploadError> {
     // the client's word for when the next file was taken (milliseconds since the epoch)
     let mut client_taken: Option<DateTime<Utc>> = None;
-    while let Some(mut field) = multipart.next_field().await.map_err(multipart_error)? {
+    while let Some(field) = multipart.next_field().await.map_err(multipart_error)? {
         let name = field.name().unwrap_or_default().to_string();
         if name != "file" {
-            // read in pieces, never more than the limit held
-            let mut bytes = Vec::new();
-            let mut too_long = false;
-            while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
-                if bytes.len() + chunk.len() > MAX_FIELD_BYTES {
-                    too_long = true;
-                } else {
-                    bytes.extend_from_slice(&chunk);
-                }
-            }
-            if too_long {
-                intake.refused.push(Refused {
-                    name: name.chars().take(40).collect(),
-                    reason: "evidence.field_too_long",
-                });
-                continue;
-            }
-            // a NUL byte or bytes that are not UTF-8 cannot be stored: refused by name, and the
-            // rest of the text is kept for the form shown again
-            let value = match String::from_utf8(bytes) {
-                Ok(value) if !value.contains('\0') => value,
-                Ok(value) => refused_text(intake, &name, value.replace('\0', "")),
-                Err(error) => {
-                    let value = String::from_utf8_lossy(error.as_bytes()).replace('\0', "");
-                    refused_text(intake, &name, value)
-                }
-            };
-            if name == "taken_at_ms" {
+            if let Some(value) = read_text(field, &name, intake).await?
+                && name == "taken_at_ms"
+            {
                 client_taken = value
                     .trim()
                     .parse::<i64>()
                     .ok()
                     .and_then(DateTime::from_timestamp_millis);
             }
-            intake.fields.push((name, value));
             continue;
         }
         let original_name = field.file_name().unwrap_or_default().to_string();

@@ -335,6 +335,7 @@ mod tests {
     }
 
     /// (status, appeal, report pending, event, who) → the status reached, or the rule that refuses.
+    /// Long on purpose: one row per transition, so the table is the whole state machine at a glance.
     #[test]
     fn ins_11_ins_12_every_notice_transition_is_allowed_or_refused_by_its_rule() {
         let in_time = at("2026-11-30 10:00");

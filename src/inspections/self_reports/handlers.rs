@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use serde_json::json;
 
 use super::db;
-use super::model::quarter_end;
+use super::model::{quarter_end, refusal};
 use super::views::{MatrixRow, QuarterView, SelfReportMatrixPage, SelfReportsPage};
 use crate::AppState;
 use crate::audit::{Acting, Event};
@@ -16,9 +16,6 @@ use crate::db::{RequestTx, Tx};
 use crate::inspections::db::{listed_units, open_years};
 use crate::registry::years::handlers::{YearPath, year_of};
 use crate::web::{Flash, PageCtx, Path, render, render_invalid};
-
-/// The longest report a unit files.
-const CONTENT_MAX: usize = 10_000;
 
 /// What the liaison typed and what was refused, shown again when nothing was filed.
 #[derive(Debug, Default)]
@@ -152,53 +149,30 @@ pub async fn submit_self_report(
         .filter(|q| (1..=4).contains(q));
     let year = open_years(&mut tx).await?.last().copied();
     let today = ctx.local_date(acting.now);
-    typed.error = match (year, quarter) {
-        (None, _) => Some("units.no_open_year"),
-        (_, None) => Some("error.quarter"),
-        (Some((_, y)), Some(q)) if quarter_end(y, q as u32).is_none_or(|end| today <= end) => {
-            Some("error.quarter_not_ended")
-        }
-        _ if content.is_empty() || content.chars().count() > CONTENT_MAX => {
-            Some("error.report_content")
-        }
-        _ if !typed.file_errors.is_empty() => Some("self_reports.files_refused"),
-        (Some((year_id, y)), Some(q)) => {
-            let filed = db::insert_self_report(
-                &mut tx,
-                user.tenant_id,
-                year_id,
-                unit,
-                q,
-                &content,
-                user.id,
-            )
-            .await?;
-            match filed {
-                Some(id) => {
-                    let owner = crate::evidence::db::Owner::SelfReport(id);
-                    let files = crate::evidence::record(
-                        &mut tx,
-                        &state.evidence,
-                        owner,
-                        &intake.received,
-                        &acting,
-                        tz,
-                    )
+    let mut refused = refusal(year, quarter, today, &content, &typed.file_errors);
+    if let (None, Some((year_id, y)), Some(q)) = (refused, year, quarter) {
+        let (tenant, author) = (user.tenant_id, user.id);
+        let filed =
+            db::insert_self_report(&mut tx, tenant, year_id, unit, q, &content, author).await?;
+        if let Some(id) = filed {
+            let owner = crate::evidence::db::Owner::SelfReport(id);
+            let received = &intake.received;
+            let files =
+                crate::evidence::record(&mut tx, &state.evidence, owner, received, &acting, tz)
                     .await?;
-                    let detail = json!({
-                        "year": y,
-                        "quarter": q,
-                        "self_report_id": id,
-                        "attachments": files.len(),
-                    });
-                    let event = Event::new("self_report.submit", ("unit", unit), detail);
-                    let done = Flash::success("self_reports.submitted").with(q.to_string());
-                    return acting.recorded(&mut tx, event, done, "/self-reports").await;
-                }
-                None => Some("error.report_exists"),
-            }
+            let detail = json!({
+                "year": y,
+                "quarter": q,
+                "self_report_id": id,
+                "attachments": files.len(),
+            });
+            let event = Event::new("self_report.submit", ("unit", unit), detail);
+            let done = Flash::success("self_reports.submitted").with(q.to_string());
+            return acting.recorded(&mut tx, event, done, "/self-reports").await;
         }
-    };
+        refused = Some("error.report_exists");
+    }
+    typed.error = refused;
     // nothing was filed: the files this request stored go again
     crate::evidence::forget(&state.db, &state.evidence, user.tenant_id, &intake.received).await;
     let max = state.evidence.max_upload_text();

@@ -6,6 +6,32 @@ use uuid::Uuid;
 
 use crate::calendar::{Calendar, CalendarError};
 
+/// The longest report a unit files, in characters.
+pub const CONTENT_MAX: usize = 10_000;
+
+/// Why a self-report cannot be filed as typed (INS-04), or `None` when it can: a year is open,
+/// the quarter has ended, the content is there and fits, and every attachment was taken.
+pub fn refusal(
+    year: Option<(Uuid, i32)>,
+    quarter: Option<i32>,
+    today: NaiveDate,
+    content: &str,
+    file_errors: &[String],
+) -> Option<&'static str> {
+    match (year, quarter) {
+        (None, _) => Some("units.no_open_year"),
+        (_, None) => Some("error.quarter"),
+        (Some((_, y)), Some(q)) if quarter_end(y, q as u32).is_none_or(|end| today <= end) => {
+            Some("error.quarter_not_ended")
+        }
+        _ if content.is_empty() || content.chars().count() > CONTENT_MAX => {
+            Some("error.report_content")
+        }
+        _ if !file_errors.is_empty() => Some("self_reports.files_refused"),
+        _ => None,
+    }
+}
+
 /// The last day of `quarter` (1–4) of `year`.
 pub fn quarter_end(year: i32, quarter: u32) -> Option<NaiveDate> {
     let (month, day) = match quarter {
@@ -37,6 +63,39 @@ pub fn source_key(year: i32, quarter: u32, unit: Uuid) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ins_04_a_report_is_filed_only_for_an_ended_quarter_of_an_open_year_with_its_content() {
+        let year = Some((Uuid::nil(), 2026));
+        let day = |m, d| NaiveDate::from_ymd_opt(2026, m, d).unwrap_or_default();
+        let ok = refusal(year, Some(3), day(10, 1), "报告", &[]);
+        assert_eq!(ok, None);
+        assert_eq!(
+            refusal(None, Some(3), day(10, 1), "报告", &[]),
+            Some("units.no_open_year")
+        );
+        assert_eq!(
+            refusal(year, None, day(10, 1), "报告", &[]),
+            Some("error.quarter")
+        );
+        assert_eq!(
+            refusal(year, Some(3), day(9, 30), "报告", &[]),
+            Some("error.quarter_not_ended")
+        );
+        assert_eq!(
+            refusal(year, Some(3), day(10, 1), "", &[]),
+            Some("error.report_content")
+        );
+        let long = "字".repeat(CONTENT_MAX + 1);
+        assert_eq!(
+            refusal(year, Some(3), day(10, 1), &long, &[]),
+            Some("error.report_content")
+        );
+        assert_eq!(
+            refusal(year, Some(3), day(10, 1), "报告", &["x".into()]),
+            Some("self_reports.files_refused")
+        );
+    }
 
     #[test]
     fn ins_04_a_report_is_due_ten_working_days_after_the_quarter() {

@@ -95,7 +95,6 @@ pub async fn get_supervisor(
 
 /// Records the office's decision; an approval carries the certificate. False when the
 /// supervisor was no longer in `from_status` (decided meanwhile).
-#[allow(clippy::too_many_arguments)]
 pub async fn decide_supervisor(
     conn: &mut PgConnection,
     id: Uuid,
