@@ -31,9 +31,13 @@ use sqlx::PgPool;
 
 pub use routes::router;
 
-/// What every handler can reach: the database pool, the configuration and the evidence store.
+/// What every handler can reach: the database pool, the configuration, the evidence store and the
+/// process's short-lived copies. Cloned for every extractor of every request, so it is one
+/// shared pointer.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+pub struct Shared {
     pub db: PgPool,
     pub config: Arc<config::Config>,
     pub evidence: Arc<evidence::Store>,
@@ -45,12 +49,25 @@ pub struct AppState {
     pub changes: db::Changes,
     /// The navigation's counts, kept a short while (see [`inbox::CountCache`]).
     pub inbox_counts: inbox::CountCache,
+    /// The leaders' overviews, kept a short while (see [`notices::OverviewCache`]).
+    pub overviews: notices::OverviewCache,
+    /// The units list's categories and open year, kept a short while (see
+    /// [`registry::units::FrameCache`]).
+    pub unit_frames: registry::units::FrameCache,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
 }
 
 impl AppState {
     /// Fails when the evidence store cannot be opened (its folder, or the S3 settings).
     pub fn new(db: PgPool, config: config::Config) -> anyhow::Result<Self> {
-        Ok(Self {
+        Ok(Self(Arc::new(Shared {
             db,
             evidence: Arc::new(evidence::Store::from_config(&config.evidence)?),
             documents: Arc::new(documents::Documents::from_config(&config.documents)),
@@ -58,8 +75,10 @@ impl AppState {
             offices: db::offices::OfficeCache::default(),
             changes: db::Changes::default(),
             inbox_counts: inbox::CountCache::default(),
+            overviews: notices::OverviewCache::default(),
+            unit_frames: registry::units::FrameCache::default(),
             config: Arc::new(config),
-        })
+        })))
     }
 }
 

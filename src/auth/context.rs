@@ -1,8 +1,8 @@
 //! The office context: every route under `/{office}` runs inside it. It finds the office by its
 //! code (from the process's short-lived cache), loads the signed-in user, provides the request's
 //! tenant transaction and finishes it after the handler: committed for a success or a redirect,
-//! rolled back otherwise. A page view (GET) reads the user inside that transaction, which its
-//! handler goes on with; a form or an upload reads it in a short transaction of its own, and its
+//! rolled back otherwise. A page view (GET) reads its session and the user inside that
+//! transaction, in one statement, and its handler goes on with it; a form or an upload reads it in a short transaction of its own, and its
 //! handler begins the request's transaction once the body is in.
 //! A code that cannot be an office's (a NUL byte, upper case) is not looked up at all.
 //!
@@ -14,9 +14,11 @@ use axum::http::Method;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use tower_sessions::Session;
+use tower_sessions::session::{Id, Record};
 
 use crate::AppState;
-use crate::auth::{self, SessionAuth};
+use crate::auth::db::UserRow;
+use crate::auth::{self, SessionAuth, session_store};
 use crate::core::error::{AppError, ErrorResponse, not_found};
 use crate::core::{CurrentUser, MaybeUser, Office, OfficeCode};
 use crate::db::{KeepWrites, OfficeChanged, RequestTx, Wrote, should_commit};
@@ -32,7 +34,7 @@ fn office_code(path: &str) -> Option<&str> {
 pub async fn office_context(
     State(state): State<AppState>,
     session: Session,
-    mut request: Request,
+    request: Request,
     next: Next,
 ) -> Response {
     let path = crate::core::full_path(request.extensions(), request.uri());
@@ -44,17 +46,78 @@ pub async fn office_context(
         Ok(None) => return not_found().into_response(),
         Err(error) => return AppError::from(error).into_response(),
     };
-    let office_id = office.id;
-    let request_tx = RequestTx::new(state.db.clone(), office.id);
-    // A page view reads the user in the request's own transaction; anything else (a form, an
-    // upload) in a short one of its own, so that no connection waits while its body arrives.
+    // A page view reads its session and user in the request's own transaction, which its handler
+    // goes on with; anything else (a form, an upload) reads them in a short one of its own, so
+    // that no connection waits while its body arrives.
     let page_view = matches!(*request.method(), Method::GET | Method::HEAD);
-    let own_tx = page_view.then_some(&request_tx);
-    let user = match signed_in(&state, &session, &office, own_tx).await {
-        Ok(user) => user,
-        Err(response) => return response,
+    let read_here = session.id().filter(|_| page_view);
+    let mut request_tx = RequestTx::new(state.db.clone(), office.id);
+    if let Some(id) = read_here {
+        request_tx = request_tx.reading_session(&id.to_string());
+    }
+    let (read, preloaded) = match read_here {
+        Some(id) => match read_in_request(&request_tx, id).await {
+            Ok((record, user)) => (Read::InRequest(user), Some((id, record))),
+            Err(response) => return response,
+        },
+        None => (Read::OwnTransaction, None),
     };
+    let rest = async move {
+        let user = match signed_in(&state, &session, &office, read).await {
+            Ok(user) => user,
+            Err(response) => return response,
+        };
+        run(state, request, next, (office, user), request_tx, page_view).await
+    };
+    match preloaded {
+        Some((id, record)) => session_store::with_preloaded(id, record, rest).await,
+        None => rest.await,
+    }
+}
 
+/// How the signed-in user is read: already, in the page view's own transaction (`None`: the
+/// session names no user of this office), or in a short transaction of its own.
+enum Read {
+    InRequest(Option<UserRow>),
+    OwnTransaction,
+}
+
+/// The session `id` and its user, read in the request's transaction (which may read it).
+async fn read_in_request(
+    request_tx: &RequestTx,
+    id: Id,
+) -> Result<(Option<Record>, Option<UserRow>), Response> {
+    let read = async {
+        let mut tx = request_tx.acquire().await?;
+        let row = auth::db::session_with_user(&mut tx, &id.to_string()).await?;
+        Ok::<_, AppError>(row)
+    };
+    match read.await {
+        Ok(Some(row)) => match session_store::record(id, row.data, row.expires_at) {
+            Ok(record) => Ok((Some(record), row.user)),
+            // a record we cannot read signs nobody in, as the store's own load would say
+            Err(error) => {
+                tracing::warn!(%error, "an unreadable session");
+                Ok((None, None))
+            }
+        },
+        Ok(None) => Ok((None, None)),
+        Err(error) => Err(error.into_response()),
+    }
+}
+
+/// The handler's turn, then the end of the request's transaction: committed for a success or a
+/// redirect, rolled back otherwise, let go untouched when a page view wrote nothing.
+async fn run(
+    state: AppState,
+    mut request: Request,
+    next: Next,
+    (office, user): (Office, Option<CurrentUser>),
+    request_tx: RequestTx,
+    page_view: bool,
+) -> Response {
+    let code = office.code.clone();
+    let office_id = office.id;
     request.extensions_mut().insert(office);
     request.extensions_mut().insert(request_tx.clone());
     request.extensions_mut().insert(MaybeUser(user));
@@ -93,7 +156,7 @@ async fn signed_in(
     state: &AppState,
     session: &Session,
     office: &Office,
-    request_tx: Option<&RequestTx>,
+    read: Read,
 ) -> Result<Option<CurrentUser>, Response> {
     let stored: Option<SessionAuth> = session.get(auth::SESSION_KEY).await.ok().flatten();
     let Some(stored) = stored else {
@@ -104,13 +167,10 @@ async fn signed_in(
     }
     let now = state.clock.now();
     let limits = (&state.config.session).into();
-    let resumed = match request_tx {
+    let resumed = match read {
         _ if !stored.is_live(limits, now) => Ok(None),
-        Some(request_tx) => match request_tx.acquire().await {
-            Ok(mut tx) => auth::resume_in(&mut tx, office, &stored).await,
-            Err(error) => return Err(error.into_response()),
-        },
-        None => auth::resume(&state.db, office, &stored, limits, now).await,
+        Read::InRequest(row) => Ok(auth::current_user(office, &stored, row)),
+        Read::OwnTransaction => auth::resume(&state.db, office, &stored, limits, now).await,
     };
     match resumed {
         Ok(Some(current)) => {

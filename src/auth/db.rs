@@ -6,18 +6,23 @@ use uuid::Uuid;
 
 use super::model::RecentFailures;
 
-pub async fn insert_session(
-    pool: &PgPool,
-    id: &str,
-    data: serde_json::Value,
-    expires_at: DateTime<Utc>,
-) -> Result<bool, sqlx::Error> {
+/// A session as stored: its data, the user it signs in (kept in a column of its own, read with
+/// the session by a page view) and when it expires.
+pub struct StoredSession {
+    pub id: String,
+    pub data: serde_json::Value,
+    pub user_id: Option<Uuid>,
+    pub expires_at: DateTime<Utc>,
+}
+
+pub async fn insert_session(pool: &PgPool, session: StoredSession) -> Result<bool, sqlx::Error> {
     let done = sqlx::query!(
-        "insert into session (id, data, expires_at) values ($1, $2, $3)
+        "insert into session (id, data, user_id, expires_at) values ($1, $2, $3, $4)
          on conflict (id) do nothing",
-        id,
-        data,
-        expires_at,
+        session.id,
+        session.data,
+        session.user_id,
+        session.expires_at,
     )
     .execute(pool)
     .await?;
@@ -26,17 +31,13 @@ pub async fn insert_session(
 
 /// Updates an existing session only: a session deleted meanwhile (logout, a new id at login,
 /// expiry) is never brought back by a concurrent request that still holds it.
-pub async fn update_session(
-    pool: &PgPool,
-    id: &str,
-    data: serde_json::Value,
-    expires_at: DateTime<Utc>,
-) -> Result<(), sqlx::Error> {
+pub async fn update_session(pool: &PgPool, session: StoredSession) -> Result<(), sqlx::Error> {
     sqlx::query!(
-        "update session set data = $2, expires_at = $3 where id = $1",
-        id,
-        data,
-        expires_at,
+        "update session set data = $2, user_id = $3, expires_at = $4 where id = $1",
+        session.id,
+        session.data,
+        session.user_id,
+        session.expires_at,
     )
     .execute(pool)
     .await?;
@@ -108,6 +109,57 @@ pub async fn find_user(conn: &mut PgConnection, id: Uuid) -> Result<Option<UserR
     )
     .fetch_optional(conn)
     .await
+}
+
+/// A live session as stored, and the user it signs in when that user is of the office the
+/// transaction is scoped to.
+pub struct SessionWithUser {
+    pub data: serde_json::Value,
+    pub expires_at: DateTime<Utc>,
+    pub user: Option<UserRow>,
+}
+
+/// The session `id` and its user in one statement, inside a transaction already scoped to an
+/// office that set `app.session_id` to `id` (the only session the restricted role may read: see
+/// `db::begin_tenant`). `None` when no live session has that id.
+pub async fn session_with_user(
+    conn: &mut PgConnection,
+    id: &str,
+) -> Result<Option<SessionWithUser>, sqlx::Error> {
+    let row = sqlx::query!(
+        r#"select s.data, s.expires_at,
+                  u.id as "user_id?", u.username as "username?",
+                  u.display_name as "display_name?", u.role as "role?", u.unit_id as "unit_id?",
+                  u.session_version as "session_version?",
+                  (u.disabled_at is not null) as "disabled?",
+                  u.must_change_password as "must_change_password?"
+             from session s
+             left join app_user u on u.id = s.user_id
+            where s.id = $1 and s.expires_at > now()"#,
+        id
+    )
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.map(|r| {
+        let user = match (r.user_id, r.username, r.display_name, r.role) {
+            (Some(id), Some(username), Some(display_name), Some(role)) => Some(UserRow {
+                id,
+                username,
+                display_name,
+                role,
+                unit_id: r.unit_id,
+                session_version: r.session_version.unwrap_or_default(),
+                disabled: r.disabled.unwrap_or(true),
+                must_change_password: r.must_change_password.unwrap_or(true),
+            }),
+            _ => None,
+        };
+        SessionWithUser {
+            data: r.data,
+            expires_at: r.expires_at,
+            user,
+        }
+    }))
 }
 
 /// Failures of `username` since its last success and failures from `client_addr`, since `since`.

@@ -45,22 +45,31 @@ pub async fn resume(
     Ok(user)
 }
 
-/// [`resume`] inside a transaction already scoped to the office (a page view's own), once the
-/// session is known to be live.
+/// [`resume`] inside a transaction already scoped to the office, once the session is known to be
+/// live.
 pub async fn resume_in(
     conn: &mut sqlx::PgConnection,
     office: &Office,
     stored: &SessionAuth,
 ) -> Result<Option<CurrentUser>, sqlx::Error> {
     let row = db::find_user(conn, stored.user_id).await?;
-    let Some(row) = row else { return Ok(None) };
-    let Some(role) = Role::parse(&row.role) else {
-        return Ok(None);
-    };
+    Ok(current_user(office, stored, row))
+}
+
+/// The user a live session signs in, from the user's row as read (`None`: not of this office):
+/// nobody when the user is disabled, has a role we do not know, or ended their sessions by
+/// raising their version.
+pub fn current_user(
+    office: &Office,
+    stored: &SessionAuth,
+    row: Option<db::UserRow>,
+) -> Option<CurrentUser> {
+    let row = row.filter(|r| r.id == stored.user_id)?;
+    let role = Role::parse(&row.role)?;
     if row.disabled || row.session_version != stored.version {
-        return Ok(None);
+        return None;
     }
-    Ok(Some(CurrentUser {
+    Some(CurrentUser {
         tenant_id: office.id,
         office_code: office.code.clone(),
         id: row.id,
@@ -69,7 +78,7 @@ pub async fn resume_in(
         role,
         unit_id: row.unit_id,
         must_change_password: row.must_change_password,
-    }))
+    })
 }
 
 /// The roles a group of routes admits. Anonymous visitors are sent to log in; a signed-in user of

@@ -2,6 +2,7 @@
 //! offices (the tenants) and the per-request tenant transaction that every office page runs in.
 
 pub mod embedded;
+pub mod memo;
 pub mod numbers;
 pub mod offices;
 pub mod tenant;
@@ -14,6 +15,7 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 
 use crate::config::DatabaseConfig;
 
+pub use memo::Memo;
 pub use offices::{Changes, OfficeChanged, Wrote};
 pub use tenant::{KeepWrites, RequestTx, Tx, begin_tenant, enter_tenant, should_commit};
 

@@ -3,11 +3,12 @@
 //! survives the transaction on a pooled connection). Row-level security then shows and accepts only
 //! that office's rows, even when the configured database user is a superuser.
 //!
-//! [`RequestTx`] is begun lazily by the handler when it first needs it (after any form body has
-//! been read) and finished by the office middleware after the handler returns: committed for a
-//! success or a redirect, rolled back otherwise (see [`should_commit`]). The signed-in user is
-//! loaded before that, in a short read-only transaction of its own (`auth::resume`), so that no
-//! connection is held while a body uploads.
+//! [`RequestTx`] is begun by a page view (GET) at once, to read its session and user, and by any
+//! other request lazily, when its handler first needs it (after the form body has been read; its
+//! user is read before, in a short transaction of its own, `auth::resume`, so that no connection
+//! is held while a body uploads). The office middleware finishes it after the handler returns:
+//! committed for a success or a redirect, rolled back otherwise (see [`should_commit`]), let go
+//! untouched for a page view that wrote nothing.
 
 use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
@@ -23,8 +24,8 @@ use crate::core::error::AppError;
 pub type PgTx = Transaction<'static, Postgres>;
 
 /// Begins a transaction scoped to one office (`tenant_id`) as the restricted role, in one round
-/// trip: `BEGIN` and both settings go as one simple query. Nothing typed reaches that text: the
-/// id is a UUID (hex digits and dashes) and the role our own constant.
+/// trip: `BEGIN` and the settings go as one simple query. Nothing typed reaches that text: the id
+/// is a UUID (hex digits and dashes) and the role our own constant.
 ///
 /// The `BEGIN` runs to its answer in a task of its own. A request dropped while it waits (the
 /// browser went away) would otherwise leave sqlx not knowing the transaction had begun: the
@@ -33,10 +34,29 @@ pub type PgTx = Transaction<'static, Postgres>;
 /// aborted" on every request that drew that connection). A transaction begun for nobody is
 /// dropped at the end of its task, which rolls it back.
 pub async fn begin_tenant(pool: &PgPool, tenant_id: Uuid) -> Result<PgTx, sqlx::Error> {
+    begin(pool, tenant_id, None).await
+}
+
+/// [`begin_tenant`], also letting the transaction read one session, `session_id` (a page view
+/// reads its own with its user: `auth::db::session_with_user`). An id that is not a session id
+/// as we make them (base64url) lets it read none.
+async fn begin(
+    pool: &PgPool,
+    tenant_id: Uuid,
+    session_id: Option<&str>,
+) -> Result<PgTx, sqlx::Error> {
+    let session = session_id
+        .filter(|id| {
+            id.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        })
+        .map(|id| format!(", set_config('app.session_id', '{id}', true)"))
+        .unwrap_or_default();
     let statement = format!(
-        "BEGIN; SELECT set_config('app.tenant_id', '{}', true), set_config('role', '{}', true)",
+        "BEGIN; SELECT set_config('app.tenant_id', '{}', true), set_config('role', '{}', true){}",
         tenant_id.hyphenated(),
         super::APP_ROLE,
+        session,
     );
     let pool = pool.clone();
     tokio::spawn(async move { pool.begin_with(statement).await })
@@ -72,6 +92,8 @@ pub fn should_commit(status: axum::http::StatusCode, error: bool, keep_writes: b
 pub struct RequestTx {
     pool: PgPool,
     tenant_id: Uuid,
+    /// The session this request's transaction may read (a page view's own).
+    session_id: Option<Arc<str>>,
     slot: Arc<Mutex<Option<PgTx>>>,
 }
 
@@ -80,7 +102,16 @@ impl RequestTx {
         Self {
             pool,
             tenant_id,
+            session_id: None,
             slot: Arc::new(Mutex::new(None)),
+        }
+    }
+
+    /// The transaction may read session `id`, once begun.
+    pub fn reading_session(self, id: &str) -> Self {
+        Self {
+            session_id: Some(id.into()),
+            ..self
         }
     }
 
@@ -93,7 +124,8 @@ impl RequestTx {
             )));
         };
         if guard.is_none() {
-            *guard = Some(begin_tenant(&self.pool, self.tenant_id).await?);
+            let session_id = self.session_id.as_deref();
+            *guard = Some(begin(&self.pool, self.tenant_id, session_id).await?);
         }
         Ok(Tx(guard))
     }

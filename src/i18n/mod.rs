@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 const CATALOG: &str = include_str!("catalog.toml");
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Lang {
     #[default]
     Zh,

@@ -10,10 +10,6 @@ pub mod handlers;
 pub mod mail;
 pub mod views;
 
-use std::collections::HashMap;
-use std::sync::{Arc, RwLock};
-use std::time::{Duration, Instant};
-
 use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::json;
 use sqlx::PgConnection;
@@ -154,50 +150,10 @@ impl Inbox {
     }
 }
 
-/// The navigation's count of each user, kept for [`CountCache::TTL`] while nothing changes in
-/// their office: counting what awaits an office takes half a dozen scans, and every page shows
-/// it. A copy serves only while its office's number of committed changes (`db::Changes`) has not
-/// moved and both the application's clock and the real one are within the TTL of when it was
-/// counted (a test that moves the clock counts again; so does a deadline passing). The inbox page
-/// lists the same lines.
-#[derive(Debug, Clone, Default)]
-pub struct CountCache(Arc<RwLock<HashMap<Uuid, Counted>>>);
-
-#[derive(Debug, Clone)]
-struct Counted {
-    inbox: Inbox,
-    office_changes: u64,
-    now: DateTime<Utc>,
-    at: Instant,
-}
-
-impl CountCache {
-    pub const TTL: Duration = Duration::from_secs(15);
-    /// Beyond this many users the stale copies are dropped before another is kept.
-    const ROOM: usize = 10_000;
-
-    /// The copy of `user`'s count, if it still serves.
-    pub fn get(&self, user: Uuid, office_changes: u64, now: DateTime<Utc>) -> Option<Inbox> {
-        let kept = self.0.read().ok()?.get(&user).cloned()?;
-        let age = (now - kept.now).abs().to_std().unwrap_or(Duration::MAX);
-        (kept.office_changes == office_changes && age < Self::TTL && kept.at.elapsed() < Self::TTL)
-            .then_some(kept.inbox)
-    }
-
-    pub fn keep(&self, user: Uuid, office_changes: u64, now: DateTime<Utc>, inbox: &Inbox) {
-        let Ok(mut kept) = self.0.write() else { return };
-        if kept.len() >= Self::ROOM {
-            kept.retain(|_, c| c.at.elapsed() < Self::TTL);
-        }
-        let counted = Counted {
-            inbox: inbox.clone(),
-            office_changes,
-            now,
-            at: Instant::now(),
-        };
-        kept.insert(user, counted);
-    }
-}
+/// The navigation's count of each user, kept a short while ([`crate::db::Memo`]): counting what
+/// awaits an office takes half a dozen scans, and every page shows it. The inbox page lists the
+/// same lines.
+pub type CountCache = crate::db::Memo<Uuid, Inbox>;
 
 /// The unit's liaisons hear of a notice issued to it (INS-11).
 pub async fn notice_issued(

@@ -393,6 +393,7 @@ pub async fn decide_report(
 }
 
 /// The numbers the city's leaders read at a glance (INS-13).
+#[derive(Clone)]
 pub struct Glance {
     pub notices: i64,
     pub rectifying: i64,

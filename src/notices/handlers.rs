@@ -11,7 +11,9 @@ use uuid::Uuid;
 
 use super::db::{self, NewNotice, NoticeRow};
 use super::model::{AppealDecision, NoticeEvent, NoticeStatus, ReportDecision, Who, deadlines};
-use super::views::{NewNoticePage, NoticeForm, NoticeItem, NoticePage, NoticesPage, OverviewPage};
+use super::views::{
+    NewNoticePage, NoticeForm, NoticeItem, NoticePage, NoticesPage, Overview, OverviewPage,
+};
 use super::{may_read, party};
 use crate::AppState;
 use crate::audit::{Acting, Event, views::TimelineEntry};
@@ -723,26 +725,46 @@ pub async fn decide_report(
 pub async fn overview(
     user: CurrentUser,
     Now(now): Now,
+    State(state): State<AppState>,
     ctx: PageCtx,
     mut tx: Tx,
 ) -> AppResult<Response> {
-    let glance = db::glance(&mut tx, now, ctx.local_date(now)).await?;
-    let rows = db::notices(&mut tx, None, None).await?;
-    let interviews = super::interviews::handlers::overview(&ctx, &mut tx, now).await?;
-    let bulletins = super::bulletins::handlers::overview(&ctx, &user, &mut tx).await?;
+    let key = (user.id, ctx.lang);
+    let changes = state.changes.of(user.tenant_id);
+    let overview = match state.overviews.get(&key, changes, now) {
+        Some(kept) => kept,
+        None => {
+            let read = read_overview(&user, now, &ctx, &mut tx).await?;
+            state.overviews.keep(key, changes, now, read.clone());
+            read
+        }
+    };
     drop(tx);
+    render(&OverviewPage::new(ctx, overview))
+}
+
+/// INS-13: the overview's numbers and lists, as `user` reads them now.
+async fn read_overview(
+    user: &CurrentUser,
+    now: DateTime<Utc>,
+    ctx: &PageCtx,
+    tx: &mut Tx,
+) -> AppResult<Overview> {
+    let glance = db::glance(tx, now, ctx.local_date(now)).await?;
+    let rows = db::notices(tx, None, None).await?;
+    let interviews = super::interviews::handlers::overview(ctx, tx, now).await?;
+    let bulletins = super::bulletins::handlers::overview(ctx, user, tx).await?;
     let overdue: Vec<NoticeItem> = rows
         .iter()
         .filter(|n| n.overdue(now))
-        .map(|n| NoticeItem::new(&ctx, n, now))
+        .map(|n| NoticeItem::new(ctx, n, now))
         .collect();
     let appealed: Vec<NoticeItem> = rows
         .iter()
         .filter(|n| n.notice().appeal == super::model::Appeal::Pending)
-        .map(|n| NoticeItem::new(&ctx, n, now))
+        .map(|n| NoticeItem::new(ctx, n, now))
         .collect();
-    render(&OverviewPage {
-        ctx,
+    Ok(Overview {
         glance,
         sections: vec![
             ("overview.overdue_list", overdue),

@@ -43,6 +43,7 @@ impl NewNoticePage {
 }
 
 /// A notice as the list shows it, with where it stands.
+#[derive(Clone)]
 pub struct NoticeItem {
     pub href: String,
     pub number: String,
@@ -188,6 +189,16 @@ impl NoticePage {
     }
 }
 
+/// What the leaders' overview shows, as read for one user in one language (kept a short while:
+/// [`super::OverviewCache`]).
+#[derive(Clone)]
+pub struct Overview {
+    pub glance: Glance,
+    pub sections: Vec<(&'static str, Vec<NoticeItem>)>,
+    pub interviews: InterviewOverview,
+    pub bulletins: BulletinOverview,
+}
+
 #[derive(Template)]
 #[template(path = "notices/overview.html")]
 pub struct OverviewPage {
@@ -198,4 +209,22 @@ pub struct OverviewPage {
     pub sections: Vec<(&'static str, Vec<NoticeItem>)>,
     pub interviews: InterviewOverview,
     pub bulletins: BulletinOverview,
+}
+
+impl OverviewPage {
+    pub fn new(ctx: PageCtx, overview: Overview) -> Self {
+        let Overview {
+            glance,
+            sections,
+            interviews,
+            bulletins,
+        } = overview;
+        Self {
+            ctx,
+            glance,
+            sections,
+            interviews,
+            bulletins,
+        }
+    }
 }

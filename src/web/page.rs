@@ -198,13 +198,21 @@ impl<S: Send + Sync> FromRequestParts<S> for PageCtx {
 
 /// Renders a template as a 200 page.
 pub fn render(page: &impl Template) -> Result<Response, AppError> {
-    Ok(Html(page.render()?).into_response())
+    Ok(Html(rendered(page)?).into_response())
+}
+
+/// The page's HTML, written into one buffer sized for a list page: the template's own estimate
+/// counts its text once, not once per row, and growing from it copies a long page several times.
+fn rendered<T: Template>(page: &T) -> Result<String, askama::Error> {
+    let mut html = String::with_capacity(T::SIZE_HINT.max(32 * 1024));
+    page.render_into(&mut html)?;
+    Ok(html)
 }
 
 /// Renders a form page again with its errors: 422, and everything typed kept by the template.
 /// The request's writes are rolled back.
 pub fn render_invalid(page: &impl Template) -> Result<Response, AppError> {
-    Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response())
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(rendered(page)?)).into_response())
 }
 
 /// Like [`render_invalid`], but the writes made so far are kept (a refused login's attempt).

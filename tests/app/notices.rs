@@ -510,6 +510,9 @@ async fn ins_13_leaders_read_the_numbers_at_a_glance_and_change_nothing() {
     let app = spawn_app().await;
     let (task, finding, mut staff) = confirmed_finding(&app).await;
     let notice = issue(&mut staff, &app, task, finding).await;
+    let mut leader = app.logged_in("alpha", "leader").await;
+    let before = leader.get("/alpha/overview").await;
+    assert!(!before.body.contains("效整〔2026〕1号"), "{}", before.body);
     let mut liaison = app.logged_in("alpha", "liaison").await;
     liaison
         .post_files(
@@ -518,7 +521,7 @@ async fn ins_13_leaders_read_the_numbers_at_a_glance_and_change_nothing() {
             &[],
         )
         .await;
-    let mut leader = app.logged_in("alpha", "leader").await;
+    // the overview kept a moment ago is retired by the appeal
     let page = leader.get("/alpha/overview").await;
     assert_eq!(page.status, StatusCode::OK);
     page.assert_contains("督查概览");

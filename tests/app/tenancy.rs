@@ -366,6 +366,46 @@ async fn the_request_role_cannot_bypass_row_level_security_and_owns_nothing() {
 }
 
 #[tokio::test]
+async fn the_request_role_reads_only_the_session_whose_id_the_request_holds_and_writes_none() {
+    let app = spawn_app().await;
+    let alpha = app.office_with_users("alpha").await;
+    sqlx::query(
+        "insert into session (id, data, expires_at) values
+           ('held', '{}', now() + interval '1 hour'),
+           ('other', '{}', now() + interval '1 hour')",
+    )
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    let sessions = "select coalesce(string_agg(id, ','), '') from session";
+    let mut tx = xiaoneng::db::begin_tenant(&app.pool, alpha.id)
+        .await
+        .unwrap();
+    let seen: String = sqlx::query_scalar(sessions)
+        .fetch_one(&mut *tx)
+        .await
+        .unwrap();
+    assert_eq!(
+        seen, "",
+        "a transaction that holds no session id reads none"
+    );
+    sqlx::query("select set_config('app.session_id', 'held', true)")
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    let seen: String = sqlx::query_scalar(sessions)
+        .fetch_one(&mut *tx)
+        .await
+        .unwrap();
+    assert_eq!(seen, "held");
+    let refused = sqlx::query("update session set data = '{}' where id = 'held'")
+        .execute(&mut *tx)
+        .await;
+    let message = refused.err().map(|e| e.to_string()).unwrap_or_default();
+    assert!(message.contains("permission denied"), "{message}");
+}
+
+#[tokio::test]
 async fn a_transaction_without_a_tenant_sees_no_rows_even_for_a_superuser_connection() {
     let app = spawn_app().await;
     app.office_with_users("alpha").await;

@@ -10,6 +10,7 @@ use crate::audit::views::TimelineEntry;
 use crate::web::PageCtx;
 
 /// A bulletin as the lists show it.
+#[derive(Clone)]
 pub struct BulletinItem {
     pub href: String,
     pub title: String,
@@ -121,6 +122,7 @@ impl BulletinPage {
 
 /// INS-13: the bulletins part of the leaders' overview: the latest, with how many units have
 /// read each (how many are published is in the notices' glance).
+#[derive(Clone)]
 pub struct BulletinOverview {
     pub recent: Vec<BulletinItem>,
 }

@@ -12,6 +12,7 @@ use crate::registry::units::db::UnitRow;
 use crate::web::PageCtx;
 
 /// An interview as the lists show it.
+#[derive(Clone)]
 pub struct InterviewItem {
     pub href: String,
     pub unit: String,
@@ -98,6 +99,9 @@ pub struct InterviewPage {
 
 impl InterviewPage {
     /// INS-13: the interview record as an official document, for the PDF.
+    ///
+    /// Long on purpose: the blocks follow the printed record from heading to signatures, so the
+    /// code reads in the order of the paper.
     pub fn document(&self) -> crate::documents::Document {
         use crate::documents::{Block, Document};
         let ctx = &self.ctx;
@@ -198,6 +202,7 @@ impl InterviewPage {
 }
 
 /// An overdue follow-up action as the leaders' overview lists it.
+#[derive(Clone)]
 pub struct OverdueItem {
     pub href: String,
     pub unit: String,
@@ -208,6 +213,7 @@ pub struct OverdueItem {
 
 /// INS-13: the interviews part of the leaders' overview: the upcoming interviews and the overdue
 /// follow-up actions (the numbers are in the notices' glance).
+#[derive(Clone)]
 pub struct InterviewOverview {
     pub upcoming: Vec<InterviewItem>,
     pub overdue: Vec<OverdueItem>,

@@ -91,12 +91,13 @@ pub async fn list_units_page(
     let rows = sqlx::query_as!(
         UnitListRow,
         r#"select u.id, u.code, u.name, u.category, u.phone, u.serving_staff::bigint as "staff!",
-                   (a.unit_id is not null) as "listed!"
+                   exists (select 1 from assessment_unit a
+                            where a.tenant_id = u.tenant_id and a.unit_id = u.id
+                              and a.assessment_year_id = (select id from assessment_year
+                                                           where status = 'open'
+                                                           order by year desc limit 1))
+                     as "listed!"
               from unit u
-              left join assessment_unit a
-                on a.tenant_id = u.tenant_id and a.unit_id = u.id
-               and a.assessment_year_id = (select id from assessment_year where status = 'open'
-                                            order by year desc limit 1)
              where ($1::text is null or u.code ilike $1 or u.name ilike $1)
                and ($2::text is null or u.category = $2)
              order by case when $3 = 'name' then u.name end,
@@ -136,10 +137,14 @@ async fn count_units(
     .await
 }
 
-/// Around the units list: the categories to filter by, and the open year (its number).
-pub async fn list_frame(
-    conn: &mut PgConnection,
-) -> Result<(Vec<String>, Option<i32>), sqlx::Error> {
+/// The office's unit categories (for the filter) and its open year.
+#[derive(Debug, Clone)]
+pub struct ListFrame {
+    pub categories: Vec<String>,
+    pub year: Option<i32>,
+}
+
+pub async fn list_frame(conn: &mut PgConnection) -> Result<ListFrame, sqlx::Error> {
     let row = sqlx::query!(
         r#"select array(select distinct category from unit where category <> '' order by category)
                     as "categories!",
@@ -148,7 +153,10 @@ pub async fn list_frame(
     )
     .fetch_one(conn)
     .await?;
-    Ok((row.categories, row.year))
+    Ok(ListFrame {
+        categories: row.categories,
+        year: row.year,
+    })
 }
 
 /// A unit with all its fields.

@@ -1,7 +1,7 @@
 //! Units and their staff (INS-01): lists, forms, the year's assessment list, and CSV import and
 //! export. A liaison sees only its own unit; the registry is changed by the office.
 
-use axum::extract::Multipart;
+use axum::extract::{Multipart, State};
 use axum::response::Response;
 use serde::Deserialize;
 use serde_json::json;
@@ -12,9 +12,10 @@ use super::views::{
     ImportPage, RowErrorView, StaffView, UnitFormPage, UnitItem, UnitPage, UnitsPage, units_href,
 };
 use super::{db, may_keep_staff};
+use crate::AppState;
 use crate::audit::{self, Acting, Event, views::TimelineEntry};
 use crate::core::paging::PageRequest;
-use crate::core::{AppError, AppResult, CurrentUser, FieldErrors, Pager, Role, not_found};
+use crate::core::{AppError, AppResult, CurrentUser, FieldErrors, Now, Pager, Role, not_found};
 use crate::db::{RequestTx, Tx};
 use crate::web::export::{Export, ExportFormat};
 use crate::web::{Flash, Form, PageCtx, Path, Query, render, render_invalid};
@@ -56,6 +57,8 @@ pub struct UnitFilter {
 
 pub async fn list_units(
     user: CurrentUser,
+    State(state): State<AppState>,
+    Now(now): Now,
     ctx: PageCtx,
     mut tx: Tx,
     Query(filter): Query<UnitFilter>,
@@ -74,8 +77,19 @@ pub async fn list_units(
     };
     let (rows, total) =
         db::list_units_page(&mut tx, query, request.limit(), request.offset()).await?;
-    let (categories, year) = db::list_frame(&mut tx).await?;
+    let changes = state.changes.of(user.tenant_id);
+    let frame = match state.unit_frames.get(&user.tenant_id, changes, now) {
+        Some(kept) => kept,
+        None => {
+            let read = db::list_frame(&mut tx).await?;
+            state
+                .unit_frames
+                .keep(user.tenant_id, changes, now, read.clone());
+            read
+        }
+    };
     drop(tx);
+    let db::ListFrame { categories, year } = frame;
     let units = rows
         .into_iter()
         .map(|u| UnitItem {
@@ -537,61 +551,17 @@ pub async fn import_units(
     let staff = upload.kind == "staff";
     let mut tx = request_tx.acquire().await?;
     let year = crate::registry::years::db::current_open_year(&mut tx).await?;
-    let outcome: Result<(String, serde_json::Value), Vec<RowError>> = match &upload.text {
+    let outcome = match &upload.text {
         Err(reason) => Err(vec![RowError {
             line: 0,
             column: "",
             reason,
         }]),
-        Ok(text) if staff => match model::parse_staff_csv(text) {
-            Err(errors) => Err(errors),
-            Ok(rows) => {
-                let known: std::collections::HashMap<String, Uuid> =
-                    db::unit_ids_by_code(&mut tx).await?.into_iter().collect();
-                let unknown: Vec<RowError> = rows
-                    .iter()
-                    .filter(|(_, r)| !known.contains_key(&r.unit_code))
-                    .map(|(line, _)| RowError {
-                        line: *line,
-                        column: "unit_code",
-                        reason: "import.unknown_unit",
-                    })
-                    .collect();
-                if unknown.is_empty() {
-                    let unit_ids: Vec<Uuid> = rows
-                        .iter()
-                        .filter_map(|(_, r)| known.get(&r.unit_code).copied())
-                        .collect();
-                    let people: Vec<StaffInput> = rows.into_iter().map(|(_, r)| r.staff).collect();
-                    let (added, updated) =
-                        db::import_staff(&mut tx, user.tenant_id, &unit_ids, &people).await?;
-                    let summary = import_summary(&ctx, added, updated);
-                    Ok((summary, json!({ "inserted": added, "updated": updated })))
-                } else {
-                    Err(unknown)
-                }
-            }
-        },
-        Ok(text) => match model::parse_units_csv(text) {
-            Err(errors) => Err(errors),
-            Ok(rows) => {
-                let columns = model::optional_unit_columns(text);
-                let (inserted, updated) =
-                    db::upsert_units(&mut tx, user.tenant_id, &rows, columns).await?;
-                let listed = match (upload.list, year) {
-                    (true, Some((year_id, _))) => {
-                        let codes: Vec<String> = rows.iter().map(|u| u.code.clone()).collect();
-                        db::list_all(&mut tx, user.tenant_id, year_id, &codes).await?
-                    }
-                    _ => 0,
-                };
-                let summary = import_summary(&ctx, inserted, updated);
-                Ok((
-                    summary,
-                    json!({ "inserted": inserted, "updated": updated, "listed": listed }),
-                ))
-            }
-        },
+        Ok(text) if staff => import_staff_rows(&mut tx, user, &ctx, text).await?,
+        Ok(text) => {
+            let list_in = year.filter(|_| upload.list).map(|(year_id, _)| year_id);
+            import_unit_rows(&mut tx, user, &ctx, text, list_in).await?
+        }
     };
     match outcome {
         Ok((summary, detail)) => {
@@ -616,6 +586,73 @@ pub async fn import_units(
             })
         }
     }
+}
+
+/// What an import did (its summary and the audit detail), or every bad row and why.
+type Imported = Result<(String, serde_json::Value), Vec<RowError>>;
+
+/// Staff rows: each names a unit by code, and every code must be known before any is added.
+async fn import_staff_rows(
+    tx: &mut Tx,
+    user: &CurrentUser,
+    ctx: &PageCtx,
+    text: &str,
+) -> AppResult<Imported> {
+    let rows = match model::parse_staff_csv(text) {
+        Ok(rows) => rows,
+        Err(errors) => return Ok(Err(errors)),
+    };
+    let known: std::collections::HashMap<String, Uuid> =
+        db::unit_ids_by_code(tx).await?.into_iter().collect();
+    let unknown: Vec<RowError> = rows
+        .iter()
+        .filter(|(_, r)| !known.contains_key(&r.unit_code))
+        .map(|(line, _)| RowError {
+            line: *line,
+            column: "unit_code",
+            reason: "import.unknown_unit",
+        })
+        .collect();
+    if !unknown.is_empty() {
+        return Ok(Err(unknown));
+    }
+    let unit_ids: Vec<Uuid> = rows
+        .iter()
+        .filter_map(|(_, r)| known.get(&r.unit_code).copied())
+        .collect();
+    let people: Vec<StaffInput> = rows.into_iter().map(|(_, r)| r.staff).collect();
+    let (added, updated) = db::import_staff(tx, user.tenant_id, &unit_ids, &people).await?;
+    let summary = import_summary(ctx, added, updated);
+    Ok(Ok((
+        summary,
+        json!({ "inserted": added, "updated": updated }),
+    )))
+}
+
+/// Unit rows, added or updated by code; with `list_in`, every imported unit is assessed that year.
+async fn import_unit_rows(
+    tx: &mut Tx,
+    user: &CurrentUser,
+    ctx: &PageCtx,
+    text: &str,
+    list_in: Option<Uuid>,
+) -> AppResult<Imported> {
+    let rows = match model::parse_units_csv(text) {
+        Ok(rows) => rows,
+        Err(errors) => return Ok(Err(errors)),
+    };
+    let columns = model::optional_unit_columns(text);
+    let (inserted, updated) = db::upsert_units(tx, user.tenant_id, &rows, columns).await?;
+    let listed = match list_in {
+        Some(year_id) => {
+            let codes: Vec<String> = rows.iter().map(|u| u.code.clone()).collect();
+            db::list_all(tx, user.tenant_id, year_id, &codes).await?
+        }
+        None => 0,
+    };
+    let summary = import_summary(ctx, inserted, updated);
+    let detail = json!({ "inserted": inserted, "updated": updated, "listed": listed });
+    Ok(Ok((summary, detail)))
 }
 
 async fn units_export(mut tx: Tx, format: ExportFormat) -> AppResult<Response> {

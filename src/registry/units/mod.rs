@@ -11,6 +11,10 @@ use uuid::Uuid;
 
 use crate::core::CurrentUser;
 
+/// The units list's frame for each office: its categories (the filter's choices) and its open
+/// year, kept a short while ([`crate::db::Memo`]); both change only with the registry.
+pub type FrameCache = crate::db::Memo<Uuid, db::ListFrame>;
+
 /// Who may keep a unit's staff list: the office, and the unit's own liaison.
 pub fn may_keep_staff(user: &CurrentUser, unit_id: Uuid) -> bool {
     user.of_office() || user.liaison_unit() == Some(unit_id)
