@@ -54,6 +54,9 @@ pub struct Shared {
     /// The units list's categories and open year, kept a short while (see
     /// [`registry::units::FrameCache`]).
     pub unit_frames: registry::units::FrameCache,
+    /// The newest page of each office's audit log, kept a short while (see
+    /// [`audit::NewestPageCache`]).
+    pub audit_pages: audit::NewestPageCache,
 }
 
 impl std::ops::Deref for AppState {
@@ -77,6 +80,7 @@ impl AppState {
             inbox_counts: inbox::CountCache::default(),
             overviews: notices::OverviewCache::default(),
             unit_frames: registry::units::FrameCache::default(),
+            audit_pages: audit::NewestPageCache::default(),
             config: Arc::new(config),
         })))
     }

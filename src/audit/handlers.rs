@@ -1,15 +1,18 @@
 //! The office's audit log, newest first (office_admin and office_staff).
 
-use crate::web::Query;
+use std::sync::Arc;
+
+use axum::extract::State;
 use axum::response::Response;
 use serde::Deserialize;
 
 use super::db;
-use super::views::{AuditLogPage, TimelineEntry};
-use crate::core::error::AppResult;
-use crate::core::{CurrentUser, Pager};
+use super::views::{AuditLogPage, LogPage, TimelineEntry};
+use crate::AppState;
+use crate::core::error::{AppError, AppResult};
+use crate::core::{CurrentUser, Now, Pager};
 use crate::db::Tx;
-use crate::web::{PageCtx, render};
+use crate::web::{PageCtx, Query, render};
 
 /// Events on one page of the log, newest first; older ones a link away.
 const PAGE_SIZE: i64 = 50;
@@ -20,13 +23,33 @@ pub struct AuditQuery {
 }
 
 pub async fn list_audit_events(
-    _user: CurrentUser,
+    user: CurrentUser,
+    State(state): State<AppState>,
+    Now(now): Now,
     ctx: PageCtx,
     mut tx: Tx,
     Query(query): Query<AuditQuery>,
 ) -> AppResult<Response> {
-    let rows = db::list_events(&mut tx, query.before, PAGE_SIZE).await?;
+    let page = match query.before {
+        Some(before) => Arc::new(read_page(&ctx, &mut tx, Some(before)).await?),
+        None => {
+            let key = (user.tenant_id, ctx.lang);
+            let changes = state.changes.of(user.tenant_id);
+            let read = async { Ok::<_, AppError>(Arc::new(read_page(&ctx, &mut tx, None).await?)) };
+            state
+                .audit_pages
+                .read_through(key, changes, now, read)
+                .await?
+        }
+    };
     drop(tx);
+    let pager = Pager::keyset(page.older_href.clone());
+    render(&AuditLogPage { ctx, page, pager })
+}
+
+/// The events before `before` (the newest when `None`), as the log shows them.
+async fn read_page(ctx: &PageCtx, tx: &mut Tx, before: Option<i64>) -> AppResult<LogPage> {
+    let rows = db::list_events(tx, before, PAGE_SIZE).await?;
     let older_href = (rows.len() as i64 == PAGE_SIZE)
         .then(|| {
             rows.last()
@@ -35,11 +58,7 @@ pub async fn list_audit_events(
         .flatten();
     let events = rows
         .into_iter()
-        .map(|e| TimelineEntry::new(&ctx, e))
+        .map(|e| TimelineEntry::new(ctx, e))
         .collect();
-    render(&AuditLogPage {
-        ctx,
-        events,
-        pager: Pager::keyset(older_href),
-    })
+    Ok(LogPage { events, older_href })
 }

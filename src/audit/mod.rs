@@ -17,6 +17,12 @@ use uuid::Uuid;
 pub use acting::Acting;
 use model::{Break, ChainRow, GENESIS, Verifier};
 
+/// The newest page of each office's log in each language, kept a short while
+/// ([`crate::db::Memo`]): every write in the office adds to the log and retires the copy; older
+/// pages are read afresh.
+pub type NewestPageCache =
+    crate::db::Memo<(Uuid, crate::i18n::Lang), std::sync::Arc<views::LogPage>>;
+
 /// Who did it (a user, or the system: CLI, scheduled job), from where, and when by the
 /// application's clock.
 #[derive(Debug, Clone)]

@@ -18,12 +18,7 @@ pub struct TimelineEntry {
 
 impl TimelineEntry {
     pub fn new(ctx: &PageCtx, e: EventRow) -> Self {
-        let key = format!("audit.{}", e.action);
-        let action = if crate::i18n::has_key(&key) {
-            ctx.t(&key).to_string()
-        } else {
-            e.action.clone()
-        };
+        let action = catalog_or(ctx, "audit", &e.action);
         let detail = match &e.detail {
             serde_json::Value::Object(map) => map
                 .iter()
@@ -46,11 +41,7 @@ impl TimelineEntry {
             action,
             subject: {
                 let key = format!("subject.{}", e.subject_type);
-                let kind = if crate::i18n::has_key(&key) {
-                    ctx.t(&key)
-                } else {
-                    e.subject_type.as_str()
-                };
+                let kind = ctx.lang.get(&key).unwrap_or(e.subject_type.as_str());
                 match e.subject_id {
                     // The tail of a UUIDv7 is its random part; the head is a timestamp.
                     Some(id) => format!("{kind} …{}", &id.simple().to_string()[26..]),
@@ -66,11 +57,7 @@ impl TimelineEntry {
 /// The catalog's `{area}.{key}`, or the key itself when the catalog has none.
 fn catalog_or(ctx: &PageCtx, area: &str, key: &str) -> String {
     let full = format!("{area}.{key}");
-    if crate::i18n::has_key(&full) {
-        ctx.t(&full).to_string()
-    } else {
-        key.to_string()
-    }
+    ctx.lang.get(&full).unwrap_or(key).to_string()
 }
 
 /// A detail value as a reader wants it: role and reason codes by name, ids shortened.
@@ -89,10 +76,16 @@ fn detail_value(ctx: &PageCtx, key: &str, value: &serde_json::Value) -> String {
     }
 }
 
+/// One page of the log: its events, newest first, and the link to the older ones.
+pub struct LogPage {
+    pub events: Vec<TimelineEntry>,
+    pub older_href: Option<String>,
+}
+
 #[derive(Template)]
 #[template(path = "audit/list.html")]
 pub struct AuditLogPage {
     pub ctx: PageCtx,
-    pub events: Vec<TimelineEntry>,
+    pub page: std::sync::Arc<LogPage>,
     pub pager: crate::core::Pager,
 }

@@ -58,7 +58,12 @@ pub async fn office_context(
     let (read, preloaded) = match read_here {
         Some(id) => match read_in_request(&request_tx, id).await {
             Ok((record, user)) => (Read::InRequest(user), Some((id, record))),
-            Err(response) => return response,
+            // the store tries again on its own connection; failing there too, the page is shown
+            // signed out, as it was before sessions were read here
+            Err(error) => {
+                tracing::warn!(%error, "could not read the session in the request");
+                (Read::OwnTransaction, None)
+            }
         },
         None => (Read::OwnTransaction, None),
     };
@@ -86,14 +91,21 @@ enum Read {
 async fn read_in_request(
     request_tx: &RequestTx,
     id: Id,
-) -> Result<(Option<Record>, Option<UserRow>), Response> {
-    let read = async {
-        let mut tx = request_tx.acquire().await?;
-        let row = auth::db::session_with_user(&mut tx, &id.to_string()).await?;
-        Ok::<_, AppError>(row)
+) -> Result<(Option<Record>, Option<UserRow>), AppError> {
+    let mut tx = request_tx.acquire().await?;
+    let row = match auth::db::session_with_user(&mut tx, &id.to_string()).await {
+        Ok(row) => row,
+        Err(error) => {
+            // the failed statement spoiled the transaction: the handler begins another
+            if let Err(error) = tx.abandon().await {
+                tracing::warn!(%error, "could not roll back");
+            }
+            return Err(error.into());
+        }
     };
-    match read.await {
-        Ok(Some(row)) => match session_store::record(id, row.data, row.expires_at) {
+    drop(tx);
+    match row {
+        Some(row) => match session_store::record(id, row.data, row.expires_at) {
             Ok(record) => Ok((Some(record), row.user)),
             // a record we cannot read signs nobody in, as the store's own load would say
             Err(error) => {
@@ -101,8 +113,7 @@ async fn read_in_request(
                 Ok((None, None))
             }
         },
-        Ok(None) => Ok((None, None)),
-        Err(error) => Err(error.into_response()),
+        None => Ok((None, None)),
     }
 }
 

@@ -134,7 +134,12 @@ pub async fn session_with_user(
                   (u.disabled_at is not null) as "disabled?",
                   u.must_change_password as "must_change_password?"
              from session s
-             left join app_user u on u.id = s.user_id
+             left join app_user u
+               on u.id = coalesce(s.user_id,
+                                  -- a session written without the column (by an older release
+                                  -- during a rolling upgrade) names its user in its data only
+                                  case when s.data -> 'auth' ->> 'user_id' ~ '^[0-9a-fA-F-]{36}$'
+                                       then (s.data -> 'auth' ->> 'user_id')::uuid end)
             where s.id = $1 and s.expires_at > now()"#,
         id
     )

@@ -50,6 +50,25 @@ impl<K: Eq + Hash, V: Clone> Memo<K, V> {
             .then(|| kept.value.clone())
     }
 
+    /// The copy kept for `key` if it still serves, else what `read` reads, kept for next time.
+    pub async fn read_through<E, F>(
+        &self,
+        key: K,
+        office_changes: u64,
+        now: DateTime<Utc>,
+        read: F,
+    ) -> Result<V, E>
+    where
+        F: Future<Output = Result<V, E>>,
+    {
+        if let Some(kept) = self.get(&key, office_changes, now) {
+            return Ok(kept);
+        }
+        let value = read.await?;
+        self.keep(key, office_changes, now, value.clone());
+        Ok(value)
+    }
+
     pub fn keep(&self, key: K, office_changes: u64, now: DateTime<Utc>, value: V) {
         let Ok(mut kept) = self.0.write() else { return };
         if kept.len() >= Self::ROOM {

@@ -4,6 +4,8 @@
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
+use rustc_hash::FxHashMap;
+
 use serde::Deserialize;
 
 const CATALOG: &str = include_str!("catalog.toml");
@@ -64,16 +66,20 @@ impl Lang {
 
     /// The catalog string for `key`; a missing key shows the key itself (and a test forbids it).
     pub fn t(self, key: &str) -> &'static str {
-        match STRINGS.get(key) {
-            Some([zh, en]) => match self {
-                Self::Zh => zh,
-                Self::En => en,
-            },
-            None => {
-                tracing::warn!(key, "missing catalog string");
-                MISSING
-            }
-        }
+        self.get(key).unwrap_or_else(|| {
+            tracing::warn!(key, "missing catalog string");
+            MISSING
+        })
+    }
+
+    /// The catalog string for `key`, if the catalog has one (for keys made from data, such as an
+    /// audit event's action, that may have no entry).
+    pub fn get(self, key: &str) -> Option<&'static str> {
+        let [zh, en] = STRINGS.get(key)?;
+        Some(match self {
+            Self::Zh => zh,
+            Self::En => en,
+        })
     }
 }
 
@@ -84,13 +90,15 @@ struct Catalog {
     strings: HashMap<String, [String; 2]>,
 }
 
-static STRINGS: LazyLock<HashMap<String, [&'static str; 2]>> = LazyLock::new(|| {
+/// The catalog by key; every page looks up dozens of keys, so the map hashes with FxHash (the keys
+/// are our own, not the client's).
+static STRINGS: LazyLock<FxHashMap<String, [&'static str; 2]>> = LazyLock::new(|| {
     let catalog: Catalog = match toml::from_str(CATALOG) {
         Ok(catalog) => catalog,
         Err(error) => {
             // The catalog is compiled in; the unit test below fails first.
             tracing::error!(%error, "the string catalog does not parse");
-            return HashMap::new();
+            return FxHashMap::default();
         }
     };
     catalog

@@ -189,14 +189,13 @@ pub async fn count_for_navigation(
     if let (true, Some(user), Some(office), Some(request_tx)) = (page, user, office, request_tx) {
         let now = state.clock.now();
         let changes = state.changes.of(office.id);
-        let counted = match state.inbox_counts.get(&user.id, changes, now) {
+        let key = (office.id, user.id);
+        let counted = match state.inbox_counts.get(&key, changes, now) {
             Some(inbox) => Ok(inbox),
             None => navigation_count(&request_tx, &office, &user, now)
                 .await
                 .inspect(|inbox| {
-                    state
-                        .inbox_counts
-                        .keep(user.id, changes, now, inbox.clone());
+                    state.inbox_counts.keep(key, changes, now, inbox.clone());
                 }),
         };
         match counted {

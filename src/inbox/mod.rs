@@ -150,10 +150,10 @@ impl Inbox {
     }
 }
 
-/// The navigation's count of each user, kept a short while ([`crate::db::Memo`]): counting what
+/// The navigation's count of each user (office, user), kept a short while ([`crate::db::Memo`]): counting what
 /// awaits an office takes half a dozen scans, and every page shows it. The inbox page lists the
 /// same lines.
-pub type CountCache = crate::db::Memo<Uuid, Inbox>;
+pub type CountCache = crate::db::Memo<(Uuid, Uuid), Inbox>;
 
 /// The unit's liaisons hear of a notice issued to it (INS-11).
 pub async fn notice_issued(

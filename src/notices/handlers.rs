@@ -729,16 +729,13 @@ pub async fn overview(
     ctx: PageCtx,
     mut tx: Tx,
 ) -> AppResult<Response> {
-    let key = (user.id, ctx.lang);
+    let key = (user.tenant_id, user.id, ctx.lang);
     let changes = state.changes.of(user.tenant_id);
-    let overview = match state.overviews.get(&key, changes, now) {
-        Some(kept) => kept,
-        None => {
-            let read = read_overview(&user, now, &ctx, &mut tx).await?;
-            state.overviews.keep(key, changes, now, read.clone());
-            read
-        }
-    };
+    let read = read_overview(&user, now, &ctx, &mut tx);
+    let overview = state
+        .overviews
+        .read_through(key, changes, now, read)
+        .await?;
     drop(tx);
     render(&OverviewPage::new(ctx, overview))
 }

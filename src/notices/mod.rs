@@ -24,9 +24,9 @@ pub const DEFAULT_BASIS: &str = "依据《效能督查办法》第八条：对�
 /// The requirements every notice states by default, drawing wider lessons included (举一反三).
 pub const DEFAULT_REQUIREMENTS: &str = "一、对通知所列问题逐项整改到位；\n二、举一反三，全面排查同类问题，健全长效机制；\n三、在整改期限内书面报送整改情况，并附相关材料。";
 
-/// The leaders' overview of each user in each language, kept a short while ([`crate::db::Memo`]):
+/// The leaders' overview of each user (office, user) in each language, kept a short while ([`crate::db::Memo`]):
 /// it reads five lists from three areas, and a leader comes back to it all day.
-pub type OverviewCache = crate::db::Memo<(Uuid, Lang), views::Overview>;
+pub type OverviewCache = crate::db::Memo<(Uuid, Uuid, Lang), views::Overview>;
 
 /// Who may read a notice: the office and leaders, and the liaison of the notice's unit.
 pub fn may_read(user: &CurrentUser, notice: &db::NoticeRow) -> bool {

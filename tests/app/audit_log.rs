@@ -187,6 +187,11 @@ async fn office_staff_read_the_audit_log_newest_first() {
     assert!(login < failed, "newest first");
     page.assert_contains("用户名: liaison");
     page.assert_contains("192.0.2.10");
+
+    // the newest page, just read, shows the next event at once
+    client.login("alpha", "leader", "wrong").await;
+    let again = staff.get("/alpha/audit").await;
+    again.assert_contains("用户名: leader");
 }
 
 /// Runs `statement` (with the office id as $1) with the append-only triggers switched off, as

@@ -316,6 +316,27 @@ async fn an_expired_session_row_is_not_loaded() {
 }
 
 #[tokio::test]
+async fn a_session_kept_with_its_user_and_one_written_by_an_older_release_both_sign_in() {
+    let app = spawn_app().await;
+    app.office_with_users("alpha").await;
+    let mut client = app.logged_in("alpha", "leader").await;
+    let named = app
+        .scalar_i64("select count(*) from session where user_id is not null")
+        .await;
+    assert_eq!(
+        named, 1,
+        "the store keeps the session's user in its own column"
+    );
+    // an older release wrote sessions without the column (a rolling upgrade)
+    sqlx::query("update session set user_id = null")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(client.get("/alpha").await.status, StatusCode::OK);
+    assert_eq!(client.get("/alpha/overview").await.status, StatusCode::OK);
+}
+
+#[tokio::test]
 async fn a_password_change_checks_the_current_one_and_ends_other_sessions() {
     let app = spawn_app().await;
     app.office_with_users("alpha").await;

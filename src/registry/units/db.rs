@@ -65,7 +65,6 @@ pub struct UnitListRow {
     pub category: String,
     pub phone: String,
     pub staff: i64,
-    pub listed: bool,
 }
 
 /// What the units list is narrowed and sorted by.
@@ -90,13 +89,7 @@ pub async fn list_units_page(
     let pattern = query.search.map(crate::db::like_pattern);
     let rows = sqlx::query_as!(
         UnitListRow,
-        r#"select u.id, u.code, u.name, u.category, u.phone, u.serving_staff::bigint as "staff!",
-                   exists (select 1 from assessment_unit a
-                            where a.tenant_id = u.tenant_id and a.unit_id = u.id
-                              and a.assessment_year_id = (select id from assessment_year
-                                                           where status = 'open'
-                                                           order by year desc limit 1))
-                     as "listed!"
+        r#"select u.id, u.code, u.name, u.category, u.phone, u.serving_staff::bigint as "staff!"
               from unit u
              where ($1::text is null or u.code ilike $1 or u.name ilike $1)
                and ($2::text is null or u.category = $2)
@@ -137,25 +130,30 @@ async fn count_units(
     .await
 }
 
-/// The office's unit categories (for the filter) and its open year.
+/// The office's unit categories (for the filter), its open year and the units assessed in it.
 #[derive(Debug, Clone)]
 pub struct ListFrame {
     pub categories: Vec<String>,
     pub year: Option<i32>,
+    pub listed: std::collections::HashSet<Uuid>,
 }
 
 pub async fn list_frame(conn: &mut PgConnection) -> Result<ListFrame, sqlx::Error> {
     let row = sqlx::query!(
-        r#"select array(select distinct category from unit where category <> '' order by category)
+        r#"with open_year as (select id, year from assessment_year where status = 'open'
+                               order by year desc limit 1)
+           select array(select distinct category from unit where category <> '' order by category)
                     as "categories!",
-                  (select year from assessment_year where status = 'open' order by year desc limit 1)
-                    as "year""#
+                  (select year from open_year) as "year",
+                  array(select a.unit_id from assessment_unit a
+                         where a.assessment_year_id = (select id from open_year)) as "listed!""#
     )
     .fetch_one(conn)
     .await?;
     Ok(ListFrame {
         categories: row.categories,
         year: row.year,
+        listed: row.listed.into_iter().collect(),
     })
 }
 

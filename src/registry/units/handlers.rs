@@ -78,18 +78,12 @@ pub async fn list_units(
     let (rows, total) =
         db::list_units_page(&mut tx, query, request.limit(), request.offset()).await?;
     let changes = state.changes.of(user.tenant_id);
-    let frame = match state.unit_frames.get(&user.tenant_id, changes, now) {
-        Some(kept) => kept,
-        None => {
-            let read = db::list_frame(&mut tx).await?;
-            state
-                .unit_frames
-                .keep(user.tenant_id, changes, now, read.clone());
-            read
-        }
-    };
+    let read = async { Ok::<_, AppError>(std::sync::Arc::new(db::list_frame(&mut tx).await?)) };
+    let frame = state
+        .unit_frames
+        .read_through(user.tenant_id, changes, now, read)
+        .await?;
     drop(tx);
-    let db::ListFrame { categories, year } = frame;
     let units = rows
         .into_iter()
         .map(|u| UnitItem {
@@ -99,7 +93,7 @@ pub async fn list_units(
             category: u.category,
             phone: u.phone,
             staff: u.staff,
-            listed: u.listed,
+            listed: frame.listed.contains(&u.id),
         })
         .collect();
     let pager = Pager::new(request, total, |n| {
@@ -111,10 +105,10 @@ pub async fn list_units(
         q,
         category,
         sort,
-        categories,
+        categories: frame.categories.clone(),
         total,
         pager,
-        year,
+        year: frame.year,
         can_edit: user.role == Role::OfficeAdmin,
     })
 }

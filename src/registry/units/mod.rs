@@ -11,9 +11,10 @@ use uuid::Uuid;
 
 use crate::core::CurrentUser;
 
-/// The units list's frame for each office: its categories (the filter's choices) and its open
-/// year, kept a short while ([`crate::db::Memo`]); both change only with the registry.
-pub type FrameCache = crate::db::Memo<Uuid, db::ListFrame>;
+/// The units list's frame for each office: its categories (the filter's choices), its open year
+/// and the units assessed in it, kept a short while ([`crate::db::Memo`]); all change only with
+/// the registry, and each page view shares the one copy.
+pub type FrameCache = crate::db::Memo<Uuid, std::sync::Arc<db::ListFrame>>;
 
 /// Who may keep a unit's staff list: the office, and the unit's own liaison.
 pub fn may_keep_staff(user: &CurrentUser, unit_id: Uuid) -> bool {
