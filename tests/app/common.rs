@@ -102,6 +102,19 @@ async fn prepare() -> anyhow::Result<Setup> {
         sqlx::raw_sql(&format!("alter database {building} rename to {template}"))
             .execute(&mut conn)
             .await?;
+        // Templates of earlier migrations are not used again; one in use right now (another
+        // checkout's run) refuses to go and is left for next time.
+        let stale: Vec<String> = sqlx::query_scalar(
+            "select datname from pg_database where datname ~ '^xiaoneng_tmpl_[0-9a-f]{16}$' and datname <> $1",
+        )
+        .bind(&template)
+        .fetch_all(&mut conn)
+        .await?;
+        for name in stale {
+            let _ = sqlx::raw_sql(&format!("drop database if exists {name}"))
+                .execute(&mut conn)
+                .await;
+        }
     }
     // Databases of earlier runs (named xt_<unix seconds>_...) go after an hour.
     let cutoff = chrono::Utc::now().timestamp() - 3600;
