@@ -15,7 +15,7 @@ use crate::db::Tx;
 use crate::web::{PageCtx, Query, render};
 
 /// Events on one page of the log, newest first; older ones a link away.
-const PAGE_SIZE: i64 = 50;
+const PAGE_SIZE: i64 = 100;
 
 #[derive(Debug, Deserialize)]
 pub struct AuditQuery {
