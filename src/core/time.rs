@@ -7,7 +7,7 @@ use chrono_tz::Tz;
 /// A moment as the office reads it: `2026-11-30 14:05`.
 pub fn local_time(tz: Tz, t: &DateTime<Utc>) -> String {
     // written out rather than through a format string, which is parsed at every call (a log page
-    // writes fifty of these)
+    // writes a hundred of these)
     let l = t.with_timezone(&tz);
     format!(
         "{:04}-{:02}-{:02} {:02}:{:02}",
