@@ -190,14 +190,11 @@ pub async fn count_for_navigation(
         let now = state.clock.now();
         let changes = state.changes.of(office.id);
         let key = (office.id, user.id);
-        let counted = match state.inbox_counts.get(&key, changes, now) {
-            Some(inbox) => Ok(inbox),
-            None => navigation_count(&request_tx, &office, &user, now)
-                .await
-                .inspect(|inbox| {
-                    state.inbox_counts.keep(key, changes, now, inbox.clone());
-                }),
-        };
+        let count = navigation_count(&request_tx, &office, &user, now);
+        let counted = state
+            .inbox_counts
+            .read_through(key, changes, now, count)
+            .await;
         match counted {
             Ok(inbox) => {
                 request.extensions_mut().insert(InboxCount(inbox.count));

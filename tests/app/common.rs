@@ -104,31 +104,19 @@ async fn prepare() -> anyhow::Result<Setup> {
             .await?;
         // Templates of earlier migrations are not used again; one in use right now (another
         // checkout's run) refuses to go and is left for next time.
-        let stale: Vec<String> = sqlx::query_scalar(
+        let stale = sqlx::query_scalar(
             "select datname from pg_database where datname ~ '^xiaoneng_tmpl_[0-9a-f]{16}$' and datname <> $1",
         )
-        .bind(&template)
-        .fetch_all(&mut conn)
-        .await?;
-        for name in stale {
-            let _ = sqlx::raw_sql(&format!("drop database if exists {name}"))
-                .execute(&mut conn)
-                .await;
-        }
+        .bind(&template);
+        drop_databases(&mut conn, stale, "").await?;
     }
     // Databases of earlier runs (named xt_<unix seconds>_...) go after an hour.
     let cutoff = chrono::Utc::now().timestamp() - 3600;
-    let old: Vec<String> = sqlx::query_scalar(
+    let old = sqlx::query_scalar(
         "select datname from pg_database where datname ~ '^xt_[0-9]+_' and split_part(datname, '_', 2)::bigint < $1",
     )
-    .bind(cutoff)
-    .fetch_all(&mut conn)
-    .await?;
-    for name in old {
-        let _ = sqlx::raw_sql(&format!("drop database if exists {name} with (force)"))
-            .execute(&mut conn)
-            .await;
-    }
+    .bind(cutoff);
+    drop_databases(&mut conn, old, "with (force)").await?;
     sqlx::query("select pg_advisory_unlock(727274)")
         .execute(&mut conn)
         .await?;
@@ -138,6 +126,20 @@ async fn prepare() -> anyhow::Result<Setup> {
         url_for,
         template,
     })
+}
+
+/// Drops every database `names` lists (`how`: the drop's options); one that refuses (in use) stays.
+async fn drop_databases<'q>(
+    conn: &mut sqlx::PgConnection,
+    names: sqlx::query::QueryScalar<'q, sqlx::Postgres, String, sqlx::postgres::PgArguments>,
+    how: &str,
+) -> Result<(), sqlx::Error> {
+    for name in names.fetch_all(&mut *conn).await? {
+        let _ = sqlx::raw_sql(&format!("drop database if exists {name} {how}"))
+            .execute(&mut *conn)
+            .await;
+    }
+    Ok(())
 }
 
 /// The application under test, over its own fresh database.

@@ -377,14 +377,12 @@ async fn the_request_role_reads_only_the_session_whose_id_the_request_holds_and_
     .execute(&app.pool)
     .await
     .unwrap();
-    let sessions = "select coalesce(string_agg(id, ','), '') from session";
+    let sessions =
+        || sqlx::query_scalar::<_, String>("select coalesce(string_agg(id, ','), '') from session");
     let mut tx = xiaoneng::db::begin_tenant(&app.pool, alpha.id)
         .await
         .unwrap();
-    let seen: String = sqlx::query_scalar(sessions)
-        .fetch_one(&mut *tx)
-        .await
-        .unwrap();
+    let seen = sessions().fetch_one(&mut *tx).await.unwrap();
     assert_eq!(
         seen, "",
         "a transaction that holds no session id reads none"
@@ -393,10 +391,7 @@ async fn the_request_role_reads_only_the_session_whose_id_the_request_holds_and_
         .execute(&mut *tx)
         .await
         .unwrap();
-    let seen: String = sqlx::query_scalar(sessions)
-        .fetch_one(&mut *tx)
-        .await
-        .unwrap();
+    let seen = sessions().fetch_one(&mut *tx).await.unwrap();
     assert_eq!(seen, "held");
     let refused = sqlx::query("update session set data = '{}' where id = 'held'")
         .execute(&mut *tx)
