@@ -307,13 +307,8 @@ async fn run(
         }
         Command::Demo { reset_passwords } => {
             db::migrate(&pool).await?;
-            let logins = demo::ensure(
-                &pool,
-                &config.demo.logins_file,
-                reset_passwords,
-                Clock::default().now(),
-            )
-            .await?;
+            let logins =
+                demo::ensure(&pool, &config, reset_passwords, Clock::default().now()).await?;
             print!(
                 "{}",
                 demo::describe(&logins, &format!("http://{}", config.server.listen))
@@ -509,14 +504,13 @@ async fn serve(
     db::migrate(&pool).await.context("migrating the database")?;
     xiaoneng::calendar::ensure_shipped_everywhere(&pool).await?;
     let listen = listen.unwrap_or_else(|| config.server.listen.clone());
-    let demo_file = config.demo.logins_file.clone();
     // Only the local, embedded setup gets the demo office on its own (DESIGN.md, running it): a
     // configured database is somebody's real one. There, `xiaoneng demo` creates it on request.
     let logins = if embedded && config.demo.create_on_empty {
         let empty = db::offices::count_offices(&pool).await? == 0;
         let demo_office = db::offices::find_office_by_code(&pool, demo::DEMO_CODE).await?;
         if empty || demo_office.is_some_and(|o| o.is_demo) {
-            Some(demo::ensure(&pool, &demo_file, false, Clock::default().now()).await?)
+            Some(demo::ensure(&pool, &config, false, Clock::default().now()).await?)
         } else {
             None
         }

@@ -222,6 +222,7 @@ pub async fn raise_missed_self_reports(
                     source_type: "self_report",
                     source_key: &key,
                     reason: &reason,
+                    at: actor.at,
                 };
                 if let Some(id) = deduct_once(conn, office.id, &deduction).await? {
                     record(conn, office.id, actor, id, unit.id, &reason).await?;

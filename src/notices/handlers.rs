@@ -607,7 +607,8 @@ pub async fn decide_appeal(
             reason
         );
         for (deduction, _) in db::notice_deductions(&mut tx, notice_id).await? {
-            crate::scoring::db::reverse(&mut tx, acting.user.tenant_id, deduction, &why).await?;
+            let tenant = acting.user.tenant_id;
+            crate::scoring::db::reverse(&mut tx, tenant, deduction, (&why, acting.now)).await?;
             reversed += 1;
         }
     }

@@ -14,6 +14,8 @@ pub struct NewDeduction<'a> {
     /// Makes the deduction happen once per cause (a unique index refuses a second).
     pub source_key: &'a str,
     pub reason: &'a str,
+    /// when it was recorded, by the application's clock
+    pub at: chrono::DateTime<chrono::Utc>,
 }
 
 /// Records a deduction unless its cause has deducted already; the new entry's id, or `None`.
@@ -24,8 +26,8 @@ pub async fn deduct_once(
 ) -> Result<Option<Uuid>, sqlx::Error> {
     sqlx::query_scalar!(
         "insert into deduction (tenant_id, id, assessment_year_id, unit_id, deduction_item_id,
-                                entry_kind, points, source_type, source_key, reason)
-         values ($1, $2, $3, $4, $5, 'deduct', $6, $7, $8, $9)
+                                entry_kind, points, source_type, source_key, reason, created_at)
+         values ($1, $2, $3, $4, $5, 'deduct', $6, $7, $8, $9, $10)
          on conflict (tenant_id, source_type, source_key) where entry_kind = 'deduct' do nothing
          returning id",
         tenant_id,
@@ -36,7 +38,8 @@ pub async fn deduct_once(
         d.points,
         d.source_type,
         d.source_key,
-        d.reason
+        d.reason,
+        d.at
     )
     .fetch_optional(conn)
     .await
@@ -105,19 +108,21 @@ pub async fn reverse(
     conn: &mut PgConnection,
     tenant_id: Uuid,
     deduction_id: Uuid,
-    reason: &str,
+    (reason, at): (&str, chrono::DateTime<chrono::Utc>),
 ) -> Result<Uuid, sqlx::Error> {
     let id = Uuid::now_v7();
     sqlx::query!(
         "insert into deduction (tenant_id, id, assessment_year_id, unit_id, deduction_item_id,
-                                entry_kind, points, source_type, source_key, reason, reverses_id)
+                                entry_kind, points, source_type, source_key, reason, reverses_id,
+                                created_at)
          select tenant_id, $2, assessment_year_id, unit_id, deduction_item_id, 'reverse', points,
-                source_type, source_key, $3, id
+                source_type, source_key, $3, id, $5
            from deduction where id = $1 and tenant_id = $4 and entry_kind = 'deduct'",
         deduction_id,
         id,
         reason,
-        tenant_id
+        tenant_id,
+        at
     )
     .execute(conn)
     .await?;

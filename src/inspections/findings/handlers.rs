@@ -487,7 +487,7 @@ pub async fn decide_finding(
     }
     let (detail, done) = match event {
         FindingEvent::Confirm { points, .. } => {
-            deduct(&mut tx, user, &f, points).await?;
+            deduct(&mut tx, (user, acting.now), &f, points).await?;
             let detail = json!({
                 "points": points.normalize().to_string(),
                 "item": f.item_code,
@@ -525,7 +525,7 @@ async fn decision_refused(
 /// INS-11: a confirmed finding becomes a deduction in the ledger, once.
 async fn deduct(
     tx: &mut Tx,
-    user: &CurrentUser,
+    (user, at): (&CurrentUser, DateTime<Utc>),
     f: &FindingRow,
     points: rust_decimal::Decimal,
 ) -> AppResult<()> {
@@ -547,6 +547,7 @@ async fn deduct(
         source_type: "finding",
         source_key: &key,
         reason: &why,
+        at,
     };
     crate::scoring::db::deduct_once(tx, user.tenant_id, &deduction).await?;
     Ok(())

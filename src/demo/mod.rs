@@ -13,6 +13,10 @@ use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
+mod pictures;
+mod story;
+mod visitor;
+
 use crate::audit::Actor;
 use crate::auth::password;
 use crate::core::Role;
@@ -25,6 +29,9 @@ use crate::registry::{self, years};
 const DEMO_YEAR: i32 = 2026;
 
 pub const DEMO_CODE: &str = "demo";
+
+/// The group the demo supervisor leads; it makes the demo's inspections.
+const FIRST_GROUP: &str = "第一督查组";
 
 /// One demo login, as printed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -103,6 +110,16 @@ const KINDS: [&str; 8] = [
     "contracted",
 ];
 
+/// The name of the demo's supervisor number `n` (from 0); the first is the demo supervisor.
+fn supervisor_name(n: usize) -> String {
+    format!(
+        "{}{}{}",
+        SURNAMES[(n * 5 + 3) % 16],
+        GIVEN[(n * 7 + 1) % 16],
+        GIVEN[(n * 3 + 5) % 16]
+    )
+}
+
 /// Twelve approved supervisors with 2026 certificates, in three groups of four with one leader
 /// each (INS-02, INS-08). Each works at, and was recommended by, a unit of the list.
 async fn demo_supervisors(
@@ -118,12 +135,7 @@ async fn demo_supervisors(
     for n in 0..12 {
         let unit = units.get((n * 3 + 2) % units.len().max(1)).map(|u| u.id);
         let input = supervisors_model::RecommendationInput {
-            name: format!(
-                "{}{}{}",
-                SURNAMES[(n * 5 + 3) % 16],
-                GIVEN[(n * 7 + 1) % 16],
-                GIVEN[(n * 3 + 5) % 16]
-            ),
+            name: supervisor_name(n),
             phone: format!("139{:08}", 56_300_000 + n),
             work_unit_id: unit,
             recommended_by_unit_id: unit,
@@ -164,57 +176,6 @@ async fn demo_supervisors(
     Ok(())
 }
 
-/// Three open-inspection tasks for the first group (the demo supervisor's), today and in the
-/// coming week, on units none of its members must stand aside from.
-async fn demo_tasks(
-    tx: &mut sqlx::PgConnection,
-    tenant_id: uuid::Uuid,
-    admin: uuid::Uuid,
-    now: DateTime<Utc>,
-) -> anyhow::Result<()> {
-    use crate::inspections::{db as tasks_db, model::TaskFields};
-    let Some(year) = years::db::find_year(tx, DEMO_YEAR).await? else {
-        return Ok(());
-    };
-    if !tasks_db::year_tasks(tx, year.id).await?.is_empty() {
-        return Ok(());
-    }
-    let Some(group) = supervisors_db::list_groups(tx)
-        .await?
-        .into_iter()
-        .find(|g| g.name == "第一督查组")
-    else {
-        return Ok(());
-    };
-    let today = crate::core::time::local_date(chrono_tz::Asia::Shanghai, now);
-    let last = chrono::NaiveDate::from_ymd_opt(DEMO_YEAR, 12, 31).unwrap_or(today);
-    let base = if chrono::Datelike::year(&today) == DEMO_YEAR {
-        today
-    } else {
-        last - chrono::Duration::days(7)
-    };
-    for (code, days, focus) in [
-        ("u020", 0, "service"),
-        ("u025", 2, "duty"),
-        ("u030", 7, "discipline"),
-    ] {
-        let Some(unit) = units_db::find_unit_by_code(tx, code).await? else {
-            continue;
-        };
-        let task = TaskFields {
-            group_id: group.id,
-            unit_id: unit.id,
-            kind: crate::inspections::model::TaskKind::Open,
-            method: None,
-            focus: vec![focus.into()],
-            scheduled_on: (base + chrono::Duration::days(days)).min(last),
-            note: String::new(),
-        };
-        tasks_db::insert_task(tx, tenant_id, year.id, &task, admin).await?;
-    }
-    Ok(())
-}
-
 /// The demo staff of unit number `n` (1-based): three to six people, mostly regular employees.
 fn demo_staff(n: usize) -> Vec<StaffInput> {
     (0..3 + n % 4)
@@ -239,7 +200,8 @@ const USERS: [(&str, &str, Role); 5] = [
     ("admin", "王管理", Role::OfficeAdmin),
     ("staff", "李干事", Role::OfficeStaff),
     ("leader", "赵领导", Role::Leader),
-    ("supervisor", "陈监督", Role::Supervisor),
+    // the demo supervisor is the first supervisor of the register, under the same name
+    ("supervisor", "", Role::Supervisor),
     ("liaison", "周联络", Role::Liaison),
 ];
 
@@ -276,13 +238,15 @@ fn write_logins(file: &Path, logins: &[DemoLogin]) -> anyhow::Result<()> {
 }
 
 /// Creates whatever of the demo office is missing; with `reset_passwords`, gives every demo user
-/// a new password. Returns the logins, with passwords where they are known.
+/// a new password. A new demo office then lives its year so far through the product (see
+/// [`story`]). Returns the logins, with passwords where they are known.
 pub async fn ensure(
     pool: &PgPool,
-    logins_file: &Path,
+    config: &crate::config::Config,
     reset_passwords: bool,
     now: DateTime<Utc>,
 ) -> anyhow::Result<Vec<DemoLogin>> {
+    let logins_file = &config.demo.logins_file;
     let office = match crate::db::offices::find_office_by_code(pool, DEMO_CODE).await? {
         Some(office) => office,
         None => registry::create_office(pool, DEMO_CODE, "示范市效能办", true, now).await?,
@@ -305,11 +269,23 @@ pub async fn ensure(
     }
     let logins = demo_users(&mut tx, (office.id, &actor), &known, reset_passwords).await?;
     link_demo_supervisor(&mut tx).await?;
-    if let Some(admin) = users_db::find_user_id(&mut tx, "admin").await? {
-        demo_tasks(&mut tx, office.id, admin, now).await?;
-    }
+    let lived = match years::db::find_year(&mut tx, DEMO_YEAR).await? {
+        Some(year) => !crate::inspections::db::year_tasks(&mut tx, year.id)
+            .await?
+            .is_empty(),
+        None => true,
+    };
     tx.commit().await?;
     write_logins(logins_file, &logins)?;
+    let passwords: Vec<(String, String)> = logins
+        .iter()
+        .filter_map(|l| Some((l.username.clone(), l.password.clone()?)))
+        .collect();
+    // A story cut short (a rule changed under it, say) leaves what it made and is not tried
+    // again: the office still works, and the log says where it stopped.
+    if !lived && let Err(error) = story::live(pool, config, office.id, now, &passwords).await {
+        tracing::warn!("the demo office's year stopped early: {error:#}");
+    }
     Ok(logins)
 }
 
@@ -355,7 +331,10 @@ async fn demo_users(
             None => {
                 let input = NewUserInput {
                     username: username.into(),
-                    display_name: name.into(),
+                    display_name: match role {
+                        Role::Supervisor => supervisor_name(0),
+                        _ => name.into(),
+                    },
                     role: role.as_str().into(),
                     unit_id: liaison_unit.filter(|_| role.needs_unit()),
                     password: String::new(),

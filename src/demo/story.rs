@@ -1,0 +1,1058 @@
+//! The demo office's year so far, lived through the product: the office sets its channels, units
+//! send their quarterly self-reports (a few miss one and lose the S01 points, INS-04), the first
+//! group inspects units and files findings with photos (INS-05, INS-09), units sign (INS-10), the
+//! office confirms and issues rectification notices (INS-11), units appeal and report (INS-12),
+//! a bulletin goes out and an interview is held with its follow-ups (INS-13). Every step is a
+//! request through the product's own router, sent by the user who would send it, with the
+//! application's clock set to the moment it happens; nothing is written around the product.
+//!
+//! The year is laid out from early January up to the day the demo is made, so that a newcomer sees
+//! an office in the middle of its work: some notices still open, one overdue, one appeal and one
+//! report waiting for the office, findings to review, and the supervisor's tasks for this week.
+
+use std::collections::HashMap;
+
+use anyhow::Context;
+use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
+use chrono_tz::Tz;
+use sqlx::PgPool;
+use uuid::Uuid;
+
+use super::pictures::{hall_photo, signature};
+use super::visitor::{Upload, Visitor};
+use crate::AppState;
+use crate::calendar::model::Calendar;
+use crate::config::Config;
+
+/// What became of an inspection after the visit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Aftermath {
+    /// nothing was found; the unit signed a clean record
+    Clean,
+    /// submitted; the office has not reviewed it yet
+    AwaitingReview,
+    /// confirmed and a notice issued; its period is still running
+    NoticeOpen,
+    /// the unit reported its rectification and the office accepted it
+    Rectified,
+    /// the unit appealed, the office rejected the appeal, the unit then rectified
+    AppealRejected,
+    /// the unit appealed with evidence and the office upheld it: notice withdrawn, points restored
+    AppealUpheld,
+    /// the rectification period ended without a report
+    Overdue,
+    /// the unit reported; the office has not checked the report yet
+    ReportWaiting,
+    /// the unit appealed; the office has not decided yet
+    AppealWaiting,
+}
+
+/// When an inspection took place: a share of the year so far, or working days before today.
+#[derive(Debug, Clone, Copy)]
+enum When {
+    Share(f32),
+    DaysAgo(u32),
+}
+
+/// One open inspection of the first group: the unit, when, what was found (catalog code, what
+/// the supervisor wrote, where), and what became of it.
+struct Visit {
+    unit: &'static str,
+    when: When,
+    found: &'static [(&'static str, &'static str, &'static str)],
+    then: Aftermath,
+}
+
+const VISITS: &[Visit] = &[
+    Visit {
+        unit: "u002",
+        when: When::Share(0.12),
+        found: &[(
+            "D10",
+            "综合窗口一名工作人员上班时间长时间使用手机浏览视频，两名群众在窗口前等候约十分钟无人接待。",
+            "一楼综合受理窗口",
+        )],
+        then: Aftermath::Rectified,
+    },
+    Visit {
+        unit: "u030",
+        when: When::Share(0.2),
+        found: &[],
+        then: Aftermath::Clean,
+    },
+    Visit {
+        unit: "u013",
+        when: When::Share(0.28),
+        found: &[(
+            "D15",
+            "群众咨询非税收入缴款事项，窗口人员以“不归我们管”为由拒绝解答，未告知承办科室。",
+            "二楼财务服务窗口",
+        )],
+        then: Aftermath::AppealRejected,
+    },
+    Visit {
+        unit: "u016",
+        when: When::Share(0.36),
+        found: &[("D06", "门厅未见效能提示牌，服务指南架空置。", "一楼门厅")],
+        then: Aftermath::AppealUpheld,
+    },
+    Visit {
+        unit: "u021",
+        when: When::Share(0.45),
+        found: &[(
+            "D14",
+            "两个科室就学籍转接事项相互推诿，办事群众往返三次未获办理。",
+            "三楼学生资助窗口",
+        )],
+        then: Aftermath::Overdue,
+    },
+    Visit {
+        unit: "u017",
+        when: When::Share(0.55),
+        found: &[],
+        then: Aftermath::Clean,
+    },
+    Visit {
+        unit: "u024",
+        when: When::DaysAgo(16),
+        found: &[
+            (
+                "D07",
+                "服务大厅未公示效能投诉电话，工作人员不清楚投诉渠道。",
+                "社保服务大厅",
+            ),
+            (
+                "D10",
+                "上午九点二十分，4号窗口无人在岗，未放置去向牌。",
+                "社保服务大厅4号窗口",
+            ),
+        ],
+        then: Aftermath::ReportWaiting,
+    },
+    Visit {
+        unit: "u025",
+        when: When::DaysAgo(7),
+        found: &[(
+            "D10",
+            "预约挂号咨询台工作人员离岗二十分钟，未安排B岗顶岗。",
+            "门诊服务中心咨询台",
+        )],
+        then: Aftermath::AppealWaiting,
+    },
+    Visit {
+        unit: "u001",
+        when: When::DaysAgo(5),
+        found: &[(
+            "D06",
+            "大厅效能提示牌被宣传展板遮挡，办事群众无法看到。",
+            "政务服务大厅入口",
+        )],
+        then: Aftermath::NoticeOpen,
+    },
+    Visit {
+        unit: "u020",
+        when: When::DaysAgo(1),
+        found: &[(
+            "D10",
+            "统计咨询窗口工作人员未佩戴工作牌，未按要求亮明身份。",
+            "一楼统计咨询窗口",
+        )],
+        then: Aftermath::AwaitingReview,
+    },
+];
+
+/// Units that missed one quarter's self-report, and which (INS-04).
+const MISSED: [(&str, u32); 4] = [("u005", 1), ("u019", 2), ("u028", 2), ("u036", 3)];
+
+/// The demo office's users who act in the story, by role, signed in.
+pub struct Cast {
+    pub admin: Visitor,
+    pub staff: Visitor,
+    pub supervisor: Visitor,
+    /// each unit's liaison, by unit code
+    pub liaisons: HashMap<String, Visitor>,
+}
+
+/// What the story needs of the product: its router over a clock of the story's own, the office's
+/// calendar and time zone, and the year.
+struct World {
+    state: AppState,
+    office_id: Uuid,
+    calendar: Calendar,
+    tz: Tz,
+    year: i32,
+    year_id: Uuid,
+    /// the first working day of the story and the day the demo is made
+    first: NaiveDate,
+    today: NaiveDate,
+}
+
+impl World {
+    /// The moment `time` (hh:mm) of `day`, in the office's zone.
+    fn at(&self, day: NaiveDate, time: (u32, u32)) -> DateTime<Utc> {
+        let local = day.and_time(NaiveTime::from_hms_opt(time.0, time.1, 0).unwrap_or_default());
+        self.tz
+            .from_local_datetime(&local)
+            .earliest()
+            .map(|t| t.with_timezone(&Utc))
+            .unwrap_or_else(|| Utc.from_utc_datetime(&local))
+    }
+
+    fn set_clock(&self, day: NaiveDate, time: (u32, u32)) {
+        self.state.clock.set(self.at(day, time));
+    }
+
+    /// The first working day on or after `day`.
+    fn working(&self, mut day: NaiveDate) -> NaiveDate {
+        for _ in 0..30 {
+            if self.calendar.is_working_day(day).unwrap_or(true) {
+                return day;
+            }
+            day += Duration::days(1);
+        }
+        day
+    }
+
+    /// `n` working days after `day`.
+    fn after(&self, day: NaiveDate, n: u32) -> NaiveDate {
+        self.calendar
+            .add_working_days(day, n)
+            .unwrap_or(day + Duration::days(i64::from(n) * 7 / 5))
+    }
+
+    /// `n` working days before today.
+    fn days_ago(&self, n: u32) -> NaiveDate {
+        let mut day = self.today;
+        let mut left = n;
+        while left > 0 && day > self.first {
+            day -= Duration::days(1);
+            if self.calendar.is_working_day(day).unwrap_or(true) {
+                left -= 1;
+            }
+        }
+        day
+    }
+
+    fn day_of(&self, when: When) -> NaiveDate {
+        match when {
+            When::Share(share) => {
+                let span = (self.today - self.first).num_days().max(1) as f32;
+                let day = self.first + Duration::days((span * share) as i64);
+                self.working(day).min(self.today)
+            }
+            When::DaysAgo(n) => self.days_ago(n),
+        }
+    }
+}
+
+/// One thing a user does on a day, at a time; the story sorts them and plays them in order.
+struct Step {
+    at: (NaiveDate, (u32, u32)),
+    act: Act,
+}
+
+enum Act {
+    Channels,
+    SelfReport {
+        unit: String,
+        quarter: u32,
+    },
+    /// the scheduled jobs' round of a day (a missed self-report's points, reminders)
+    Jobs(NaiveDate),
+    PlanVisit(usize),
+    Inspect(usize),
+    Review(usize),
+    Issue(usize),
+    Appeal(usize),
+    DecideAppeal(usize),
+    Report(usize),
+    CheckReport(usize),
+    Bulletin,
+    ReadBulletin(String),
+    ScheduleInterview,
+    HoldInterview,
+    FollowUp,
+    PlanWeek,
+}
+
+/// Lives the demo office's year through the product. `cast` are its signed-in users.
+pub async fn live(
+    pool: &PgPool,
+    config: &Config,
+    office_id: Uuid,
+    now: DateTime<Utc>,
+    logins: &[(String, String)],
+) -> anyhow::Result<()> {
+    let state = AppState::new(pool.clone(), config.clone())?;
+    let router = crate::router(state.clone());
+    let mut tx = crate::db::begin_tenant(pool, office_id).await?;
+    let calendar = crate::calendar::load(&mut tx).await?;
+    let tz: Tz = crate::registry::settings::db::get_settings(&mut tx)
+        .await?
+        .time_zone
+        .parse()
+        .unwrap_or(chrono_tz::Asia::Shanghai);
+    let year = crate::registry::years::db::find_year(&mut tx, super::DEMO_YEAR)
+        .await?
+        .context("the demo year")?;
+    let dues = crate::inspections::self_reports::quarter_dues(&mut tx, year.year).await?;
+    tx.rollback().await?;
+    let today = crate::core::time::local_date(tz, now)
+        .min(NaiveDate::from_ymd_opt(year.year, 12, 31).unwrap_or_default());
+    let first = NaiveDate::from_ymd_opt(year.year, 1, 5)
+        .unwrap_or(today)
+        .min(today);
+    let world = World {
+        state,
+        office_id,
+        calendar,
+        tz,
+        year: year.year,
+        year_id: year.id,
+        first,
+        today,
+    };
+    // signing in happens now, as the story's first moment
+    world.set_clock(first, (8, 30));
+    let mut cast = sign_in(&router, pool, (office_id, world.state.clock.now()), logins).await?;
+    let mut steps = plan(&world, &dues);
+    steps.sort_by_key(|s| s.at);
+    let mut story = Story::default();
+    for step in steps {
+        world.set_clock(step.at.0, step.at.1);
+        story
+            .play(&world, &mut cast, pool, (step.at.0, step.act))
+            .await
+            .with_context(|| format!("the demo office's day {}", step.at.0))?;
+    }
+    Ok(())
+}
+
+/// Every step of the year, unsorted.
+fn plan(
+    world: &World,
+    dues: &[Result<NaiveDate, crate::calendar::model::CalendarError>],
+) -> Vec<Step> {
+    let mut steps = vec![Step {
+        at: (world.first, (8, 40)),
+        act: Act::Channels,
+    }];
+    // INS-04: each quarter's self-report, sent in the days after the quarter ends
+    for (q, due) in dues.iter().enumerate() {
+        let quarter = q as u32 + 1;
+        let Ok(due) = *due else { continue };
+        let Some(ended) = quarter_end(world.year, quarter) else {
+            continue;
+        };
+        if ended >= world.today {
+            continue;
+        }
+        for (n, (code, ..)) in super::UNITS.iter().enumerate() {
+            if MISSED.contains(&(code, quarter)) {
+                continue;
+            }
+            let day = world.after(ended, 1 + (n as u32 * 7) % 9).min(due);
+            if day > world.today {
+                continue;
+            }
+            let minute = (n as u32 * 13) % 50;
+            steps.push(Step {
+                at: (day, (9 + (n as u32 % 7), minute)),
+                act: Act::SelfReport {
+                    unit: (*code).into(),
+                    quarter,
+                },
+            });
+        }
+        let next = world.after(due, 1);
+        if next <= world.today {
+            steps.push(Step {
+                at: (next, (2, 0)),
+                act: Act::Jobs(next),
+            });
+        }
+    }
+    for (i, visit) in VISITS.iter().enumerate() {
+        let day = world.day_of(visit.when);
+        let planned = world.days_ago_from(day, 3);
+        steps.push(Step {
+            at: (planned, (15, 10 + i as u32)),
+            act: Act::PlanVisit(i),
+        });
+        steps.push(Step {
+            at: (day, (9, 30)),
+            act: Act::Inspect(i),
+        });
+        if visit.then == Aftermath::AwaitingReview || visit.then == Aftermath::Clean {
+            continue;
+        }
+        let decided = world.after(day, 1);
+        let issued = world.after(day, 2);
+        steps.push(Step {
+            at: (decided, (10, 0)),
+            act: Act::Review(i),
+        });
+        steps.push(Step {
+            at: (issued, (9, 30)),
+            act: Act::Issue(i),
+        });
+        let appeal = [
+            step(world.after(issued, 1), (16, 20), Act::Appeal(i)),
+            step(world.after(issued, 3), (10, 30), Act::DecideAppeal(i)),
+        ];
+        let report = [
+            step(world.after(issued, 8), (15, 0), Act::Report(i)),
+            step(world.after(issued, 10), (11, 0), Act::CheckReport(i)),
+        ];
+        match visit.then {
+            Aftermath::AppealRejected => steps.extend(appeal.into_iter().chain(report)),
+            Aftermath::AppealUpheld => steps.extend(appeal),
+            Aftermath::AppealWaiting => steps.extend(appeal.into_iter().take(1)),
+            Aftermath::Rectified => steps.extend(report),
+            Aftermath::ReportWaiting => {
+                steps.push(step(world.days_ago(1), (15, 0), Act::Report(i)));
+            }
+            _ => {}
+        }
+    }
+    // INS-13: a bulletin of the third quarter, read by most units; an interview with the unit
+    // whose notice ran out, and its follow-ups
+    let bulletin = world.day_of(When::Share(0.82));
+    steps.push(Step {
+        at: (bulletin, (14, 0)),
+        act: Act::Bulletin,
+    });
+    for (n, (code, ..)) in super::UNITS.iter().enumerate().filter(|(n, _)| n % 3 != 2) {
+        let day = world.after(bulletin, 1 + n as u32 % 4).min(world.today);
+        steps.push(Step {
+            at: (day, (9 + n as u32 % 8, (n as u32 * 7) % 60)),
+            act: Act::ReadBulletin((*code).into()),
+        });
+    }
+    let interview = world.day_of(When::Share(0.86));
+    steps.push(Step {
+        at: (interview, (10, 0)),
+        act: Act::ScheduleInterview,
+    });
+    steps.push(Step {
+        at: (world.after(interview, 3), (16, 30)),
+        act: Act::HoldInterview,
+    });
+    steps.push(Step {
+        at: (world.after(interview, 9).min(world.today), (10, 15)),
+        act: Act::FollowUp,
+    });
+    steps.push(Step {
+        at: (world.days_ago(1), (16, 40)),
+        act: Act::PlanWeek,
+    });
+    steps
+}
+
+impl World {
+    /// `n` working days before `day` (not before the story's first day).
+    fn days_ago_from(&self, day: NaiveDate, n: u32) -> NaiveDate {
+        let mut d = day;
+        let mut left = n;
+        while left > 0 && d > self.first {
+            d -= Duration::days(1);
+            if self.calendar.is_working_day(d).unwrap_or(true) {
+                left -= 1;
+            }
+        }
+        d
+    }
+}
+
+fn step(day: NaiveDate, time: (u32, u32), act: Act) -> Step {
+    Step {
+        at: (day, time),
+        act,
+    }
+}
+
+fn quarter_end(year: i32, quarter: u32) -> Option<NaiveDate> {
+    let (month, day) = [(3, 31), (6, 30), (9, 30), (12, 31)].get(quarter as usize - 1)?;
+    NaiveDate::from_ymd_opt(year, *month, *day)
+}
+
+/// What the story learned as it went: the records each visit made.
+#[derive(Default)]
+struct Story {
+    tasks: HashMap<usize, Uuid>,
+    findings: HashMap<usize, Vec<Uuid>>,
+    notices: HashMap<usize, Uuid>,
+    bulletin: Option<Uuid>,
+    interview: Option<Uuid>,
+}
+
+impl Story {
+    async fn play(
+        &mut self,
+        world: &World,
+        cast: &mut Cast,
+        pool: &PgPool,
+        (day, act): (NaiveDate, Act),
+    ) -> anyhow::Result<()> {
+        let y = world.year;
+        match act {
+            Act::Channels => channels(world, cast, pool).await?,
+            Act::SelfReport { unit, quarter } => {
+                let Some(liaison) = cast.liaisons.get_mut(&unit) else {
+                    return Ok(());
+                };
+                let q = quarter.to_string();
+                let content = format!(
+                    "{y}年第{quarter}季度效能建设自查情况：本季度对照效能考评明查暗访内容逐项自查，\
+                     窗口纪律、首问负责、一次性告知和AB岗制度执行正常，发现问题已当场整改。"
+                );
+                liaison
+                    .post_files(
+                        "/self-reports",
+                        &[("quarter", &q), ("content", &content)],
+                        &[],
+                    )
+                    .await?;
+            }
+            Act::Jobs(on) => {
+                let store = crate::evidence::Store::from_config(&world.state.config.evidence)?;
+                let jobs = crate::jobs::JobContext {
+                    pool,
+                    evidence: &store,
+                    retention_days: world.state.config.evidence.retention_days,
+                    mailer: None,
+                    clock: &world.state.clock,
+                    changes: &world.state.changes,
+                };
+                crate::jobs::run_round(&jobs, Some(on)).await?;
+            }
+            Act::PlanVisit(i) => {
+                let visit = &VISITS[i];
+                let on = world.day_of(visit.when);
+                let task = plan_task(world, cast, pool, visit.unit, on, "service").await?;
+                self.tasks.insert(i, task);
+            }
+            Act::Inspect(i) => self.inspect(world, cast, pool, i).await?,
+            Act::Review(i) => {
+                for finding in self.findings.get(&i).cloned().unwrap_or_default() {
+                    cast.staff
+                        .post(
+                            &format!("/findings/{finding}/decision"),
+                            &[("decision", "confirm")],
+                        )
+                        .await?;
+                }
+            }
+            Act::Issue(i) => {
+                let task = self.task(i)?;
+                let findings = self.findings.get(&i).cloned().unwrap_or_default();
+                let mut fields: Vec<(&str, String)> = findings
+                    .iter()
+                    .map(|f| ("finding", f.to_string()))
+                    .collect();
+                fields.push((
+                    "basis",
+                    "《宣城市直单位效能考评明查暗访暂行办法》第八条".into(),
+                ));
+                fields.push((
+                    "requirements",
+                    "请于期限内完成整改，举一反三排查同类问题，并将整改情况书面报市直效能办。"
+                        .into(),
+                ));
+                fields.push(("working_days", "10".into()));
+                let pairs: Vec<(&str, &str)> =
+                    fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                let answer = cast
+                    .staff
+                    .post(&format!("/tasks/{task}/notice"), &pairs)
+                    .await?;
+                let notice = answer.location_id().context("the notice issued")?;
+                self.notices.insert(i, notice);
+            }
+            Act::Appeal(i) => {
+                let notice = self.notice(i)?;
+                let liaison = liaison_of(cast, VISITS[i].unit)?;
+                let reasons = match VISITS[i].then {
+                    Aftermath::AppealUpheld => {
+                        "检查当日提示牌因门厅保洁临时移至侧墙，保洁结束后即已复位，附当日监控截图及保洁记录。"
+                    }
+                    Aftermath::AppealWaiting => {
+                        "当班人员离岗系陪同行动不便的群众前往检验科，属服务行为，附陪同记录及群众说明。"
+                    }
+                    _ => "工作人员当时正在电话联系承办科室，并非拒绝解答，请复核。",
+                };
+                liaison
+                    .post_files(
+                        &format!("/notices/{notice}/appeal"),
+                        &[("reasons", reasons)],
+                        &[photo("申诉材料", i as u32 + 20)],
+                    )
+                    .await?;
+            }
+            Act::DecideAppeal(i) => {
+                let notice = self.notice(i)?;
+                let (decision, reason) = match VISITS[i].then {
+                    Aftermath::AppealUpheld => (
+                        "upheld",
+                        "经复核监控录像，检查时提示牌确在侧墙显眼位置，异议成立，收回整改通知书。",
+                    ),
+                    _ => (
+                        "rejected",
+                        "经复核现场录像，工作人员未联系承办科室即让群众离开，异议不成立。",
+                    ),
+                };
+                cast.staff
+                    .post(
+                        &format!("/notices/{notice}/appeal/decision"),
+                        &[("decision", decision), ("reason", reason)],
+                    )
+                    .await?;
+            }
+            Act::Report(i) => {
+                let notice = self.notice(i)?;
+                let liaison = liaison_of(cast, VISITS[i].unit)?;
+                liaison
+                    .post_files(
+                        &format!("/notices/{notice}/reports"),
+                        &[(
+                            "content",
+                            "已对相关人员进行批评教育，在全单位通报；修订窗口工作制度，增设效能提示，\
+                             并由分管领导每周抽查执行情况。整改前后照片附后。",
+                        )],
+                        &[photo("整改后现场", i as u32 + 40)],
+                    )
+                    .await?;
+            }
+            Act::CheckReport(i) => {
+                let notice = self.notice(i)?;
+                cast.staff
+                    .post(
+                        &format!("/notices/{notice}/report/decision"),
+                        &[("decision", "accepted"), ("reason", "")],
+                    )
+                    .await?;
+            }
+            Act::Bulletin => self.bulletin(world, cast).await?,
+            Act::ReadBulletin(unit) => {
+                if let (Some(bulletin), Some(liaison)) =
+                    (self.bulletin, cast.liaisons.get_mut(&unit))
+                {
+                    liaison.get(&format!("/bulletins/{bulletin}")).await?;
+                }
+            }
+            Act::ScheduleInterview => self.schedule_interview(world, cast, pool).await?,
+            Act::HoldInterview => {
+                let interview = self.interview.context("the interview")?;
+                cast.staff
+                    .post(
+                        &format!("/interviews/{interview}/minutes"),
+                        &[("minutes", "市直效能办通报了明查暗访发现的推诿问题及整改逾期情况；\
+                            被约谈单位主要负责人作表态发言，承认整改不及时，承诺十个工作日内完成整改并建立科室协同机制。")],
+                    )
+                    .await?;
+                let due_one = world.after(day, 5).to_string();
+                let due_two = world.after(day, 15).to_string();
+                cast.staff
+                    .post(
+                        &format!("/interviews/{interview}/actions"),
+                        &[
+                            ("action_content", "建立学籍转接事项首办负责和科室协同机制"),
+                            ("action_responsible", "分管副局长"),
+                            ("action_due", &due_one),
+                            ("action_content", "向市直效能办书面报告整改落实情况"),
+                            ("action_responsible", "办公室主任"),
+                            ("action_due", &due_two),
+                        ],
+                    )
+                    .await?;
+            }
+            Act::FollowUp => {
+                let interview = self.interview.context("the interview")?;
+                let mut tx = crate::db::begin_tenant(pool, world.office_id).await?;
+                let actions = crate::notices::interviews::db::actions(&mut tx, interview).await?;
+                tx.rollback().await?;
+                if let Some(first) = actions.first() {
+                    cast.staff
+                        .post(
+                            &format!("/interviews/{interview}/actions/{}/done", first.id),
+                            &[],
+                        )
+                        .await?;
+                }
+            }
+            Act::PlanWeek => {
+                // the supervisor's work for this week: today, in two days, next week
+                for (code, days, focus) in [
+                    ("u033", 0, "service"),
+                    ("u027", 2, "duty"),
+                    ("u034", 6, "discipline"),
+                ] {
+                    let on = world.working(world.today + Duration::days(days));
+                    if on.year() == world.year {
+                        plan_task(world, cast, pool, code, on, focus).await?;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn task(&self, i: usize) -> anyhow::Result<Uuid> {
+        self.tasks.get(&i).copied().context("the visit's task")
+    }
+
+    fn notice(&self, i: usize) -> anyhow::Result<Uuid> {
+        self.notices.get(&i).copied().context("the visit's notice")
+    }
+}
+
+impl Story {
+    /// INS-05, INS-09, INS-10, INS-02: the group visits the unit, files what it found with a
+    /// photo of each, the unit's representative signs, and the group leader submits.
+    async fn inspect(
+        &mut self,
+        world: &World,
+        cast: &mut Cast,
+        pool: &PgPool,
+        i: usize,
+    ) -> anyhow::Result<()> {
+        let visit = &VISITS[i];
+        let task = self.task(i)?;
+        let day = world.day_of(visit.when);
+        let mut tx = crate::db::begin_tenant(pool, world.office_id).await?;
+        let unit = crate::registry::units::db::find_unit_by_code(&mut tx, visit.unit)
+            .await?
+            .context("the visited unit")?;
+        let staff = crate::inspections::findings::db::current_staff(&mut tx, unit.id).await?;
+        let mut items = Vec::new();
+        for (code, ..) in visit.found {
+            let item = crate::inspections::db::catalog_item(&mut tx, world.year_id, code)
+                .await?
+                .with_context(|| format!("the catalog item {code}"))?;
+            items.push(item.0);
+        }
+        tx.rollback().await?;
+        let mut filed = Vec::new();
+        for (k, ((_, description, place), item)) in visit.found.iter().zip(items).enumerate() {
+            let minute = 30 + k as u32 * 10;
+            world.set_clock(day, (9, minute));
+            let answer = cast
+                .supervisor
+                .post(&format!("/tasks/{task}/findings"), &[])
+                .await?;
+            let finding = answer.location_id().context("the new finding")?;
+            let observed = format!("{day}T09:{:02}", minute - 5);
+            let item = item.to_string();
+            let person = staff.get(k % staff.len().max(1)).map(|s| s.0.to_string());
+            let mut fields = vec![
+                ("item_id", item.as_str()),
+                ("description", *description),
+                ("place", *place),
+                ("observed_at", observed.as_str()),
+            ];
+            if let Some(person) = &person {
+                fields.push(("staff_id", person.as_str()));
+            }
+            world.set_clock(day, (9, minute + 3));
+            cast.supervisor
+                .post(&format!("/findings/{finding}"), &fields)
+                .await?;
+            world.set_clock(day, (9, minute + 5));
+            let taken = world
+                .at(day, (9, minute - 5))
+                .timestamp_millis()
+                .to_string();
+            cast.supervisor
+                .post_files(
+                    &format!("/findings/{finding}/evidence"),
+                    &[("taken_at_ms", taken.as_str())],
+                    &[photo("现场", (i * 7 + k) as u32)],
+                )
+                .await?;
+            filed.push(finding);
+        }
+        self.findings.insert(i, filed);
+        // INS-10: the unit's representative signs the record
+        world.set_clock(day, (10, 20));
+        let (signer, post) = staff
+            .first()
+            .map(|s| (s.1.clone(), s.2.clone()))
+            .unwrap_or_else(|| ("单位负责人".into(), String::new()));
+        let drawn = signature(i as u32);
+        cast.supervisor
+            .post(
+                &format!("/tasks/{task}/signoff"),
+                &[
+                    ("outcome", "signed"),
+                    ("signer_name", signer.as_str()),
+                    ("signer_post", post.as_str()),
+                    ("signature", drawn.as_str()),
+                    ("typed_signature", ""),
+                ],
+            )
+            .await?;
+        world.set_clock(day, (10, 35));
+        cast.supervisor
+            .post(&format!("/tasks/{task}/submit"), &[])
+            .await?;
+        Ok(())
+    }
+
+    /// INS-13: the office's bulletin of the third quarter, written and published.
+    async fn bulletin(&mut self, world: &World, cast: &mut Cast) -> anyhow::Result<()> {
+        let y = world.year;
+        let (from, to) = (format!("{y}-07-01"), format!("{y}-09-30"));
+        let answer = cast
+            .staff
+            .post(
+                "/bulletins",
+                &[("period_from", from.as_str()), ("period_to", to.as_str())],
+            )
+            .await?;
+        let bulletin = answer.location_id().context("the new bulletin")?;
+        cast.staff
+            .post(
+                &format!("/bulletins/{bulletin}"),
+                &[
+                    ("title", &format!("关于{y}年第三季度效能明查暗访情况的通报")),
+                    (
+                        "lead",
+                        "为持续改进机关作风，提升服务效能，市直效能办组织效能监督员对市直单位开展了明查暗访。现将有关情况通报如下。",
+                    ),
+                    (
+                        "body",
+                        "本季度共检查市直单位窗口和服务场所若干处。总体看，多数单位效能制度落实较好，窗口服务规范有序。\
+                         但仍有个别单位存在工作人员上班时间玩手机、离岗未安排顶岗、推诿扯皮等问题，相关单位已按要求整改。",
+                    ),
+                    (
+                        "closing",
+                        "各单位要引以为戒，举一反三，切实加强效能建设，确保各项效能制度落到实处。",
+                    ),
+                ],
+            )
+            .await?;
+        cast.staff
+            .post(&format!("/bulletins/{bulletin}/publish"), &[])
+            .await?;
+        self.bulletin = Some(bulletin);
+        Ok(())
+    }
+
+    /// INS-13: an interview with the unit whose notice ran out without a report.
+    async fn schedule_interview(
+        &mut self,
+        world: &World,
+        cast: &mut Cast,
+        pool: &PgPool,
+    ) -> anyhow::Result<()> {
+        let Some(i) = VISITS.iter().position(|v| v.then == Aftermath::Overdue) else {
+            return Ok(());
+        };
+        let mut tx = crate::db::begin_tenant(pool, world.office_id).await?;
+        let unit = crate::registry::units::db::find_unit_by_code(&mut tx, VISITS[i].unit)
+            .await?
+            .context("the unit to interview")?;
+        tx.rollback().await?;
+        let interview_on = world.after(world.day_of(When::Share(0.86)), 3);
+        let at = format!("{interview_on}T15:00");
+        let unit_id = unit.id.to_string();
+        let answer = cast
+            .staff
+            .post(
+                "/interviews",
+                &[
+                    ("unit_id", unit_id.as_str()),
+                    ("scheduled_at", at.as_str()),
+                    ("place", "市直效能办第一会议室"),
+                    ("office_name", "李干事"),
+                    ("office_post", "市直效能办督查科科长"),
+                    (
+                        "unit_name",
+                        &format!(
+                            "{}局长",
+                            &unit
+                                .name
+                                .chars()
+                                .nth(1)
+                                .map(String::from)
+                                .unwrap_or_default()
+                        ),
+                    ),
+                    ("unit_post", "主要负责人"),
+                    (
+                        "problems",
+                        "明查暗访发现科室间推诿扯皮，群众多次往返；整改通知书逾期未报送整改情况。",
+                    ),
+                ],
+            )
+            .await?;
+        self.interview = Some(answer.location_id().context("the new interview")?);
+        Ok(())
+    }
+}
+
+/// A photo taken on site, as a phone names it.
+fn photo(what: &str, seed: u32) -> Upload {
+    Upload {
+        name: format!("IMG_{}_{what}.jpg", 4100 + seed),
+        media_type: "image/jpeg",
+        bytes: hall_photo(seed),
+    }
+}
+
+fn liaison_of<'c>(cast: &'c mut Cast, unit: &str) -> anyhow::Result<&'c mut Visitor> {
+    cast.liaisons
+        .get_mut(unit)
+        .with_context(|| format!("the liaison of {unit}"))
+}
+
+/// The office staff plan an open inspection of `unit` on `day` for the first group (INS-03).
+async fn plan_task(
+    world: &World,
+    cast: &mut Cast,
+    pool: &PgPool,
+    unit: &str,
+    day: NaiveDate,
+    focus: &str,
+) -> anyhow::Result<Uuid> {
+    let mut tx = crate::db::begin_tenant(pool, world.office_id).await?;
+    let unit_row = crate::registry::units::db::find_unit_by_code(&mut tx, unit)
+        .await?
+        .with_context(|| format!("the unit {unit}"))?;
+    let group = crate::registry::supervisors::db::list_groups(&mut tx)
+        .await?
+        .into_iter()
+        .find(|g| g.name == super::FIRST_GROUP)
+        .context("the first group")?;
+    tx.rollback().await?;
+    let (unit_id, group_id, on) = (
+        unit_row.id.to_string(),
+        group.id.to_string(),
+        day.to_string(),
+    );
+    cast.staff
+        .post(
+            &format!("/years/{}/tasks", world.year),
+            &[
+                ("unit_id", unit_id.as_str()),
+                ("group_id", group_id.as_str()),
+                ("kind", "open"),
+                ("focus", focus),
+                ("scheduled_on", on.as_str()),
+            ],
+        )
+        .await?;
+    let mut tx = crate::db::begin_tenant(pool, world.office_id).await?;
+    let task = crate::inspections::db::year_tasks(&mut tx, world.year_id)
+        .await?
+        .into_iter()
+        .find(|t| t.unit_name == unit_row.name && t.scheduled_on == day)
+        .context("the planned task")?;
+    tx.rollback().await?;
+    Ok(task.id)
+}
+
+/// The office's public channels, filled in by the administrator (the settings page).
+async fn channels(world: &World, cast: &mut Cast, pool: &PgPool) -> anyhow::Result<()> {
+    let mut tx = crate::db::begin_tenant(pool, world.office_id).await?;
+    let s = crate::registry::settings::db::get_settings(&mut tx).await?;
+    tx.rollback().await?;
+    cast.admin
+        .post(
+            "/settings",
+            &[
+                ("name", s.name.as_str()),
+                ("short_name", s.short_name.as_str()),
+                ("time_zone", s.time_zone.as_str()),
+                (
+                    "complaint_number_format",
+                    s.complaint_number_format.as_str(),
+                ),
+                ("notice_number_format", s.notice_number_format.as_str()),
+                (
+                    "rectification_working_days",
+                    s.rectification_working_days.as_str(),
+                ),
+                (
+                    "self_report_due_working_days",
+                    s.self_report_due_working_days.as_str(),
+                ),
+                ("excellence_min_score", s.excellence_min_score.as_str()),
+                (
+                    "excellence_max_share_percent",
+                    s.excellence_max_share_percent.as_str(),
+                ),
+                ("complaint_hotline", "0563-12345"),
+                ("office_phone", "0563-3022110"),
+                ("address", "示范市行政中心3号楼405室（市直效能办）"),
+                ("email", "xiaoneng@demo.example.gov.cn"),
+                ("visiting_hours", "工作日 上午8:30—12:00，下午2:30—5:30"),
+            ],
+        )
+        .await?;
+    Ok(())
+}
+
+/// Signs in the demo's users: the four of `logins` who act, and a liaison for each unit (the
+/// first unit's is the demo's own `liaison`), each created the way the administrator creates one.
+async fn sign_in(
+    router: &axum::Router,
+    pool: &PgPool,
+    (office_id, now): (Uuid, DateTime<Utc>),
+    logins: &[(String, String)],
+) -> anyhow::Result<Cast> {
+    let code = super::DEMO_CODE;
+    let password_of = |username: &str| {
+        logins
+            .iter()
+            .find(|l| l.0 == username)
+            .map(|l| l.1.clone())
+            .with_context(|| format!("the password of {username}"))
+    };
+    let visitor = |username: &'static str| async move {
+        Visitor::log_in(router, code, username, &password_of(username)?).await
+    };
+    let (admin, staff, supervisor) = (
+        visitor("admin").await?,
+        visitor("staff").await?,
+        visitor("supervisor").await?,
+    );
+    let mut liaisons = HashMap::new();
+    liaisons.insert(super::UNITS[0].0.to_string(), visitor("liaison").await?);
+    let actor = crate::audit::Actor::system("demo", now);
+    let mut made = Vec::new();
+    let mut tx = crate::db::begin_tenant(pool, office_id).await?;
+    for (n, (unit_code, ..)) in super::UNITS.iter().enumerate().skip(1) {
+        let Some(unit) = crate::registry::units::db::find_unit_by_code(&mut tx, unit_code).await?
+        else {
+            continue;
+        };
+        let password = crate::auth::password::generate();
+        let input = crate::registry::users::model::NewUserInput {
+            username: format!("liaison.{unit_code}"),
+            display_name: super::demo_staff(n + 1)
+                .into_iter()
+                .next()
+                .map(|s| s.name)
+                .unwrap_or_else(|| format!("{unit_code}联络员")),
+            role: crate::core::Role::Liaison.as_str().into(),
+            unit_id: Some(unit.id),
+            password: password.clone(),
+        };
+        crate::registry::users::create_user(&mut tx, office_id, &actor, &input, false)
+            .await
+            .map_err(|e| anyhow::anyhow!("creating the liaison of {unit_code}: {e}"))?;
+        made.push((unit_code.to_string(), input.username, password));
+    }
+    tx.commit().await?;
+    for (unit_code, username, password) in made {
+        let visitor = Visitor::log_in(router, code, &username, &password).await?;
+        liaisons.insert(unit_code, visitor);
+    }
+    Ok(Cast {
+        admin,
+        staff,
+        supervisor,
+        liaisons,
+    })
+}
