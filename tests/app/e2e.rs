@@ -181,6 +181,18 @@ async fn page_width(client: &Client) -> u64 {
     width.as_u64().unwrap_or(u64::MAX)
 }
 
+/// Scrolls `element` to the middle of the screen, for a screenshot that shows it.
+async fn show(client: &Client, element: &fantoccini::elements::Element) {
+    let element = serde_json::to_value(element).expect("an element reference");
+    client
+        .execute(
+            "arguments[0].scrollIntoView({ block: 'center' })",
+            vec![element],
+        )
+        .await
+        .expect("scroll");
+}
+
 /// A browser on a fresh app with the office `office` (one user per role), ready to drive.
 struct Session {
     client: Client,
@@ -227,6 +239,41 @@ impl Session {
         field.send_keys(text).await.expect("type");
     }
 
+    /// Picks the file at `path` with the file input `#id`.
+    async fn pick(&self, id: &str, path: &Path) {
+        self.client
+            .find(Locator::Id(id))
+            .await
+            .expect(id)
+            .send_keys(&path.display().to_string())
+            .await
+            .expect("pick the file");
+    }
+
+    /// The value of the field `#id`, once the page has it.
+    async fn value(&self, id: &str) -> Option<String> {
+        let field = self.wait_for(Locator::Id(id)).await;
+        field.prop("value").await.expect("the field's value")
+    }
+
+    /// Waits for the draft's autosave status line to say `text`, and for the time field's error.
+    async fn autosave_refuses_the_time(&self, text: &str) -> fantoccini::elements::Element {
+        let status = format!("//p[@data-autosave-status][contains(., '{text}')]");
+        self.wait_for(Locator::XPath(&status)).await;
+        self.wait_for(Locator::Css("#observed_at + p.field-error[role=alert]"))
+            .await
+    }
+
+    /// Presses a finding's "confirm and deduct": the question it asks first, left open.
+    async fn press_confirm(&self) -> String {
+        self.click("form[action$='/decision'] button[type=submit]")
+            .await;
+        self.client
+            .get_alert_text()
+            .await
+            .expect("a confirmation first")
+    }
+
     async fn click(&self, css: &str) {
         self.client
             .find(Locator::Css(css))
@@ -244,6 +291,13 @@ impl Session {
             .for_element(locator)
             .await
             .expect("the expected page")
+    }
+
+    /// Signs in to the office `alpha` as `username` and waits for the home page.
+    async fn sign_in_to_alpha(&self, username: &str) {
+        self.goto("/alpha/login").await;
+        self.log_in(username).await;
+        self.wait_for(Locator::Css(".whoami")).await;
     }
 
     async fn log_in(&self, username: &str) {
@@ -373,9 +427,7 @@ async fn ins_11_a_supervisor_files_a_finding_with_a_photo_on_a_phone_and_the_off
     let pool = app.pool.clone();
     let s = Session::open_app(app, true).await;
 
-    s.goto("/alpha/login").await;
-    s.log_in("supervisor").await;
-    s.wait_for(Locator::Css(".whoami")).await;
+    s.sign_in_to_alpha("supervisor").await;
     s.goto(&format!("/alpha/tasks/{task}")).await;
     s.click("form[action$='/findings'] button[type=submit]")
         .await;
@@ -391,17 +443,9 @@ async fn ins_11_a_supervisor_files_a_finding_with_a_photo_on_a_phone_and_the_off
     s.fill("#place", "一楼大厅").await;
     s.click("#finding-form button[type=submit]").await;
     s.wait_for(Locator::Css(".flash")).await;
-    let files = s
-        .client
-        .find(Locator::Id("files"))
-        .await
-        .expect("file input");
-    files
-        .send_keys(&photo.display().to_string())
-        .await
-        .expect("choose the photo");
-    s.click("form[data-upload] button[type=submit]").await;
-    // the script uploads with progress, then reloads the page with the photo's thumbnail
+    s.pick("files", &photo).await;
+    // the photo goes up by itself once picked, with progress; the page then reloads with its
+    // thumbnail
     s.wait_for(Locator::Css(".evidence-list img")).await;
     screenshot(&s.client, "finding-390x844.png").await;
     assert!(page_width(&s.client).await <= 390, "no sideways scrolling");
@@ -456,8 +500,11 @@ async fn ins_11_a_supervisor_files_a_finding_with_a_photo_on_a_phone_and_the_off
     s.goto("/alpha/review").await;
     s.click(".task-card a").await;
     s.wait_for(Locator::Css("form[action$='/decision']")).await;
-    s.click("form[action$='/decision'] button[type=submit]")
-        .await;
+    assert_eq!(
+        s.press_confirm().await,
+        "确认后将对第一单位扣 1 分，记入扣分台账。确定确认吗？"
+    );
+    s.client.accept_alert().await.expect("confirm the finding");
     s.wait_for(Locator::Css(".flash")).await;
     screenshot(&s.client, "review-confirmed-390x844.png").await;
     // the deduction appears on the unit's page, linked to its finding
@@ -507,9 +554,7 @@ async fn ins_12_a_notice_is_issued_appealed_rejected_reported_and_accepted_in_th
     let pool = app.pool.clone();
     let s = Session::open_app(app, false).await;
 
-    s.goto("/alpha/login").await;
-    s.log_in("office_staff").await;
-    s.wait_for(Locator::Css(".whoami")).await;
+    s.sign_in_to_alpha("office_staff").await;
     s.goto(&format!("/alpha/tasks/{task}/notice")).await;
     s.click("form[action$='/notice'] button[type=submit]").await;
     s.client.accept_alert().await.expect("confirm the notice");
@@ -580,5 +625,221 @@ async fn ins_12_a_notice_is_issued_appealed_rejected_reported_and_accepted_in_th
         .await
         .expect("the notice");
     assert_eq!(status, "closed");
+    s.close().await;
+}
+
+/// Chromium's network throttle (chromedriver's own command): a phone's slow upload, in bytes a
+/// second.
+#[derive(Debug)]
+struct SlowUpload(u64);
+
+impl fantoccini::wd::WebDriverCompatibleCommand for SlowUpload {
+    fn endpoint(
+        &self,
+        base: &url::Url,
+        session: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        let session = session.unwrap_or_default();
+        base.join(&format!("session/{session}/chromium/network_conditions"))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (axum::http::Method, Option<String>) {
+        let conditions = json!({ "network_conditions": {
+            "offline": false, "latency": 0, "download_throughput": 50_000_000,
+            "upload_throughput": self.0,
+        } });
+        (axum::http::Method::POST, Some(conditions.to_string()))
+    }
+}
+
+/// A photo of some 200 KB: noise does not compress.
+fn noisy_photo() -> Vec<u8> {
+    let mut seed = 0x2545_f491_u32;
+    let image = image::RgbImage::from_fn(480, 360, |_, _| {
+        seed ^= seed << 13;
+        seed ^= seed >> 17;
+        seed ^= seed << 5;
+        let [r, g, b, _] = seed.to_le_bytes();
+        image::Rgb([r, g, b])
+    });
+    let mut out = std::io::Cursor::new(Vec::new());
+    image
+        .write_to(&mut out, image::ImageFormat::Jpeg)
+        .expect("encode the photo");
+    out.into_inner()
+}
+
+/// The page as a supervisor on a phone sees it: a task of their group with a draft finding open.
+async fn supervisor_on_a_draft() -> (Session, uuid::Uuid, sqlx::PgPool) {
+    let app = spawn_app().await;
+    let (_, finding, _) = crate::findings::task_with_draft(&app).await;
+    let pool = app.pool.clone();
+    let s = Session::open_app(app, true).await;
+    s.sign_in_to_alpha("supervisor").await;
+    s.goto(&format!("/alpha/findings/{finding}")).await;
+    s.wait_for(Locator::Id("finding-form")).await;
+    (s, finding, pool)
+}
+
+/// INS-09 on a phone: a photo taken with the camera is listed at once and goes up by itself;
+/// pressing "save draft" while it is on its way asks first, and nothing is lost: the photo and the
+/// typed description both reach the server. A refused file stays listed with its reason.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ins_09_a_photo_taken_and_the_draft_saved_at_once_both_reach_the_server() {
+    let (s, finding, pool) = supervisor_on_a_draft().await;
+    let photo = std::env::temp_dir().join(format!("xiaoneng-e2e-{}.jpg", uuid::Uuid::new_v4()));
+    let bytes = noisy_photo();
+    std::fs::write(&photo, &bytes).expect("write the photo");
+    // a phone's upload: the photo takes a few seconds
+    let slow = (bytes.len() / 3) as u64;
+    s.client
+        .issue_cmd(SlowUpload(slow))
+        .await
+        .expect("slow the upload");
+    s.fill("#description", "窗口无人值守，群众等候二十分钟")
+        .await;
+    s.pick("camera", &photo).await;
+    // listed at once, with a preview and its size, and on its way
+    let row = s
+        .wait_for(Locator::Css("[data-upload-list] li[data-state=sending]"))
+        .await;
+    assert!(row.find(Locator::Css("img")).await.is_ok(), "a preview");
+    let text = row.text().await.expect("the row");
+    assert!(text.contains(" KB") && text.contains(".jpg"), "{text}");
+    show(&s.client, &row).await;
+    screenshot(&s.client, "finding-uploading-390x844.png").await;
+    s.click("#finding-form button[type=submit]").await;
+    let question = s
+        .client
+        .get_alert_text()
+        .await
+        .expect("saving while the photo is on its way asks first");
+    assert!(question.contains("还有 1 个文件正在上传"), "{question}");
+    s.client.dismiss_alert().await.expect("stay for the upload");
+    // the upload ends in a reload that shows the stored photo
+    s.wait_for(Locator::Css(".evidence-list img")).await;
+    let (files, description): (i64, String) = sqlx::query_as(
+        "select (select count(*) from evidence where finding_id = $1),
+                (select description from finding where id = $1)",
+    )
+    .bind(finding)
+    .fetch_one(&pool)
+    .await
+    .expect("the finding");
+    assert_eq!(files, 1, "the photo is stored");
+    assert_eq!(description, "窗口无人值守，群众等候二十分钟");
+    assert_eq!(
+        s.value("description").await.as_deref(),
+        Some("窗口无人值守，群众等候二十分钟")
+    );
+
+    // a refused file stays listed with why
+    let svg = std::env::temp_dir().join(format!("xiaoneng-e2e-{}.svg", uuid::Uuid::new_v4()));
+    std::fs::write(&svg, "<svg xmlns='http://www.w3.org/2000/svg'></svg>").expect("write");
+    s.pick("files", &svg).await;
+    let refused = s
+        .wait_for(Locator::XPath(
+            "//li[@data-state='refused'][contains(., '不接受 SVG 文件')]",
+        ))
+        .await;
+    assert!(refused.text().await.expect("text").contains(".svg"));
+    show(&s.client, &refused).await;
+    screenshot(&s.client, "finding-refused-file-390x844.png").await;
+    let _ = std::fs::remove_file(&photo);
+    let _ = std::fs::remove_file(&svg);
+    s.close().await;
+}
+
+/// INS-09 on a phone: a time in the future is refused beside its field, in red, while the rest of
+/// the draft is saved; a reload brings back from the server what was saved, and from the
+/// browser's copy what was not.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ins_09_a_future_time_is_refused_beside_its_field_and_the_draft_survives_a_reload() {
+    let (s, finding, pool) = supervisor_on_a_draft().await;
+    s.fill("#description", "叫号机故障无人处理").await;
+    s.client
+        .execute(
+            "const field = document.getElementById('observed_at');
+             field.value = '2099-01-01T10:00';
+             field.dispatchEvent(new Event('input', { bubbles: true }));",
+            vec![],
+        )
+        .await
+        .expect("type a time in the future");
+    let error = s.autosave_refuses_the_time("其余内容已保存").await;
+    assert_eq!(error.text().await.expect("text"), "发现时间不能晚于现在。");
+    // plain red text (--err), not small grey
+    let color = error.css_value("color").await.expect("color");
+    assert!(color.contains("153, 27, 27"), "{color}");
+    let description: String = sqlx::query_scalar("select description from finding where id = $1")
+        .bind(finding)
+        .fetch_one(&pool)
+        .await
+        .expect("the finding");
+    assert_eq!(description, "叫号机故障无人处理");
+    show(&s.client, &error).await;
+    screenshot(&s.client, "finding-future-time-390x844.png").await;
+
+    // a reload: the browser's copy puts the refused time back and saves again
+    s.client.refresh().await.expect("reload");
+    let error = s.autosave_refuses_the_time("已恢复尚未保存的内容").await;
+    assert!(error.text().await.expect("text").contains("晚于现在"));
+    assert_eq!(
+        s.value("description").await.as_deref(),
+        Some("叫号机故障无人处理")
+    );
+    // and without the browser's copy the description comes from the server
+    s.client
+        .execute("window.localStorage.clear()", vec![])
+        .await
+        .expect("forget the copy");
+    s.client.refresh().await.expect("reload");
+    assert_eq!(
+        s.value("description").await.as_deref(),
+        Some("叫号机故障无人处理")
+    );
+    s.close().await;
+}
+
+/// INS-11, INS-08 on a phone: confirming a finding writes a deduction to the ledger, so it asks
+/// first, naming the unit and the points typed; declining confirms nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ins_11_confirming_a_finding_asks_first_naming_the_unit_and_the_points() {
+    let app = spawn_app().await;
+    let (task, finding, mut supervisor) = crate::findings::task_with_draft(&app).await;
+    crate::findings::submit_obstruction(&app, &mut supervisor, (task, finding)).await;
+    let pool = app.pool.clone();
+    let s = Session::open_app(app, true).await;
+    s.sign_in_to_alpha("office_staff").await;
+    s.goto(&format!("/alpha/findings/{finding}")).await;
+    s.fill("#confirm-points", "4").await;
+    assert_eq!(
+        s.press_confirm().await,
+        "确认后将对第一单位扣 4 分，记入扣分台账。确定确认吗？"
+    );
+    s.client.dismiss_alert().await.expect("decline");
+    let counts = || async {
+        let row: (i64, String) =
+            sqlx::query_as("select (select count(*) from deduction), (select status from finding)")
+                .fetch_one(&pool)
+                .await
+                .expect("the ledger");
+        row
+    };
+    assert_eq!(
+        counts().await,
+        (0, "submitted".to_string()),
+        "declined: nothing confirmed"
+    );
+    s.press_confirm().await;
+    s.client.accept_alert().await.expect("confirm");
+    s.wait_for(Locator::Css(".flash")).await;
+    assert_eq!(counts().await, (1, "confirmed".to_string()));
+    let points: rust_decimal::Decimal =
+        sqlx::query_scalar("select points from deduction where source_type = 'finding'")
+            .fetch_one(&pool)
+            .await
+            .expect("the deduction");
+    assert_eq!(points, rust_decimal::Decimal::from(4));
     s.close().await;
 }

@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
-use crate::common::{Client, TestApp, spawn_app, spawn_app_with};
+use crate::common::{Client, Page, TestApp, spawn_app, spawn_app_with};
 use crate::tasks::{id_of, setup};
 
 /// A real little JPEG (so thumbnails can be made), with an EXIF DateTimeOriginal when given.
@@ -137,6 +137,37 @@ pub async fn sign_and_submit(supervisor: &mut Client, task: Uuid) {
         "{}",
         submitted.body
     );
+}
+
+/// Saves the draft as an obstruction (X01) with the `points` proposed.
+async fn save_obstruction(
+    app: &TestApp,
+    supervisor: &mut Client,
+    finding: Uuid,
+    points: &str,
+) -> Page {
+    let x01 = item(app, "X01").await;
+    supervisor
+        .post(
+            &format!("/alpha/findings/{finding}"),
+            &[
+                ("item_id", &x01.to_string()),
+                ("description", "拖延开门二十分钟"),
+                ("points", points),
+            ],
+        )
+        .await
+}
+
+/// Files the draft as an obstruction (X01, 3 points proposed) and submits its task.
+pub async fn submit_obstruction(
+    app: &TestApp,
+    supervisor: &mut Client,
+    (task, finding): (Uuid, Uuid),
+) {
+    let saved = save_obstruction(app, supervisor, finding, "3").await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    sign_and_submit(supervisor, task).await;
 }
 
 #[tokio::test]
@@ -895,31 +926,19 @@ async fn ins_10_a_drawn_signature_is_kept_as_png_evidence_of_the_task() {
 async fn ins_08_a_confirmed_obstruction_takes_discretionary_points_and_costs_excellence() {
     let app = spawn_app().await;
     let (task, finding, mut supervisor) = task_with_draft(&app).await;
-    let x01 = item(&app, "X01").await;
-    let out_of_range = supervisor
-        .post(
-            &format!("/alpha/findings/{finding}"),
-            &[
-                ("item_id", &x01.to_string()),
-                ("description", "拖延开门二十分钟"),
-                ("points", "9"),
-            ],
-        )
-        .await;
+    let out_of_range = save_obstruction(&app, &mut supervisor, finding, "9").await;
     assert_eq!(out_of_range.status, StatusCode::UNPROCESSABLE_ENTITY);
-    out_of_range.assert_contains("扣分须在该项目规定的区间内");
+    assert_beside(&out_of_range, "points", "扣分须在该项目规定的区间内。");
+    out_of_range.assert_contains(r#"id="points" name="points" inputmode="decimal" value="9""#);
     out_of_range.assert_contains("拖延开门二十分钟");
-    supervisor
-        .post(
-            &format!("/alpha/findings/{finding}"),
-            &[
-                ("item_id", &x01.to_string()),
-                ("description", "拖延开门二十分钟"),
-                ("points", "3"),
-            ],
-        )
-        .await;
-    sign_and_submit(&mut supervisor, task).await;
+    // the rest of the draft is saved; the points are not
+    let (description, points): (String, Option<Decimal>) =
+        sqlx::query_as("select description, points from finding")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!((description.as_str(), points), ("拖延开门二十分钟", None));
+    submit_obstruction(&app, &mut supervisor, (task, finding)).await;
     let mut staff = app.logged_in("alpha", "office_staff").await;
     let confirmed = staff
         .post(
@@ -1077,8 +1096,121 @@ async fn ins_09_the_pages_script_gets_plain_answers_it_can_show() {
         .await;
     supervisor.headers.pop();
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(bad.header("content-type").starts_with("text/plain"));
+    assert!(bad.header("content-type").starts_with("application/json"));
     bad.assert_contains("发现时间格式不正确");
+}
+
+/// The page shows `message` in red right after the field `id`, before the next field's label.
+#[track_caller]
+fn assert_beside(page: &Page, id: &str, message: &str) {
+    let field = page.body.find(&format!(r#"id="{id}""#)).expect("the field");
+    let after = &page.body[field..];
+    let error = format!(r#"<p class="field-error" role="alert">{message}</p>"#);
+    let at = after.find(&error).expect("the error beside its field");
+    let next = after.find("<label").unwrap_or(after.len());
+    assert!(
+        at < next,
+        "the error is beside its own field:\n{}",
+        page.body
+    );
+}
+
+/// The draft as stored: (item code, description, place, whether it has an observed time).
+async fn stored_draft(app: &TestApp, finding: Uuid) -> (Option<String>, String, String, bool) {
+    sqlx::query_as(
+        "select i.code, f.description, f.place, f.observed_at is not null from finding f
+           left join deduction_item i on i.id = f.deduction_item_id where f.id = $1",
+    )
+    .bind(finding)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn ins_09_an_autosave_with_a_future_time_saves_every_other_field_and_names_the_time() {
+    let app = spawn_app().await;
+    let (_, finding, mut supervisor) = task_with_draft(&app).await;
+    let d06 = item(&app, "D06").await;
+    supervisor.headers.push(("x-autosave".into(), "1".into()));
+    let typed = [
+        ("item_id", d06.to_string()),
+        ("description", "窗口无人值守".to_string()),
+        ("observed_at", "2099-01-01T10:00".to_string()),
+        ("place", "二楼大厅".to_string()),
+    ];
+    let form: Vec<(&str, &str)> = typed.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let partly = supervisor
+        .post(&format!("/alpha/findings/{finding}"), &form)
+        .await;
+    assert_eq!(partly.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        partly
+            .header("content-type")
+            .starts_with("application/json")
+    );
+    let answer: serde_json::Value = serde_json::from_str(&partly.body).unwrap();
+    assert_eq!(
+        answer,
+        serde_json::json!({ "errors": { "observed_at": "发现时间不能晚于现在。" } })
+    );
+    assert_eq!(
+        stored_draft(&app, finding).await,
+        (
+            Some("D06".into()),
+            "窗口无人值守".into(),
+            "二楼大厅".into(),
+            false
+        ),
+        "every valid field is saved; the refused time keeps its stored value (none)"
+    );
+    // the time corrected, the whole draft is saved and the answer names nothing
+    let fixed = supervisor
+        .post(
+            &format!("/alpha/findings/{finding}"),
+            &[
+                ("item_id", &d06.to_string()),
+                ("description", "窗口无人值守"),
+                ("observed_at", "2026-11-20T09:30"),
+                ("place", "二楼大厅"),
+            ],
+        )
+        .await;
+    supervisor.headers.pop();
+    assert_eq!(fixed.status, StatusCode::NO_CONTENT, "{}", fixed.body);
+    assert!(stored_draft(&app, finding).await.3);
+    // the refused time never wipes the stored one
+    supervisor.headers.push(("x-autosave".into(), "1".into()));
+    supervisor
+        .post(&format!("/alpha/findings/{finding}"), &form)
+        .await;
+    supervisor.headers.pop();
+    assert!(stored_draft(&app, finding).await.3);
+}
+
+#[tokio::test]
+async fn ins_09_a_save_without_script_shows_the_refused_field_beside_it_and_keeps_what_was_typed() {
+    let app = spawn_app().await;
+    let (_, finding, mut supervisor) = task_with_draft(&app).await;
+    let page = supervisor
+        .post(
+            &format!("/alpha/findings/{finding}"),
+            &[
+                ("description", "叫号机故障无人处理"),
+                ("observed_at", "2099-01-01T10:00"),
+                ("place", "三楼"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    page.assert_contains("其余内容已保存");
+    assert_beside(&page, "observed_at", "发现时间不能晚于现在。");
+    page.assert_contains(r#"value="2099-01-01T10:00""#);
+    page.assert_contains("叫号机故障无人处理");
+    assert_eq!(
+        stored_draft(&app, finding).await,
+        (None, "叫号机故障无人处理".into(), "三楼".into(), false)
+    );
 }
 
 #[tokio::test]

@@ -4,7 +4,7 @@ use axum::http::StatusCode;
 use uuid::Uuid;
 
 use crate::common::{Client, TestApp, spawn_app};
-use crate::findings::{item, sign_and_submit, task_with_draft};
+use crate::findings::{item, sign_and_submit, submit_obstruction, task_with_draft};
 use crate::tasks::id_of;
 
 /// A task on u1 with a confirmed D06 finding; returns (task, finding, office staff client).
@@ -689,18 +689,7 @@ async fn ins_11_without_the_cjk_fonts_the_pdf_is_refused_naming_the_package_to_i
 async fn ins_08_an_upheld_appeal_withdrawing_a_notice_with_an_x01_deduction_restores_excellence() {
     let app = spawn_app().await;
     let (task, finding, mut supervisor) = task_with_draft(&app).await;
-    let x01 = item(&app, "X01").await;
-    supervisor
-        .post(
-            &format!("/alpha/findings/{finding}"),
-            &[
-                ("item_id", &x01.to_string()),
-                ("description", "拖延开门二十分钟"),
-                ("points", "3"),
-            ],
-        )
-        .await;
-    sign_and_submit(&mut supervisor, task).await;
+    submit_obstruction(&app, &mut supervisor, (task, finding)).await;
     let mut staff = app.logged_in("alpha", "office_staff").await;
     let confirmed = staff
         .post(

@@ -143,6 +143,7 @@ pub async fn get_finding(
 }
 
 /// What a supervisor has typed into a draft so far.
+#[derive(Debug, Clone, PartialEq)]
 pub struct DraftFields {
     pub item_id: Option<Uuid>,
     pub description: String,
@@ -153,27 +154,18 @@ pub struct DraftFields {
     pub points: Option<rust_decimal::Decimal>,
 }
 
-impl DraftFields {
-    /// Whether saving these fields would change the stored finding (an autosave of nothing new
-    /// writes nothing, and logs nothing).
-    pub fn differs_from(&self, f: &FindingRow) -> bool {
-        (
-            self.item_id,
-            self.description.as_str(),
-            self.staff_id,
-            self.staff_text.as_str(),
-            self.observed_at,
-            self.place.as_str(),
-            self.points,
-        ) != (
-            f.item_id,
-            f.description.as_str(),
-            f.staff_id,
-            f.staff_text.as_str(),
-            f.observed_at,
-            f.place.as_str(),
-            f.points,
-        )
+impl From<&FindingRow> for DraftFields {
+    /// The draft as stored (a save that changes nothing writes nothing, and logs nothing).
+    fn from(f: &FindingRow) -> Self {
+        Self {
+            item_id: f.item_id,
+            description: f.description.clone(),
+            staff_id: f.staff_id,
+            staff_text: f.staff_text.clone(),
+            observed_at: f.observed_at,
+            place: f.place.clone(),
+            points: f.points,
+        }
     }
 }
 
@@ -320,6 +312,13 @@ pub struct ItemChoice {
     pub title: String,
     pub points_min: rust_decimal::Decimal,
     pub points_max: rust_decimal::Decimal,
+}
+
+impl ItemChoice {
+    /// INS-08: whether `points` lie in the item's range.
+    pub fn allows(&self, points: rust_decimal::Decimal) -> bool {
+        points >= self.points_min && points <= self.points_max
+    }
 }
 
 /// INS-15: every item of the year's catalog that an inspection may use (all but the system's,

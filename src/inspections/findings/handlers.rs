@@ -11,13 +11,13 @@ use serde::Deserialize;
 use serde_json::json;
 use uuid::Uuid;
 
-use super::db::{self, FindingRow, NewFinding};
+use super::db::{self, DraftFields, FindingRow, NewFinding};
 use super::may_read;
 use super::model::{DraftForm, Mark, Signoff, SignoffForm};
 use super::views::{FindingPage, RefusedPage, ReviewPage, evidence_views};
 use crate::AppState;
 use crate::audit::{Acting, Event, views::TimelineEntry};
-use crate::core::{AppError, AppResult, CurrentUser, RuleError, not_found};
+use crate::core::{AppError, AppResult, CurrentUser, FieldErrors, RuleError, not_found};
 use crate::db::{KeepWrites, RequestTx, Tx, begin_tenant};
 use crate::evidence::{self, db::Owner};
 use crate::inspections::db::{NewSignoff, TaskFacts, lock_task, task_facts};
@@ -26,7 +26,9 @@ use crate::inspections::model::{
 };
 use crate::inspections::on_site;
 use crate::scoring::db::NewDeduction;
-use crate::web::{Flash, Form, PageCtx, Path, ScriptAnswer, render, render_invalid};
+use crate::web::{
+    Flash, Form, PageCtx, Path, ScriptAnswer, render, render_invalid, render_refused,
+};
 
 #[derive(Debug, Deserialize)]
 pub struct FindingPath {
@@ -136,6 +138,8 @@ pub async fn create_finding(
 struct Shown {
     form: Option<DraftForm>,
     errors: Vec<String>,
+    /// the draft's fields that were refused, each shown beside its field
+    field_errors: FieldErrors,
     upload_errors: Vec<String>,
 }
 
@@ -180,6 +184,7 @@ async fn finding_page(
         evidence,
         history,
         errors: shown.errors,
+        field_errors: shown.field_errors,
         upload_errors: shown.upload_errors,
         ctx,
         f,
@@ -205,7 +210,9 @@ pub async fn show_finding(
 }
 
 /// Saves a draft as the supervisor goes (the page's script sends it after each pause in typing,
-/// with `x-autosave`; without script, the save button). Answers an autosave with 204.
+/// with `x-autosave`; without script, the save button). Every valid field is saved even when
+/// another is refused: an autosave is answered 204, or 422 naming each refused field in JSON; the
+/// save button's page shows each refusal beside its field, with what was typed.
 pub async fn save_finding(
     acting: Acting,
     Path(FindingPath { finding_id }): Path<FindingPath>,
@@ -226,28 +233,10 @@ pub async fn save_finding(
     };
     let items = db::items_for_kind(&mut tx, f.year_id, f.task_kind).await?;
     let staff = db::current_staff(&mut tx, f.unit_id).await?;
-    let fields = match form.validate((&items, &staff), ctx.time_zone(), acting.now) {
-        Ok(fields) => fields,
-        Err(keys) if autosave => {
-            drop(tx);
-            let text = keys.iter().map(|k| ctx.t(k)).collect::<Vec<_>>().join(" ");
-            let mut answer = (StatusCode::UNPROCESSABLE_ENTITY, text).into_response();
-            answer.extensions_mut().insert(ScriptAnswer);
-            return Ok(answer);
-        }
-        Err(keys) => {
-            let shown = Shown {
-                form: Some(form),
-                errors: keys.iter().map(|k| ctx.t(k).to_string()).collect(),
-                upload_errors: Vec::new(),
-            };
-            let max = state.evidence.max_upload_text();
-            let page = finding_page(ctx, (user, acting.now), (&mut tx, max), f, shown).await?;
-            drop(tx);
-            return render_invalid(&page);
-        }
-    };
-    if fields.differs_from(&f) {
+    let stored = DraftFields::from(&f);
+    let known = (&items[..], &staff[..]);
+    let (fields, refused) = form.validate(known, (ctx.time_zone(), acting.now), &stored);
+    if fields != stored {
         db::save_draft(&mut tx, finding_id, &fields, step.at).await?;
         let detail = json!({
             "item_id": fields.item_id,
@@ -261,11 +250,39 @@ pub async fn save_finding(
             )
             .await?;
     }
-    drop(tx);
-    if autosave {
-        return Ok(StatusCode::NO_CONTENT.into_response());
+    match (autosave, refused.is_empty()) {
+        (true, true) => {
+            drop(tx);
+            Ok(StatusCode::NO_CONTENT.into_response())
+        }
+        (false, true) => {
+            drop(tx);
+            Ok(acting.done(Flash::success("findings.saved"), &back).await)
+        }
+        // the valid fields are saved (kept, although the answer is 422); each refused one is
+        // named for the page's script to show beside its field
+        (true, false) => {
+            drop(tx);
+            let errors: serde_json::Map<String, serde_json::Value> = refused
+                .iter()
+                .map(|(field, key)| (field.to_string(), ctx.t(key).into()))
+                .collect();
+            let body = json!({ "errors": errors });
+            Ok(script_answer(StatusCode::UNPROCESSABLE_ENTITY, body))
+        }
+        (false, false) => {
+            let shown = Shown {
+                form: Some(form),
+                errors: vec![ctx.t("findings.saved_partly").into()],
+                field_errors: refused,
+                upload_errors: Vec::new(),
+            };
+            let max = state.evidence.max_upload_text();
+            let page = finding_page(ctx, (user, acting.now), (&mut tx, max), f, shown).await?;
+            drop(tx);
+            render_refused(&page)
+        }
     }
-    Ok(acting.done(Flash::success("findings.saved"), &back).await)
 }
 
 /// Withdraws a draft (a mistake on site); it stays on record as withdrawn.
@@ -368,7 +385,7 @@ pub async fn upload_evidence(
     let refused: Vec<String> = intake.refusal_messages(&ctx);
     if scripted {
         drop(tx);
-        return Ok(script_answer(ids.len(), refused));
+        return Ok(upload_answer(ids.len(), refused));
     }
     if refused.is_empty() {
         drop(tx);
@@ -413,13 +430,17 @@ async fn may_take_evidence(
 
 /// The answer to a script sending one file at a time: how many were saved and why the others
 /// were refused (422 when any was); what was saved is kept either way.
-fn script_answer(saved: usize, refused: Vec<String>) -> Response {
+fn upload_answer(saved: usize, refused: Vec<String>) -> Response {
     let status = if refused.is_empty() {
         StatusCode::OK
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
-    let body = json!({ "saved": saved, "refused": refused });
+    script_answer(status, json!({ "saved": saved, "refused": refused }))
+}
+
+/// A JSON answer to the page's own script; the request's writes are kept whatever the status.
+fn script_answer(status: StatusCode, body: serde_json::Value) -> Response {
     let mut response = (status, axum::Json(body)).into_response();
     response.extensions_mut().insert(KeepWrites);
     response.extensions_mut().insert(ScriptAnswer);

@@ -9,11 +9,16 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::db::{DraftFields, FindingRow, ItemChoice};
+use crate::core::FieldErrors;
 use crate::core::time::{datetime_input, parse_datetime_input};
 use crate::inspections::model::SignoffOutcome;
 
 /// How far ahead of the clock an observation may be dated (a phone's clock runs a little fast).
 const CLOCK_SKEW_MINUTES: i64 = 5;
+
+/// The longest description, and the longest place or typed name of a draft.
+const DESCRIPTION_MAX: usize = 5000;
+const LINE_MAX: usize = 200;
 
 /// The typed values of a draft, as the form sent them.
 #[derive(Debug, Default, Clone, Deserialize)]
@@ -48,76 +53,93 @@ impl DraftForm {
         }
     }
 
-    /// Checks the draft against the task's catalog items and the unit's staff. A draft may be
-    /// incomplete; what it holds must be valid. INS-08: discretionary points stay in the range.
+    /// Checks the draft against the task's catalog items and the unit's staff: the draft to save,
+    /// and why each refused field was refused (field, catalog key). A draft may be incomplete, and
+    /// one bad field never costs the others: each valid field is taken as typed, each invalid one
+    /// keeps its `stored` value. INS-08: discretionary points stay in the item's range; INS-09: an
+    /// observation is not dated after the clock.
     pub fn validate(
         &self,
         (items, staff): (&[ItemChoice], &[(Uuid, String, String)]),
-        tz: chrono_tz::Tz,
-        now: DateTime<Utc>,
-    ) -> Result<DraftFields, Vec<&'static str>> {
-        let mut errors = Vec::new();
+        (tz, now): (chrono_tz::Tz, DateTime<Utc>),
+        stored: &DraftFields,
+    ) -> (DraftFields, FieldErrors) {
+        let mut errors = FieldErrors::new();
+        let mut draft = stored.clone();
         let item = match self.item_id.trim() {
-            "" => None,
+            "" => {
+                draft.item_id = None;
+                None
+            }
             id => match items.iter().find(|i| i.id.to_string() == id) {
-                Some(item) => Some(item),
+                Some(item) => {
+                    draft.item_id = Some(item.id);
+                    Some(item)
+                }
                 None => {
-                    errors.push("findings.error_item");
-                    None
+                    errors.push(("item_id", "findings.error_item"));
+                    items.iter().find(|i| Some(i.id) == stored.item_id)
                 }
             },
         };
-        let points = match (item, self.points.trim()) {
+        draft.points = match (item, self.points.trim()) {
             (Some(i), text) if i.points_min != i.points_max && !text.is_empty() => {
                 match Decimal::from_str(text) {
-                    Ok(p) if p >= i.points_min && p <= i.points_max => Some(p),
+                    Ok(p) if i.allows(p) => Some(p),
                     _ => {
-                        errors.push("findings.error_points");
-                        None
+                        errors.push(("points", "findings.error_points"));
+                        stored.points.filter(|p| i.allows(*p))
                     }
                 }
             }
+            // the stored item is no longer offered: its points stand with it
+            (None, _) if draft.item_id.is_some() => stored.points,
             _ => None,
         };
-        let staff_id = match self.staff_id.trim() {
-            "" => None,
+        match self.staff_id.trim() {
+            "" => draft.staff_id = None,
             id => match staff.iter().find(|s| s.0.to_string() == id) {
-                Some(s) => Some(s.0),
-                None => {
-                    errors.push("findings.error_staff");
-                    None
-                }
+                Some(s) => draft.staff_id = Some(s.0),
+                None => errors.push(("staff_id", "findings.error_staff")),
             },
-        };
+        }
         let latest = now + chrono::Duration::minutes(CLOCK_SKEW_MINUTES);
-        let observed_at = match self.observed_at.trim() {
-            "" => None,
+        match self.observed_at.trim() {
+            "" => draft.observed_at = None,
             text => match parse_datetime_input(text, tz) {
-                Some(t) if t <= latest => Some(t),
-                _ => {
-                    errors.push("findings.error_observed_at");
-                    None
-                }
+                Some(t) if t <= latest => draft.observed_at = Some(t),
+                Some(_) => errors.push(("observed_at", "findings.error_observed_future")),
+                None => errors.push(("observed_at", "findings.error_observed_at")),
             },
-        };
-        if self.description.chars().count() > 5000 {
-            errors.push("findings.error_description_long");
         }
-        if self.place.chars().count() > 200 || self.staff_text.chars().count() > 200 {
-            errors.push("findings.error_too_long");
+        let texts = [
+            (
+                &self.description,
+                DESCRIPTION_MAX,
+                &mut draft.description,
+                ("description", "findings.error_description_long"),
+            ),
+            (
+                &self.staff_text,
+                LINE_MAX,
+                &mut draft.staff_text,
+                ("staff_text", "error.too_long"),
+            ),
+            (
+                &self.place,
+                LINE_MAX,
+                &mut draft.place,
+                ("place", "error.too_long"),
+            ),
+        ];
+        for (typed, max, kept, error) in texts {
+            if typed.chars().count() > max {
+                errors.push(error);
+            } else {
+                *kept = typed.trim().to_string();
+            }
         }
-        if !errors.is_empty() {
-            return Err(errors);
-        }
-        Ok(DraftFields {
-            item_id: item.map(|i| i.id),
-            description: self.description.trim().to_string(),
-            staff_id,
-            staff_text: self.staff_text.trim().to_string(),
-            observed_at,
-            place: self.place.trim().to_string(),
-            points,
-        })
+        (draft, errors)
     }
 }
 
@@ -239,6 +261,18 @@ mod tests {
         }
     }
 
+    fn empty() -> DraftFields {
+        DraftFields {
+            item_id: None,
+            description: String::new(),
+            staff_id: None,
+            staff_text: String::new(),
+            observed_at: None,
+            place: String::new(),
+            points: None,
+        }
+    }
+
     #[test]
     fn ins_08_discretionary_points_must_stay_inside_the_items_range() {
         let items = [item(1, 5)];
@@ -250,15 +284,21 @@ mod tests {
             points: "3".into(),
             ..Default::default()
         };
-        let fields = form.validate(known, tz, now);
-        assert_eq!(fields.ok().and_then(|f| f.points), Some(Decimal::from(3)));
+        let (fields, errors) = form.validate(known, (tz, now), &empty());
+        assert_eq!((fields.points, errors), (Some(Decimal::from(3)), vec![]));
         form.points = "6".into();
+        let stored = fields;
+        let (fields, errors) = form.validate(known, (tz, now), &stored);
+        assert_eq!(errors, vec![("points", "findings.error_points")]);
         assert_eq!(
-            form.validate(known, tz, now).err(),
-            Some(vec!["findings.error_points"])
+            fields.points,
+            Some(Decimal::from(3)),
+            "the stored points stay"
         );
         form.points = "0.5".into();
-        assert!(form.validate(known, tz, now).is_err());
+        let (fields, errors) = form.validate(known, (tz, now), &empty());
+        assert_eq!(errors, vec![("points", "findings.error_points")]);
+        assert_eq!((fields.item_id, fields.points), (Some(Uuid::nil()), None));
     }
 
     #[test]
@@ -269,11 +309,56 @@ mod tests {
             observed_at: "2026-11-30T10:04".into(),
             ..Default::default()
         };
-        assert!(form.validate((&[], &[]), tz, now).is_ok());
+        let (fields, errors) = form.validate((&[], &[]), (tz, now), &empty());
+        assert!(errors.is_empty());
+        assert!(fields.observed_at.is_some());
         form.observed_at = "2026-11-30T10:30".into();
+        let (_, errors) = form.validate((&[], &[]), (tz, now), &empty());
         assert_eq!(
-            form.validate((&[], &[]), tz, now).err(),
-            Some(vec!["findings.error_observed_at"])
+            errors,
+            vec![("observed_at", "findings.error_observed_future")]
+        );
+        form.observed_at = "yesterday".into();
+        let (_, errors) = form.validate((&[], &[]), (tz, now), &empty());
+        assert_eq!(errors, vec![("observed_at", "findings.error_observed_at")]);
+    }
+
+    #[test]
+    fn ins_09_a_refused_field_keeps_its_stored_value_and_every_valid_field_is_taken() {
+        let tz = chrono_tz::Asia::Shanghai;
+        let now = parse_datetime_input("2026-11-30T10:00", tz).unwrap_or_default();
+        let stored = DraftFields {
+            description: "旧的描述".into(),
+            observed_at: parse_datetime_input("2026-11-30T09:00", tz),
+            place: "一楼".into(),
+            ..empty()
+        };
+        let form = DraftForm {
+            item_id: Uuid::from_u128(7).to_string(),
+            description: " 窗口无人值守 ".into(),
+            staff_id: Uuid::from_u128(7).to_string(),
+            staff_text: "值班人员".into(),
+            observed_at: "2026-12-01T09:00".into(),
+            place: "大".repeat(201),
+            ..Default::default()
+        };
+        let (fields, errors) = form.validate((&[item(1, 5)], &[]), (tz, now), &stored);
+        assert_eq!(
+            errors,
+            vec![
+                ("item_id", "findings.error_item"),
+                ("staff_id", "findings.error_staff"),
+                ("observed_at", "findings.error_observed_future"),
+                ("place", "error.too_long"),
+            ]
+        );
+        assert_eq!(
+            fields,
+            DraftFields {
+                description: "窗口无人值守".into(),
+                staff_text: "值班人员".into(),
+                ..stored
+            }
         );
     }
 

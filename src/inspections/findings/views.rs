@@ -6,6 +6,7 @@ use uuid::Uuid;
 use super::db::{FindingRow, ItemChoice, ReviewRow};
 use super::model::DraftForm;
 use crate::audit::views::TimelineEntry;
+use crate::core::FieldErrors;
 use crate::evidence::db::EvidenceItem;
 use crate::evidence::handlers::human_size;
 use crate::evidence::sniff::MediaType;
@@ -67,6 +68,8 @@ pub struct FindingPage {
     pub can_decide: bool,
     pub form: DraftForm,
     pub errors: Vec<String>,
+    /// the draft's refused fields (field, catalog key), each shown beside its field
+    pub field_errors: FieldErrors,
     pub upload_errors: Vec<String>,
     pub items: Vec<ItemChoice>,
     pub staff: Vec<(Uuid, String, String)>,
@@ -98,6 +101,23 @@ impl FindingPage {
 
     pub fn discretionary(&self) -> bool {
         matches!((self.f.points_min, self.f.points_max), (Some(a), Some(b)) if a != b)
+    }
+
+    pub fn error_for(&self, field: &str) -> Option<&'static str> {
+        self.ctx.field_error(&self.field_errors, field)
+    }
+
+    /// INS-11: what confirming asks first, naming the unit and the points it loses. With
+    /// discretionary points the page's script puts in the number typed for `{points}`.
+    pub fn confirm_question(&self) -> String {
+        let points = match self.discretionary() {
+            true => "{points}".to_string(),
+            false => self.points_text(),
+        };
+        self.ctx
+            .t("findings.confirm_ask")
+            .replacen("{points}", &points, 1)
+            .replacen("{unit}", &self.f.unit_name, 1)
     }
 }
 
