@@ -1,8 +1,10 @@
 //! What every domain needs and nothing else: the office (the tenant), the signed-in user and the
 //! roles, the application's clock, the office's local time and date formats, paging, the request's
-//! client address and the one error type. The core imports nothing of the application outside it,
-//! so every other module may import it.
+//! client address, the one error type, and how a rule is cited. The core imports nothing of the
+//! application outside it but the string catalog (`i18n`, which imports nothing), so every other
+//! module may import it.
 
+pub mod citation;
 pub mod clock;
 pub mod error;
 pub mod office;
@@ -12,6 +14,7 @@ pub mod rule;
 pub mod time;
 pub mod user;
 
+pub use citation::citation;
 pub use clock::{Clock, Now};
 pub use error::{AppError, AppResult, FieldErrors, not_found};
 pub use office::{Office, OfficeCode, office_path};

@@ -363,10 +363,19 @@ pub fn forget_memoized() {
 /// A notice as an office would issue it, the `n`th of a series (each differs in its number and
 /// unit), to check the fonts and time the typesetting (`xiaoneng documents check`).
 pub fn sample(n: u32) -> Document {
+    let cite =
+        |rule_id: &str| crate::core::citation(rule_id, crate::i18n::Lang::Zh).unwrap_or_default();
+    let (open, covert) = (cite("INS-05"), cite("INS-07"));
     let facts = [
-        "窗口工作人员上班时间玩手机游戏，群众排队等候十余分钟无人受理（X03 工作纪律，INS-05，扣 1 分）",
-        "服务大厅未公示办事指南和办理时限，群众反映多次往返（D06 公开公示，INS-05，扣 0.5 分）",
-        "首问负责制落实不到位，来电咨询被多次转接未获答复（D09 首问负责，INS-05，扣 0.5 分）",
+        format!(
+            "窗口工作人员上班时间玩手机游戏，群众排队等候十余分钟无人受理（D10 工作纪律，{covert}，扣 1 分）"
+        ),
+        format!(
+            "服务大厅未公示办事指南和办理时限，群众反映多次往返（D06 公开公示，{open}，扣 0.5 分）"
+        ),
+        format!(
+            "首问负责制落实不到位，来电咨询被多次转接未获答复（D09 首问负责，{open}，扣 0.5 分）"
+        ),
     ];
     Document {
         office: "示范市效能办".into(),
@@ -378,13 +387,13 @@ pub fn sample(n: u32) -> Document {
                 text: "2026年11月20日，我办对你单位开展效能暗访，发现你单位存在以下问题：".into(),
             },
             Block::List {
-                items: facts.iter().map(|f| f.to_string()).collect(),
+                items: facts.to_vec(),
             },
             Block::Heading {
                 text: "依据".into(),
             },
             Block::Paragraph {
-                text: "《示范市机关效能督查办法》第八条、第十一条。".into(),
+                text: format!("{}。", cite("INS-11")),
             },
             Block::Heading {
                 text: "整改要求".into(),

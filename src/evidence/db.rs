@@ -133,7 +133,7 @@ pub async fn get(
         EvidenceRow,
         r#"select e.id, e.purpose, e.finding_id, e.task_id, e.self_report_id, e.sha256,
                   e.size_bytes, e.media_type, e.original_name, e.taken_at, e.taken_at_source,
-                  e.late, e.storage_key, u.username as uploaded_by, e.uploaded_at,
+                  e.late, e.storage_key, u.display_name as uploaded_by, e.uploaded_at,
                   p.purged_at as "purged_at?",
                   coalesce(f.unit_id, t.unit_id, s.unit_id, n.unit_id, an.unit_id) as "unit_id!",
                   coalesce(ft.group_id, t.group_id) as group_id,
@@ -295,13 +295,13 @@ pub async fn accessed_within(
     .await
 }
 
-/// Who looked at a file: (when, username, action, address), newest first.
+/// Who looked at a file: (when, their name, action, address), newest first.
 pub async fn access_log(
     conn: &mut PgConnection,
     evidence_id: Uuid,
 ) -> Result<Vec<(DateTime<Utc>, String, String, String)>, sqlx::Error> {
     let rows = sqlx::query!(
-        "select a.at, u.username, a.action, a.client_addr
+        "select a.at, u.display_name, a.action, a.client_addr
            from evidence_access a join app_user u on u.tenant_id = a.tenant_id and u.id = a.user_id
           where a.evidence_id = $1 order by a.at desc limit 200",
         evidence_id
@@ -310,7 +310,7 @@ pub async fn access_log(
     .await?;
     Ok(rows
         .into_iter()
-        .map(|r| (r.at, r.username, r.action, r.client_addr))
+        .map(|r| (r.at, r.display_name, r.action, r.client_addr))
         .collect())
 }
 

@@ -81,6 +81,25 @@ impl Lang {
             Self::En => en,
         })
     }
+
+    /// A number as a document writes it: 1 → 一 … 99 → 九十九 in Chinese (第四条, 二、), digits
+    /// in English.
+    pub fn numeral(self, n: usize) -> String {
+        const DIGITS: [&str; 10] = ["零", "一", "二", "三", "四", "五", "六", "七", "八", "九"];
+        match (self, n) {
+            (Self::Zh, 1..=9) => DIGITS[n].into(),
+            (Self::Zh, 10..=99) => {
+                let tens = if n / 10 == 1 { "" } else { DIGITS[n / 10] };
+                let ones = if n.is_multiple_of(10) {
+                    ""
+                } else {
+                    DIGITS[n % 10]
+                };
+                format!("{tens}十{ones}")
+            }
+            _ => n.to_string(),
+        }
+    }
 }
 
 const MISSING: &str = "??";
@@ -153,5 +172,14 @@ mod tests {
         assert_eq!(Lang::Zh.t("app.name"), "效能督查平台");
         assert_eq!(Lang::En.t("app.name"), "Efficiency Supervision Platform");
         assert_eq!(Lang::En.t("no.such.key"), MISSING);
+    }
+
+    #[test]
+    fn numerals_are_written_in_chinese_and_in_digits_in_english() {
+        assert_eq!(Lang::Zh.numeral(4), "四");
+        assert_eq!(Lang::Zh.numeral(10), "十");
+        assert_eq!(Lang::Zh.numeral(12), "十二");
+        assert_eq!(Lang::Zh.numeral(21), "二十一");
+        assert_eq!(Lang::En.numeral(21), "21");
     }
 }

@@ -272,7 +272,7 @@ pub struct SignoffRow {
 
 pub async fn task_state(conn: &mut PgConnection, task_id: Uuid) -> Result<TaskState, sqlx::Error> {
     let submitted = sqlx::query!(
-        "select s.submitted_at, u.username from task_submission s
+        "select s.submitted_at, u.display_name from task_submission s
            join app_user u on u.tenant_id = s.tenant_id and u.id = s.submitted_by
           where s.task_id = $1",
         task_id
@@ -283,7 +283,7 @@ pub async fn task_state(conn: &mut PgConnection, task_id: Uuid) -> Result<TaskSt
         SignoffRow,
         r#"select s.outcome as "outcome: SignoffOutcome", s.signer_name, s.signer_post,
                 s.signature_evidence_id, s.typed_signature, s.refusal_reason,
-                u.username as recorded_by, s.recorded_at
+                u.display_name as recorded_by, s.recorded_at
            from task_signoff s join app_user u on u.tenant_id = s.tenant_id and u.id = s.recorded_by
           where s.task_id = $1"#,
         task_id
@@ -292,7 +292,7 @@ pub async fn task_state(conn: &mut PgConnection, task_id: Uuid) -> Result<TaskSt
     .await?;
     Ok(TaskState {
         submitted_at: submitted.as_ref().map(|s| s.submitted_at),
-        submitted_by: submitted.map(|s| s.username),
+        submitted_by: submitted.map(|s| s.display_name),
         signoff,
     })
 }

@@ -121,3 +121,9 @@ pub struct CoveragePage {
     /// INS-06: units whose last inspection had confirmed findings: the next round must have them
     pub mandatory: Vec<MandatoryRow>,
 }
+
+impl CoveragePage {
+    pub fn mandatory_intro(&self) -> String {
+        super::rounds::views::mandatory_intro(&self.ctx)
+    }
+}

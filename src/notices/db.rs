@@ -164,7 +164,7 @@ pub async fn notices(
     sqlx::query_as!(
         NoticeRow,
         r#"select n.id, n.number, n.unit_id, u.name as unit_name, n.task_id, n.basis, n.requirements,
-                  n.working_days, n.issued_at, i.username as issued_by, n.due_at, n.appeal_until,
+                  n.working_days, n.issued_at, i.display_name as issued_by, n.due_at, n.appeal_until,
                   n.status as "status: NoticeStatus",
                   a.decision as "appeal_decision?: AppealDecision",
                   (a.notice_id is not null) as "appealed!",
@@ -214,9 +214,9 @@ pub async fn appeal(
 ) -> Result<Option<AppealRow>, sqlx::Error> {
     sqlx::query_as!(
         AppealRow,
-        r#"select a.reasons, s.username as submitted_by, a.submitted_at,
+        r#"select a.reasons, s.display_name as submitted_by, a.submitted_at,
                   a.decision as "decision?: AppealDecision", a.decision_reason,
-                  d.username as "decided_by?", a.decided_at
+                  d.display_name as "decided_by?", a.decided_at
              from notice_appeal a
              join app_user s on s.tenant_id = a.tenant_id and s.id = a.submitted_by
              left join app_user d on d.tenant_id = a.tenant_id and d.id = a.decided_by
@@ -332,9 +332,9 @@ pub async fn reports(
 ) -> Result<Vec<ReportRow>, sqlx::Error> {
     sqlx::query_as!(
         ReportRow,
-        r#"select r.id, r.content, s.username as submitted_by, r.submitted_at,
+        r#"select r.id, r.content, s.display_name as submitted_by, r.submitted_at,
                   r.decision as "decision?: ReportDecision", r.decision_reason,
-                  d.username as "decided_by?", r.decided_at
+                  d.display_name as "decided_by?", r.decided_at
              from rectification_report r
              join app_user s on s.tenant_id = r.tenant_id and s.id = r.submitted_by
              left join app_user d on d.tenant_id = r.tenant_id and d.id = r.decided_by

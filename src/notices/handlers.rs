@@ -51,7 +51,7 @@ async fn new_notice_page(
                 .iter()
                 .map(|c| c.finding_id.to_string())
                 .collect(),
-            basis: super::DEFAULT_BASIS.into(),
+            basis: super::default_basis(&ctx),
             requirements: super::DEFAULT_REQUIREMENTS.into(),
             working_days: get_settings(tx).await?.rectification_working_days,
         },

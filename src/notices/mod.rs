@@ -18,8 +18,11 @@ use uuid::Uuid;
 use crate::core::{CurrentUser, Role};
 use crate::i18n::Lang;
 
-/// The basis every notice states (the regulation's article on rectification).
-pub const DEFAULT_BASIS: &str = "依据《效能督查办法》第八条：对督查发现的违规问题，由效能办下达整改通知书，明确整改要求和期限。";
+/// The basis a new notice states unless the office changes it: the measures' article on
+/// rectification notices (INS-11), cited as the reader knows it.
+pub fn default_basis(ctx: &crate::web::PageCtx) -> String {
+    ctx.tf("notices.default_basis", &ctx.cite("INS-11"))
+}
 
 /// The requirements every notice states by default, drawing wider lessons included (举一反三).
 pub const DEFAULT_REQUIREMENTS: &str = "一、对通知所列问题逐项整改到位；\n二、举一反三，全面排查同类问题，健全长效机制；\n三、在整改期限内书面报送整改情况，并附相关材料。";

@@ -129,27 +129,39 @@ impl NoticePage {
         self.ctx.href(&format!("/findings/{}", f.finding_id))
     }
 
+    /// A finding as the notice states it: what was seen, then the item, the article it rests on
+    /// (cited, never by the rule's ID) and the points it cost. The print page and the PDF say the
+    /// same.
+    pub fn fact(&self, f: &NoticeFinding) -> String {
+        let ctx = &self.ctx;
+        let mut about = vec![format!("{} {}", f.code, f.title)];
+        let basis = ctx.cite(&f.rule_id);
+        if !basis.is_empty() {
+            about.push(basis);
+        }
+        if let Some(p) = f.points {
+            let unit = ctx.t("notices.points_unit");
+            about.push(format!(
+                "{} {} {unit}",
+                ctx.t("notices.deducted"),
+                p.normalize()
+            ));
+        }
+        format!("{}（{}）", f.description, about.join("，"))
+    }
+
+    /// INS-12: until when, and by which article, the unit may object.
+    pub fn appeal_hint(&self) -> String {
+        self.ctx
+            .tf("notices.appeal_hint", &self.appeal_until)
+            .replacen("{}", &self.ctx.cite("INS-12"), 1)
+    }
+
     /// The notice as the official document the print page shows, for the PDF.
     pub fn document(&self) -> crate::documents::Document {
         use crate::documents::{Block, Document};
         let ctx = &self.ctx;
-        let facts = self
-            .findings
-            .iter()
-            .map(|f| match f.points {
-                Some(p) => format!(
-                    "{}（{} {}，{}，{} {} {}）",
-                    f.description,
-                    f.code,
-                    f.title,
-                    f.rule_id,
-                    ctx.t("notices.deducted"),
-                    p.normalize(),
-                    ctx.t("notices.points_unit")
-                ),
-                None => format!("{}（{} {}，{}）", f.description, f.code, f.title, f.rule_id),
-            })
-            .collect();
+        let facts = self.findings.iter().map(|f| self.fact(f)).collect();
         let note = match self.n.status {
             NoticeStatus::Withdrawn | NoticeStatus::Closed => ctx.t(self.state_key()).to_string(),
             NoticeStatus::Issued => String::new(),

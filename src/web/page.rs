@@ -54,6 +54,12 @@ impl PageCtx {
         self.lang.t(key).replacen("{}", arg, 1)
     }
 
+    /// The rule `rule_id` as its reader cites it, by article (never by the ID); empty for what is
+    /// no rule.
+    pub fn cite(&self, rule_id: &str) -> String {
+        crate::core::citation(rule_id, self.lang).unwrap_or_default()
+    }
+
     /// Why a rule refused, in this language (the reason cites the regulation, not the rule's ID).
     pub fn refusal(&self, error: &crate::core::RuleError) -> String {
         match &error.arg {

@@ -23,4 +23,5 @@ mod supervisors;
 mod tasks;
 mod tenancy;
 mod units;
+mod wording;
 mod years;

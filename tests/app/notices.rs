@@ -63,7 +63,7 @@ async fn ins_11_a_notice_is_issued_from_confirmed_findings_with_its_number_and_d
     page.assert_contains("效整〔2026〕1号");
     page.assert_contains("效能督查整改通知书");
     page.assert_contains("D06");
-    page.assert_contains("INS-05");
+    page.assert_contains("《宣城市直单位效能考评明查暗访暂行办法》第四条");
     page.assert_contains("还剩");
     // the deadlines are on the calendar: 10 and 2 working days from today, end of day
     let (due_days, appeal_days): (i32, i32) =
@@ -628,7 +628,7 @@ async fn ins_11_the_notice_pdf_is_typeset_in_the_cjk_font_with_every_word_of_the
         "《效能督查办法》第八条",
         "立即整改，举一反三。",
         "D06",
-        "INS-05",
+        "《宣城市直单位效能考评明查暗访暂行办法》第四条",
     ] {
         assert!(
             flat.contains(words),

@@ -387,7 +387,8 @@ async fn an_administrator_links_a_supervisor_to_a_supervisor_account() {
         .post(&format!("{path}/user"), &[("user_id", &account)])
         .await;
     let page = admin.get(&path).await;
-    page.assert_contains("<dd>supervisor</dd>");
+    // the linked account by its person's name, not its login name
+    page.assert_contains("<dd>supervisor 姓名</dd>");
     let mut supervisor = app.logged_in("alpha", "supervisor").await;
     assert_eq!(
         supervisor.get("/alpha/supervisors").await.status,

@@ -112,6 +112,7 @@ async fn ins_15_items_are_edited_and_retired_but_never_deleted() {
                 ("title", "重复"),
                 ("for_open", "on"),
                 ("points_min", "1"),
+                ("rule_id", "INS-05"),
             ],
         )
         .await;
@@ -129,6 +130,7 @@ async fn ins_15_items_are_edited_and_retired_but_never_deleted() {
                 ("title", "窗口服务不规范（含着装）"),
                 ("for_open", "on"),
                 ("points_min", "1"),
+                ("rule_id", "INS-05"),
             ],
         )
         .await;
@@ -197,6 +199,7 @@ async fn a_closed_year_is_read_only() {
                 ("title", "x"),
                 ("for_open", "on"),
                 ("points_min", "1"),
+                ("rule_id", "INS-05"),
             ],
         )
         .await;
@@ -219,6 +222,7 @@ async fn a_closed_year_is_read_only() {
                 ("title", "x"),
                 ("for_open", "on"),
                 ("points_min", "1"),
+                ("rule_id", "INS-05"),
             ],
         )
         .await;

@@ -112,8 +112,8 @@ pub async fn get_finding(
                   i.costs_excellence as "costs_excellence?", f.description, f.staff_id,
                   s.name as "staff_name?", f.staff_text, f.observed_at, f.place, f.points,
                   f.status as "status: FindingStatus", f.origin as "origin: Origin",
-                  c.username as created_by, f.created_at, f.updated_at,
-                  d.username as "decided_by?", f.decided_at, f.decision_reason,
+                  c.display_name as created_by, f.created_at, f.updated_at,
+                  d.display_name as "decided_by?", f.decided_at, f.decision_reason,
                   exists (select 1 from task_signoff so
                            where so.tenant_id = t.tenant_id and so.task_id = t.id) as "task_signed!",
                   exists (select 1 from task_submission su
@@ -250,7 +250,7 @@ pub async fn task_findings(
                   f.status as "status: FindingStatus", f.origin as "origin: Origin",
                   (select count(*) from evidence e where e.tenant_id = f.tenant_id
                                                              and e.finding_id = f.id) as "evidence_count!",
-                  c.username as created_by, f.created_at
+                  c.display_name as created_by, f.created_at
              from finding f
              join app_user c on c.tenant_id = f.tenant_id and c.id = f.created_by
              left join deduction_item i on i.tenant_id = f.tenant_id and i.id = f.deduction_item_id

@@ -54,7 +54,7 @@ pub async fn rounds(
     sqlx::query_as!(
         RoundRow,
         r#"select r.id, r.assessment_year_id as year_id, y.year, r.name, r.starts_on, r.ends_on,
-                  p.fixed_at as "fixed_at?", u.username as "fixed_by?",
+                  p.fixed_at as "fixed_at?", u.display_name as "fixed_by?",
                   (select count(*) from round_task t where t.tenant_id = r.tenant_id
                                                        and t.round_id = r.id) as "task_count!"
              from inspection_round r

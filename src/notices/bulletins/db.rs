@@ -114,7 +114,7 @@ pub async fn bulletins(
         BulletinRow,
         r#"select b.id, b.period_from, b.period_to, b.title, b.lead, b.body, b.closing,
                   b.status as "status: Status",
-                  c.username as created_by, b.created_at, p.username as "published_by?",
+                  c.display_name as created_by, b.created_at, p.display_name as "published_by?",
                   b.published_at,
                   (select count(*) from bulletin_unit r where r.tenant_id = b.tenant_id
                       and r.bulletin_id = b.id) as "recipients!",

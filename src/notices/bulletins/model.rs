@@ -127,24 +127,6 @@ fn fill(template: &str, args: &[&str]) -> String {
     })
 }
 
-/// 1 → 一 … 99 → 九十九 in Chinese; digits in English.
-fn numeral(lang: Lang, n: usize) -> String {
-    const DIGITS: [&str; 10] = ["零", "一", "二", "三", "四", "五", "六", "七", "八", "九"];
-    match (lang, n) {
-        (Lang::Zh, 1..=9) => DIGITS[n].into(),
-        (Lang::Zh, 10..=99) => {
-            let tens = if n / 10 == 1 { "" } else { DIGITS[n / 10] };
-            let ones = if n.is_multiple_of(10) {
-                ""
-            } else {
-                DIGITS[n % 10]
-            };
-            format!("{tens}十{ones}")
-        }
-        _ => n.to_string(),
-    }
-}
-
 fn day(lang: Lang, d: NaiveDate) -> String {
     match lang {
         Lang::Zh => document_date(d),
@@ -193,7 +175,7 @@ pub fn draft(
         body.push(fill(
             lang.t("bulletins.draft_unit"),
             &[
-                &numeral(lang, u + 1),
+                &lang.numeral(u + 1),
                 &unit[0].unit_name,
                 &count,
                 &points_sum(unit),
@@ -204,7 +186,7 @@ pub fn draft(
             body.push(fill(
                 lang.t("bulletins.draft_item"),
                 &[
-                    &numeral(lang, i + 1),
+                    &lang.numeral(i + 1),
                     &item[0].code,
                     &item[0].title,
                     &item.len().to_string(),
@@ -305,9 +287,6 @@ mod tests {
         assert_eq!(text.body, Lang::Zh.t("bulletins.draft_none"));
         let long = "很".repeat(100);
         assert_eq!(short(&long).chars().count(), SHORT_FACT_CHARS + 1);
-        assert_eq!(numeral(Lang::Zh, 10), "十");
-        assert_eq!(numeral(Lang::Zh, 21), "二十一");
-        assert_eq!(numeral(Lang::En, 21), "21");
     }
 
     #[test]

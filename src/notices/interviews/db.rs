@@ -143,7 +143,7 @@ pub async fn interviews(
         InterviewRow,
         r#"select v.id, v.unit_id, u.name as unit_name, v.scheduled_at, v.place, v.problems,
                   v.status as "status: Status",
-                  v.minutes, v.held_at, v.cancel_reason, v.cancelled_at, c.username as created_by,
+                  v.minutes, v.held_at, v.cancel_reason, v.cancelled_at, c.display_name as created_by,
                   (select count(*) from interview_action a where a.tenant_id = v.tenant_id
                       and a.interview_id = v.id) as "actions!",
                   (select count(*) from interview_action a where a.tenant_id = v.tenant_id
@@ -224,7 +224,7 @@ pub async fn actions(
 ) -> Result<Vec<ActionRow>, sqlx::Error> {
     sqlx::query_as!(
         ActionRow,
-        r#"select a.id, a.content, a.responsible, a.due_on, a.done_at, d.username as "done_by?"
+        r#"select a.id, a.content, a.responsible, a.due_on, a.done_at, d.display_name as "done_by?"
              from interview_action a
              left join app_user d on d.tenant_id = a.tenant_id and d.id = a.done_by
             where a.interview_id = $1

@@ -42,7 +42,10 @@ pub struct SupervisorRow {
     pub certificate_number: Option<String>,
     pub valid_from: Option<chrono::NaiveDate>,
     pub valid_until: Option<chrono::NaiveDate>,
+    /// the linked account's login name
     pub username: Option<String>,
+    /// the linked account's person, by name
+    pub account_name: Option<String>,
     pub recommended_at: DateTime<Utc>,
 }
 
@@ -57,7 +60,7 @@ pub async fn list_supervisors(
         r#"select s.id, s.name, s.phone, s.status, s.work_unit_id, w.name as "work_unit?",
                   s.recommended_by_unit_id, r.name as "recommended_by?", s.recommendation,
                   s.decision_note, s.certificate_number, s.valid_from, s.valid_until,
-                  u.username as "username?", s.recommended_at
+                  u.username as "username?", u.display_name as "account_name?", s.recommended_at
              from supervisor s
              left join unit w on w.tenant_id = s.tenant_id and w.id = s.work_unit_id
              left join unit r on r.tenant_id = s.tenant_id and r.id = s.recommended_by_unit_id
@@ -81,7 +84,7 @@ pub async fn get_supervisor(
         r#"select s.id, s.name, s.phone, s.status, s.work_unit_id, w.name as "work_unit?",
                   s.recommended_by_unit_id, r.name as "recommended_by?", s.recommendation,
                   s.decision_note, s.certificate_number, s.valid_from, s.valid_until,
-                  u.username as "username?", s.recommended_at
+                  u.username as "username?", u.display_name as "account_name?", s.recommended_at
              from supervisor s
              left join unit w on w.tenant_id = s.tenant_id and w.id = s.work_unit_id
              left join unit r on r.tenant_id = s.tenant_id and r.id = s.recommended_by_unit_id

@@ -23,7 +23,8 @@ pub struct SupervisorView {
     pub decision_note: String,
     pub certificate: String,
     pub validity: String,
-    pub username: String,
+    /// the linked account, by its person's name
+    pub account: String,
 }
 
 impl SupervisorView {
@@ -46,7 +47,7 @@ impl SupervisorView {
             decision_note: s.decision_note,
             certificate: s.certificate_number.unwrap_or_default(),
             validity,
-            username: s.username.unwrap_or_default(),
+            account: s.account_name.unwrap_or_default(),
         }
     }
 }

@@ -1,6 +1,7 @@
 //! Assessment years and their catalogs, validated (pure): the year's state and a catalog item's
 //! fields.
 
+use crate::core::citation;
 use crate::core::error::FieldErrors;
 
 /// An assessment year's state: open years change, closed years are read-only everywhere.
@@ -111,8 +112,9 @@ impl ItemInput {
             }
             _ => {}
         }
-        let rule_id = self.rule_id.trim().to_uppercase();
-        if rule_id.chars().count() > 16 {
+        // The item rests on a rule of the regulations, chosen from those the form offers.
+        let rule_id = citation::deduction_rule(&self.rule_id).unwrap_or_default();
+        if rule_id.is_empty() {
             errors.push(("rule_id", "error.item_rule"));
         }
         match (min, max) {
@@ -124,7 +126,7 @@ impl ItemInput {
                 for_system: self.for_system,
                 points_min,
                 points_max,
-                rule_id,
+                rule_id: rule_id.to_string(),
                 costs_excellence: self.costs_excellence,
             }),
             _ => Err(errors),
@@ -195,6 +197,26 @@ mod tests {
             ..input()
         };
         assert!(too_fine.validate().is_err());
+    }
+
+    #[test]
+    fn ins_15_an_item_rests_on_a_known_rule_of_the_regulations() {
+        for rule_id in ["", "INS-99", "CAL-1", "第四条"] {
+            let unknown = ItemInput {
+                rule_id: rule_id.into(),
+                ..input()
+            };
+            assert_eq!(
+                unknown.validate().err(),
+                Some(vec![("rule_id", "error.item_rule")]),
+                "{rule_id:?}"
+            );
+        }
+        let system = ItemInput {
+            rule_id: "sys-2".into(),
+            ..input()
+        };
+        assert_eq!(system.validate().map(|f| f.rule_id), Ok("SYS-2".into()));
     }
 
     #[test]

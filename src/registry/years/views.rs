@@ -32,7 +32,8 @@ pub struct ItemView {
     pub title: String,
     pub kinds: String,
     pub points: String,
-    pub rule_id: String,
+    /// the article the item rests on, as its reader cites it
+    pub basis: String,
     pub costs_excellence: bool,
     pub retired: bool,
 }
@@ -63,7 +64,7 @@ impl ItemView {
             title: item.title,
             kinds: kinds.join(" / "),
             points,
-            rule_id: item.rule_id,
+            basis: ctx.cite(&item.rule_id),
             costs_excellence: item.costs_excellence,
             retired: item.retired_at.is_some(),
         }
@@ -94,6 +95,28 @@ pub struct ItemFormPage {
 impl ItemFormPage {
     pub fn error_for(&self, field: &str) -> Option<&'static str> {
         self.ctx.field_error(&self.errors, field)
+    }
+
+    /// The rules an item may rest on, each labelled by its citation and what it is about (several
+    /// rules share an article): (rule ID, label, chosen).
+    pub fn rule_options(&self) -> Vec<(&'static str, String, bool)> {
+        let ctx = &self.ctx;
+        crate::core::citation::deduction_rules()
+            .map(|id| {
+                let cited = ctx.cite(id);
+                let label = match crate::core::citation::gist(id, ctx.lang) {
+                    Some(gist) => ctx
+                        .tf("catalog.rule_option", &cited)
+                        .replacen("{}", gist, 1),
+                    None => cited,
+                };
+                (
+                    id,
+                    label,
+                    id.eq_ignore_ascii_case(self.input.rule_id.trim()),
+                )
+            })
+            .collect()
     }
 
     pub fn action(&self) -> String {
