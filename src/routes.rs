@@ -204,6 +204,10 @@ fn office_routes(state: &AppState) -> Router<AppState> {
                     get(inspections::handlers::show_coverage),
                 )
                 .route(
+                    "/years/{year}/findings",
+                    get(inspections::handlers::year_findings),
+                )
+                .route(
                     "/years/{year}/rounds",
                     get(inspections::rounds::handlers::list_rounds),
                 )

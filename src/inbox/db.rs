@@ -15,6 +15,8 @@ pub struct CountFor<'a> {
     pub unit_id: Option<Uuid>,
     /// a supervisor: their own drafts
     pub supervisor: bool,
+    /// a city leader: the key numbers of their home page
+    pub leader: bool,
     /// the kinds of notification already counted as awaiting, left out of `unread`
     pub besides: &'a [&'a str],
 }
@@ -29,7 +31,8 @@ pub struct Counts {
     pub appeals_to_decide: i64,
     /// office: rectification reports awaiting a decision (INS-11)
     pub reports_to_review: i64,
-    /// office: standing notices past their deadline with no report awaiting the office
+    /// office and leaders: standing notices past their deadline with no report awaiting the
+    /// office
     pub office_notices_overdue: i64,
     /// office: interviews' follow-up actions not done by the end of their due day (before today)
     pub actions_overdue: i64,
@@ -41,6 +44,14 @@ pub struct Counts {
     pub bulletins_unread: i64,
     /// supervisor: their own draft findings, not yet submitted with their task
     pub drafts: i64,
+    /// leaders: notices in force (issued, neither withdrawn nor closed)
+    pub notices_standing: i64,
+    /// leaders: the latest open assessment year, and its findings confirmed so far
+    pub open_year: Option<i32>,
+    pub findings_confirmed: i64,
+    /// leaders: bulletins published, interviews scheduled from now on
+    pub bulletins_published: i64,
+    pub interviews_upcoming: i64,
     /// unread notifications, but for the kinds already counted above
     pub unread: i64,
 }
@@ -62,14 +73,18 @@ pub async fn counts(
                                  where r.tenant_id = n.tenant_id and r.notice_id = n.id
                                    and r.decision is null)
            )
+           , open_year as (
+             select id, year from assessment_year where $8 and status = 'open'
+              order by year desc limit 1
+           )
            select
              case when $2 then (select count(*) from finding where status = 'submitted')
                   else 0 end as "findings_to_review!",
-             case when $2 then (select count(*) from notice_appeal where decision is null)
+             case when $2 or $8 then (select count(*) from notice_appeal where decision is null)
                   else 0 end as "appeals_to_decide!",
              case when $2 then (select count(*) from rectification_report where decision is null)
                   else 0 end as "reports_to_review!",
-             case when $2 then (select count(*) from rectification_notice n
+             case when $2 or $8 then (select count(*) from rectification_notice n
                                  where n.status = 'issued' and n.due_at < $5
                                    and not exists (select 1 from rectification_report r
                                                     where r.tenant_id = n.tenant_id
@@ -97,6 +112,21 @@ pub async fn counts(
              case when $4 then (select count(*) from finding
                                  where created_by = $1 and status = 'draft')
                   else 0 end as "drafts!",
+             case when $8 then (select count(*) from rectification_notice
+                                 where status = 'issued')
+                  else 0 end as "notices_standing!",
+             (select year from open_year) as open_year,
+             case when $8 then (select count(*) from finding f
+                                  join inspection_task t on t.tenant_id = f.tenant_id
+                                                        and t.id = f.task_id
+                                 where f.status = 'confirmed'
+                                   and t.assessment_year_id = (select id from open_year))
+                  else 0 end as "findings_confirmed!",
+             case when $8 then (select count(*) from bulletin where status = 'published')
+                  else 0 end as "bulletins_published!",
+             case when $8 then (select count(*) from interview
+                                 where status = 'scheduled' and scheduled_at >= $5)
+                  else 0 end as "interviews_upcoming!",
              (select count(*) from notification
                where user_id = $1 and read_at is null and kind <> all($7)) as "unread!"
 "#,
@@ -106,9 +136,84 @@ pub async fn counts(
         who.supervisor,
         now,
         today,
-        &besides
+        &besides,
+        who.leader
     )
     .fetch_one(conn)
+    .await
+}
+
+/// A notice in force addressed to a unit, as its liaison's home page lists it.
+pub struct UnitNotice {
+    pub id: Uuid,
+    pub number: String,
+    pub due_at: DateTime<Utc>,
+    pub appeal_until: DateTime<Utc>,
+    /// the unit has appealed (INS-12), and the office has not decided yet
+    pub appealed: bool,
+    pub appeal_pending: bool,
+    /// a rectification report awaits the office (INS-11)
+    pub report_pending: bool,
+    /// the office returned the unit's latest report: it must report again
+    pub report_returned: bool,
+}
+
+/// The unit's notices in force, the nearest deadline first: those it must rectify and report
+/// on, and those waiting for the office's decision.
+pub async fn unit_notices(
+    conn: &mut PgConnection,
+    unit_id: Uuid,
+) -> Result<Vec<UnitNotice>, sqlx::Error> {
+    sqlx::query_as!(
+        UnitNotice,
+        r#"select n.id, n.number, n.due_at, n.appeal_until,
+                  (a.notice_id is not null) as "appealed!",
+                  (a.notice_id is not null and a.decision is null) as "appeal_pending!",
+                  exists (select 1 from rectification_report r
+                           where r.tenant_id = n.tenant_id and r.notice_id = n.id
+                             and r.decision is null) as "report_pending!",
+                  coalesce((select r.decision = 'returned' from rectification_report r
+                             where r.tenant_id = n.tenant_id and r.notice_id = n.id
+                             order by r.submitted_at desc limit 1), false) as "report_returned!"
+             from rectification_notice n
+             left join notice_appeal a on a.tenant_id = n.tenant_id and a.notice_id = n.id
+            where n.unit_id = $1 and n.status = 'issued'
+            order by n.due_at
+            limit 100"#,
+        unit_id
+    )
+    .fetch_all(conn)
+    .await
+}
+
+/// A unit's quarterly self-reports (INS-04) in the latest open year it is assessed in.
+pub struct UnitQuarters {
+    pub year: i32,
+    /// the quarters it has filed
+    pub filed: Vec<i32>,
+    /// working days after a quarter's end within which its report is due (the office's setting)
+    pub due_days: i32,
+}
+
+pub async fn unit_quarters(
+    conn: &mut PgConnection,
+    unit_id: Uuid,
+) -> Result<Option<UnitQuarters>, sqlx::Error> {
+    sqlx::query_as!(
+        UnitQuarters,
+        r#"select y.year,
+                  array(select s.quarter from self_report s
+                         where s.tenant_id = y.tenant_id and s.assessment_year_id = y.id
+                           and s.unit_id = $1) as "filed!",
+                  (select self_report_due_working_days from office_settings) as "due_days!"
+             from assessment_year y
+             join assessment_unit a on a.tenant_id = y.tenant_id and a.assessment_year_id = y.id
+            where y.status = 'open' and a.unit_id = $1
+            order by y.year desc
+            limit 1"#,
+        unit_id
+    )
+    .fetch_optional(conn)
     .await
 }
 

@@ -4,16 +4,21 @@
 use axum::extract::{Extension, Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, Days, Utc};
 use serde::Deserialize;
 use serde_json::json;
 use uuid::Uuid;
 
-use super::views::{Figure, HomePage, InboxPage, NotificationItem};
+use super::views::{
+    HomePage, InboxPage, NoticeDue, NoticeWaiting, NotificationItem, QuarterDue, TasksSoon, Tile,
+    UnitWork,
+};
 use crate::AppState;
 use crate::audit::{Acting, Event};
+use crate::calendar::Calendar;
 use crate::core::{AppResult, CurrentUser, MaybeUser, Now, Office, Role, not_found};
 use crate::db::{RequestTx, Tx};
+use crate::inspections::handlers::task_items;
 use crate::web::{Flash, Form, InboxCount, PageCtx, Path, render, render_invalid};
 
 async fn inbox_page(
@@ -24,14 +29,9 @@ async fn inbox_page(
     (email, errors): (Option<String>, Vec<String>),
     counted: Option<super::Inbox>,
 ) -> AppResult<InboxPage> {
-    let awaiting = match counted {
-        Some(inbox) => inbox.awaiting,
-        None => {
-            super::awaiting(tx, user, now, ctx.time_zone())
-                .await?
-                .awaiting
-        }
-    };
+    let awaiting = counted_or_now(counted, tx, user, now, ctx.time_zone())
+        .await?
+        .awaiting;
     let notifications: Vec<NotificationItem> = super::db::notifications(tx, user.id)
         .await?
         .into_iter()
@@ -53,6 +53,20 @@ async fn inbox_page(
         email,
         errors,
         ctx,
+    })
+}
+
+/// What awaits the user: as the navigation counted it for this request, else counted now.
+async fn counted_or_now(
+    counted: Option<super::Inbox>,
+    tx: &mut Tx,
+    user: &CurrentUser,
+    now: DateTime<Utc>,
+    tz: chrono_tz::Tz,
+) -> AppResult<super::Inbox> {
+    Ok(match counted {
+        Some(inbox) => inbox,
+        None => super::awaiting(tx, user, now, tz).await?,
     })
 }
 
@@ -141,31 +155,76 @@ fn plausible_email(email: &str) -> bool {
         && !domain.ends_with('.')
 }
 
-/// Each role's landing page after login.
-pub async fn show_home(user: CurrentUser, ctx: PageCtx, mut tx: Tx) -> AppResult<Response> {
-    let figures = if user.role == Role::OfficeAdmin {
-        let counts = crate::registry::users::db::count_users_by_role(&mut tx).await?;
-        Role::ALL
-            .iter()
-            .map(|r| Figure {
-                label: ctx.t(r.label_key()),
-                value: counts
-                    .iter()
-                    .find(|c| c.0 == r.as_str())
-                    .map(|c| c.1)
-                    .unwrap_or(0),
-            })
-            .collect()
-    } else {
-        Vec::new()
-    };
-    drop(tx);
-    render(&HomePage {
-        ctx,
-        display_name: user.display_name,
+/// Each role's landing page after login: its work, counted, each count or item linking to
+/// where it is done. One tenant transaction; what the inbox counts is the navigation's count,
+/// already read for this request (or kept a moment), and each role adds a fixed few reads.
+pub async fn show_home(
+    user: CurrentUser,
+    Now(now): Now,
+    ctx: PageCtx,
+    counted: Option<Extension<super::Inbox>>,
+    mut tx: Tx,
+) -> AppResult<Response> {
+    let counted = counted.map(|Extension(inbox)| inbox);
+    let inbox = counted_or_now(counted, &mut tx, &user, now, ctx.time_zone()).await?;
+    let mut page = HomePage {
+        display_name: user.display_name.clone(),
         role: user.role,
-        figures,
-    })
+        queue: None,
+        figures: Vec::new(),
+        tiles: Vec::new(),
+        tasks: None,
+        unit: None,
+        ctx,
+    };
+    let ctx = &page.ctx;
+    match user.role {
+        Role::OfficeAdmin => {
+            let counts = crate::registry::users::db::count_users_by_role(&mut tx).await?;
+            page.figures = Tile::accounts(ctx, &counts);
+            page.queue = Some(inbox.awaiting);
+        }
+        Role::OfficeStaff => page.queue = Some(inbox.awaiting),
+        Role::Leader => page.tiles = Tile::leader(ctx, &inbox.counts),
+        Role::Supervisor => {
+            let today = ctx.local_date(now);
+            let monday = today - Days::new(u64::from(today.weekday().num_days_from_monday()));
+            let week = (monday, monday + Days::new(6));
+            let rows = crate::inspections::db::tasks_of_user(&mut tx, user.id, Some(week)).await?;
+            let (today_rows, week_rows): (Vec<_>, Vec<_>) =
+                rows.into_iter().partition(|t| t.scheduled_on == today);
+            page.tasks = Some(TasksSoon {
+                today: task_items(ctx, now, today_rows),
+                week: task_items(ctx, now, week_rows),
+                drafts: inbox.counts.drafts,
+            });
+        }
+        Role::Liaison => {
+            let unit_id = user.liaison_unit().ok_or_else(not_found)?;
+            let notices = super::db::unit_notices(&mut tx, unit_id).await?;
+            let quarters = super::db::unit_quarters(&mut tx, unit_id).await?;
+            // the working days left and the reports' due dates (CAL-2), when there is any
+            let calendar = match (notices.is_empty(), &quarters) {
+                (true, None) => Calendar::new(Vec::new()),
+                _ => crate::calendar::load(&mut tx).await?,
+            };
+            let today = ctx.local_date(now);
+            page.unit = Some(UnitWork {
+                to_answer: notices
+                    .iter()
+                    .filter(|n| !n.report_pending)
+                    .map(|n| NoticeDue::new(ctx, n, now, &calendar))
+                    .collect(),
+                waiting: NoticeWaiting::of(ctx, &notices),
+                quarters: quarters
+                    .map(|q| QuarterDue::unfiled(ctx, &q, today, &calendar))
+                    .unwrap_or_default(),
+            });
+            page.queue = Some(inbox.awaiting);
+        }
+    }
+    drop(tx);
+    render(&page)
 }
 
 /// The inbox's count beside 待办 in the navigation, on the pages a browser navigates to (not for

@@ -46,6 +46,8 @@ const OVERDUE_NEWS_DAYS: i64 = 7;
 pub struct Inbox {
     pub awaiting: Vec<Awaiting>,
     pub count: i64,
+    /// everything counted, for the home pages (a leader's key numbers among them)
+    pub counts: db::Counts,
 }
 
 /// What awaits this user `now` (by the application's clock, in the office's zone `tz`), as their
@@ -62,15 +64,16 @@ pub async fn awaiting(
         office: matches!(user.role, Role::OfficeAdmin | Role::OfficeStaff),
         unit_id: user.unit_id.filter(|_| user.role == Role::Liaison),
         supervisor: user.role == Role::Supervisor,
+        leader: user.role == Role::Leader,
         besides: &COUNTED_AS_AWAITING,
     };
     let c = db::counts(conn, who, now, today).await?;
-    Ok(Inbox::of(user.role, &c))
+    Ok(Inbox::of(user.role, c))
 }
 
 impl Inbox {
-    /// The lines of `role`'s inbox from the counts.
-    fn of(role: Role, c: &db::Counts) -> Self {
+    /// The lines of `role`'s inbox from the counts, each linking to the list it counts.
+    fn of(role: Role, c: db::Counts) -> Self {
         let lines = match role {
             Role::OfficeAdmin | Role::OfficeStaff => vec![
                 (
@@ -82,19 +85,19 @@ impl Inbox {
                 (
                     "inbox.appeals_to_decide",
                     c.appeals_to_decide,
-                    "/notices",
+                    "/notices?show=appealed",
                     true,
                 ),
                 (
                     "inbox.reports_to_review",
                     c.reports_to_review,
-                    "/notices",
+                    "/notices?show=reported",
                     true,
                 ),
                 (
                     "inbox.notices_overdue",
                     c.office_notices_overdue,
-                    "/notices",
+                    "/notices?show=overdue",
                     true,
                 ),
                 (
@@ -109,13 +112,13 @@ impl Inbox {
                 (
                     "inbox.notices_to_rectify",
                     c.notices_to_rectify,
-                    "/notices",
+                    "/notices?show=to_rectify",
                     true,
                 ),
                 (
                     "inbox.notices_overdue",
                     c.unit_notices_overdue,
-                    "/notices",
+                    "/notices?show=overdue",
                     false,
                 ),
                 (
@@ -146,6 +149,7 @@ impl Inbox {
         Self {
             awaiting,
             count: waiting + c.unread,
+            counts: c,
         }
     }
 }

@@ -1,7 +1,7 @@
 //! Every SQL statement of tasks and their workflow (the sign-off, the submission), and of the
 //! year's listed units the sub-areas plan with.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
@@ -134,11 +134,14 @@ pub async fn year_tasks(
     .await
 }
 
-/// The tasks of the groups the supervisor linked to `user_id` belongs to.
+/// The tasks of the groups the supervisor linked to `user_id` belongs to, all or those
+/// scheduled within `days` (first and last day).
 pub async fn tasks_of_user(
     conn: &mut PgConnection,
     user_id: Uuid,
+    days: Option<(NaiveDate, NaiveDate)>,
 ) -> Result<Vec<TaskRow>, sqlx::Error> {
+    let (from, to) = days.unzip();
     sqlx::query_as!(
         TaskRow,
         r#"select t.id, t.scheduled_on, t.kind as "kind: TaskKind", t.method, t.focus, u.name as unit_name,
@@ -149,8 +152,12 @@ pub async fn tasks_of_user(
            join group_member m on m.tenant_id = t.tenant_id and m.group_id = t.group_id
            join supervisor s on s.tenant_id = m.tenant_id and s.id = m.supervisor_id
           where s.user_id = $1
+            and ($2::date is null or t.scheduled_on >= $2)
+            and ($3::date is null or t.scheduled_on <= $3)
           order by t.scheduled_on, u.name"#,
-        user_id
+        user_id,
+        from,
+        to
     )
     .fetch_all(conn)
     .await
@@ -189,6 +196,21 @@ pub async fn get_task(conn: &mut PgConnection, id: Uuid) -> Result<TaskDetail, s
     )
     .fetch_one(conn)
     .await
+}
+
+/// The rectification notices issued from a task's findings (INS-11): (id, number), in the
+/// order they were issued.
+pub async fn task_notices(
+    conn: &mut PgConnection,
+    task_id: Uuid,
+) -> Result<Vec<(Uuid, String)>, sqlx::Error> {
+    let rows = sqlx::query!(
+        "select id, number from rectification_notice where task_id = $1 order by issued_at",
+        task_id
+    )
+    .fetch_all(conn)
+    .await?;
+    Ok(rows.into_iter().map(|r| (r.id, r.number)).collect())
 }
 
 /// Whether the user's supervisor record belongs to the group.

@@ -9,13 +9,15 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::db::{self, listed_units};
-use super::findings::db::{confirmed_without_notice, task_findings};
-use super::may_see_task;
-use super::model::{FOCUS, METHODS, TaskEvent, TaskInput, TaskKind};
+use super::findings::db::findings_of;
+use super::findings::views::YearFindingsPage;
+use super::model::{FindingStatus, TaskInput, TaskKind};
 use super::rounds::db::{insert_round_task, mandatory_units, rounds};
-use super::views::{CoveragePage, MyTasksPage, TaskFormView, TaskItem, TaskPage, TasksPage};
-use crate::audit::{Acting, Event, views::TimelineEntry};
-use crate::core::{AppResult, CurrentUser, Now, not_found};
+use super::views::{
+    CoveragePage, MyTasksPage, SignoffTyped, TaskFormView, TaskItem, TaskPage, TasksPage, describe,
+};
+use crate::audit::{Acting, Event};
+use crate::core::{AppResult, CurrentUser, Now};
 use crate::db::{RequestTx, Tx};
 use crate::registry::supervisors::db::{list_groups, supervisor_of_user};
 use crate::registry::supervisors::model::recusals;
@@ -25,29 +27,6 @@ use crate::registry::years::model::YearStatus;
 use crate::web::{Flash, Form, PageCtx, Path, Query, render, render_invalid};
 
 pub use super::findings::handlers::TaskPath;
-
-/// The kind's label and the method or focus areas, in the reader's language.
-fn describe(
-    ctx: &PageCtx,
-    kind: TaskKind,
-    method: Option<&str>,
-    focus: &[String],
-) -> (&'static str, String) {
-    if kind == TaskKind::Covert {
-        let method = METHODS
-            .iter()
-            .find(|m| Some(m.0) == method)
-            .map(|m| ctx.t(m.1))
-            .unwrap_or("");
-        (ctx.t("tasks.kind_covert"), method.to_string())
-    } else {
-        let areas: Vec<&str> = focus
-            .iter()
-            .filter_map(|f| FOCUS.iter().find(|k| k.0 == f).map(|k| ctx.t(k.1)))
-            .collect();
-        (ctx.t("tasks.kind_open"), areas.join("、"))
-    }
-}
 
 /// Tasks as lists show them, each placed before, on or after today (`now` in the office).
 pub fn task_items(ctx: &PageCtx, now: DateTime<Utc>, rows: Vec<db::TaskRow>) -> Vec<TaskItem> {
@@ -232,7 +211,7 @@ pub async fn my_tasks(
     ctx: PageCtx,
     mut tx: Tx,
 ) -> AppResult<Response> {
-    let rows = db::tasks_of_user(&mut tx, user.id).await?;
+    let rows = db::tasks_of_user(&mut tx, user.id, None).await?;
     let linked = !rows.is_empty() || supervisor_of_user(&mut tx, user.id).await?;
     drop(tx);
     let tasks = task_items(&ctx, now, rows);
@@ -240,7 +219,8 @@ pub async fn my_tasks(
 }
 
 /// A task's page: a supervisor sees it only when in the task's group. It carries the findings,
-/// the unit's sign-off (INS-10), the submission (INS-11) and the task's history.
+/// the unit's sign-off (INS-10), the submission (INS-11), the notices issued from it and the
+/// task's history.
 pub async fn show_task(
     user: CurrentUser,
     Now(now): Now,
@@ -248,52 +228,27 @@ pub async fn show_task(
     ctx: PageCtx,
     mut tx: Tx,
 ) -> AppResult<Response> {
-    let facts = db::task_facts(&mut tx, task_id, user.id).await?;
-    if !may_see_task(&user, facts.in_group) {
-        return Err(not_found());
-    }
-    let task = db::get_task(&mut tx, task_id).await?;
-    let state = db::task_state(&mut tx, task_id).await?;
-    let findings = task_findings(&mut tx, task_id).await?;
-    let can_issue_notice = user.of_office() && confirmed_without_notice(&mut tx, task_id).await?;
-    let history = crate::audit::db::events_for_subject(&mut tx, "inspection_task", task_id)
-        .await?
-        .into_iter()
-        .map(|e| TimelineEntry::new(&ctx, e))
-        .collect();
+    let typed = SignoffTyped::default();
+    let page = TaskPage::read(ctx, (&user, now), &mut tx, task_id, typed).await?;
     drop(tx);
-    // what the workflow would let this user do now: file and sign (on site), submit (the leader)
-    let on_site = super::on_site(&user, facts.in_group)
-        && facts
-            .task()
-            .apply(TaskEvent::File, facts.who(), now)
-            .is_ok();
-    let can_submit = super::on_site(&user, facts.in_group)
-        && facts.leads
-        && facts.task().stage != super::model::TaskStage::Submitted;
-    let (kind, detail) = describe(&ctx, task.kind, task.method.as_deref(), &task.focus);
-    let submitted = match (state.submitted_at, state.submitted_by) {
-        (Some(at), Some(by)) => Some(format!("{} · {by}", ctx.local_time(&at))),
-        _ => None,
-    };
-    let signature_href = state
-        .signoff
-        .as_ref()
-        .and_then(|s| s.signature_evidence_id)
-        .map(|id| ctx.href(&format!("/evidence/{id}")));
-    render(&TaskPage {
-        on_site,
-        can_submit,
-        can_issue_notice,
-        submitted,
-        signoff: state.signoff,
-        signature_href,
-        findings,
-        history,
+    render(&page)
+}
+
+/// INS-11: the findings confirmed in a year's tasks, for the office and leaders (the list behind
+/// a leader's count of them).
+pub async fn year_findings(
+    _user: CurrentUser,
+    Path(YearPath { year }): Path<YearPath>,
+    ctx: PageCtx,
+    mut tx: Tx,
+) -> AppResult<Response> {
+    let year = year_of(&mut tx, year).await?;
+    let rows = findings_of(&mut tx, FindingStatus::Confirmed, None, Some(year.id)).await?;
+    drop(tx);
+    render(&YearFindingsPage {
         ctx,
-        task,
-        kind,
-        detail,
+        year: year.year,
+        rows,
     })
 }
 

@@ -1,15 +1,23 @@
-//! Pages of tasks: the year's tasks and the form for one, a supervisor's own, a task's page and
-//! the open inspections' coverage.
+//! Pages of tasks: the year's tasks and the form for one, a supervisor's own, a task's page (read
+//! here, as both its own handler and the sign-off's show it) and the open inspections' coverage.
 
 use askama::Template;
+use axum::response::Response;
+use chrono::{DateTime, Utc};
 use serde::Deserialize;
+use uuid::Uuid;
 
-use super::db::{SignoffRow, TaskDetail};
-use super::findings::db::FindingListRow;
-use super::model::{FOCUS, METHODS, TaskInput};
+use super::db::{self, SignoffRow, TaskDetail};
+use super::findings::db::{FindingListRow, confirmed_without_notice, task_findings};
+use super::findings::model::SignoffForm;
+use super::may_see_task;
+use super::model::{FOCUS, METHODS, TaskEvent, TaskInput, TaskKind, TaskStage};
 use super::rounds::db::MandatoryRow;
 use crate::audit::views::TimelineEntry;
-use crate::web::PageCtx;
+use crate::core::user::READERS;
+use crate::core::{AppResult, CurrentUser, RuleError, not_found};
+use crate::db::Tx;
+use crate::web::{PageCtx, render_invalid};
 
 /// A task as lists show it.
 pub struct TaskItem {
@@ -90,6 +98,59 @@ pub struct MyTasksPage {
     pub linked: bool,
 }
 
+/// A sign-off as it was sent, shown again when it was refused (INS-10): what was typed, each
+/// error by its field (field, catalog key), and the refusals no field causes (in words).
+#[derive(Debug, Default)]
+pub struct SignoffTyped {
+    pub form: SignoffForm,
+    pub field_errors: Vec<(&'static str, &'static str)>,
+    pub errors: Vec<String>,
+}
+
+impl SignoffTyped {
+    /// The form refused for `keys` (the sign-off's catalog keys), each placed by its field.
+    pub fn refused(ctx: &PageCtx, form: SignoffForm, keys: &[&'static str]) -> Self {
+        let mut typed = Self {
+            form,
+            ..Self::default()
+        };
+        for &key in keys {
+            let field = match key {
+                "signoff.error_name" => Some("signer_name"),
+                "signoff.error_signature_missing" | "signoff.error_signature" => {
+                    Some("typed_signature")
+                }
+                "signoff.error_reason" => Some("refusal_reason"),
+                _ => None,
+            };
+            match field {
+                Some(field) => typed.field_errors.push((field, key)),
+                None => typed.errors.push(ctx.t(key).into()),
+            }
+        }
+        typed
+    }
+
+    /// The form refused by a rule (in words, at the top of the page).
+    pub fn refused_by(ctx: &PageCtx, form: SignoffForm, error: &RuleError) -> Self {
+        tracing::info!(rule = error.rule, reason = error.key, "refused by a rule");
+        Self {
+            form,
+            field_errors: Vec::new(),
+            errors: vec![ctx.refusal(error)],
+        }
+    }
+
+    fn is_refused(&self) -> bool {
+        !self.field_errors.is_empty() || !self.errors.is_empty()
+    }
+
+    /// Whether the refused form was the refusal's (its part of the page opens).
+    pub fn refusing(&self) -> bool {
+        self.form.outcome == "refused"
+    }
+}
+
 #[derive(Template)]
 #[template(path = "inspections/task.html")]
 pub struct TaskPage {
@@ -108,7 +169,123 @@ pub struct TaskPage {
     pub submitted: Option<String>,
     pub signoff: Option<SignoffRow>,
     pub signature_href: Option<String>,
+    /// a refused sign-off, with what was typed
+    pub typed: SignoffTyped,
+    /// the notices issued from the task's findings (INS-11): (page, number), for their readers
+    pub notices: Vec<(String, String)>,
     pub history: Vec<TimelineEntry>,
+}
+
+impl TaskPage {
+    /// The task's page as `user` may read it and act on it at `now` (a supervisor outside the
+    /// task's group: not found), with a refused sign-off's `typed` form. Read here rather than by
+    /// its handler because the sign-off's handler shows it again too.
+    pub async fn read(
+        ctx: PageCtx,
+        (user, now): (&CurrentUser, DateTime<Utc>),
+        tx: &mut Tx,
+        task_id: Uuid,
+        typed: SignoffTyped,
+    ) -> AppResult<Self> {
+        let facts = db::task_facts(tx, task_id, user.id).await?;
+        if !may_see_task(user, facts.in_group) {
+            return Err(not_found());
+        }
+        let task = db::get_task(tx, task_id).await?;
+        let state = db::task_state(tx, task_id).await?;
+        let findings = task_findings(tx, task_id).await?;
+        let can_issue_notice = user.of_office() && confirmed_without_notice(tx, task_id).await?;
+        let notices = match READERS.contains(&user.role) {
+            true => db::task_notices(tx, task_id).await?,
+            false => Vec::new(),
+        };
+        let history = crate::audit::db::events_for_subject(tx, "inspection_task", task_id)
+            .await?
+            .into_iter()
+            .map(|e| TimelineEntry::new(&ctx, e))
+            .collect();
+        // what the workflow would let this user do now: file and sign (on site), submit (the leader)
+        let on_site = super::on_site(user, facts.in_group)
+            && facts
+                .task()
+                .apply(TaskEvent::File, facts.who(), now)
+                .is_ok();
+        let can_submit = super::on_site(user, facts.in_group)
+            && facts.leads
+            && facts.task().stage != TaskStage::Submitted;
+        let (kind, detail) = describe(&ctx, task.kind, task.method.as_deref(), &task.focus);
+        let submitted = match (state.submitted_at, state.submitted_by) {
+            (Some(at), Some(by)) => Some(format!("{} · {by}", ctx.local_time(&at))),
+            _ => None,
+        };
+        let signature_href = state
+            .signoff
+            .as_ref()
+            .and_then(|s| s.signature_evidence_id)
+            .map(|id| ctx.href(&format!("/evidence/{id}")));
+        let notices = notices
+            .into_iter()
+            .map(|(id, number)| (ctx.href(&format!("/notices/{id}")), number))
+            .collect();
+        Ok(Self {
+            on_site,
+            can_submit,
+            can_issue_notice,
+            submitted,
+            signoff: state.signoff,
+            signature_href,
+            findings,
+            history,
+            typed,
+            notices,
+            ctx,
+            task,
+            kind,
+            detail,
+        })
+    }
+
+    /// INS-10: a refused sign-off shows the task's page again (422), with what was typed and
+    /// each error by its field.
+    pub async fn refused(
+        ctx: PageCtx,
+        (user, now): (&CurrentUser, DateTime<Utc>),
+        tx: &mut Tx,
+        task_id: Uuid,
+        typed: SignoffTyped,
+    ) -> AppResult<Response> {
+        debug_assert!(typed.is_refused());
+        let page = Self::read(ctx, (user, now), tx, task_id, typed).await?;
+        render_invalid(&page)
+    }
+
+    /// The message for a sign-off field, when the sent form was refused for it.
+    pub fn signoff_error(&self, field: &str) -> Option<&'static str> {
+        self.ctx.field_error(&self.typed.field_errors, field)
+    }
+}
+
+/// The kind's label and the method or focus areas, in the reader's language.
+pub fn describe(
+    ctx: &PageCtx,
+    kind: TaskKind,
+    method: Option<&str>,
+    focus: &[String],
+) -> (&'static str, String) {
+    if kind == TaskKind::Covert {
+        let method = METHODS
+            .iter()
+            .find(|m| Some(m.0) == method)
+            .map(|m| ctx.t(m.1))
+            .unwrap_or("");
+        (ctx.t("tasks.kind_covert"), method.to_string())
+    } else {
+        let areas: Vec<&str> = focus
+            .iter()
+            .filter_map(|f| FOCUS.iter().find(|k| k.0 == f).map(|k| ctx.t(k.1)))
+            .collect();
+        (ctx.t("tasks.kind_open"), areas.join("、"))
+    }
 }
 
 #[derive(Template)]

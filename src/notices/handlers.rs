@@ -10,7 +10,9 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::db::{self, NewNotice, NoticeRow};
-use super::model::{AppealDecision, NoticeEvent, NoticeStatus, ReportDecision, Who, deadlines};
+use super::model::{
+    AppealDecision, NoticeEvent, NoticeFilter, NoticeStatus, ReportDecision, Who, deadlines,
+};
 use super::views::{
     NewNoticePage, NoticeForm, NoticeItem, NoticePage, NoticesPage, Overview, OverviewPage,
 };
@@ -24,7 +26,7 @@ use crate::evidence::db::Owner;
 use crate::inspections::findings::handlers::TaskPath;
 use crate::registry::settings::db::get_settings;
 use crate::registry::settings::model::render_number;
-use crate::web::{Flash, Form, PageCtx, Path, render, render_invalid};
+use crate::web::{Flash, Form, PageCtx, Path, Query, render, render_invalid};
 
 #[derive(Debug, Deserialize)]
 pub struct NoticePath {
@@ -161,21 +163,34 @@ pub async fn issue_notice(
         .await
 }
 
-/// The office's notices, or a liaison's unit's.
+/// Which notices the list shows (`?show=overdue`…; see [`NoticeFilter`]).
+#[derive(Debug, Default, Deserialize)]
+pub struct NoticesQuery {
+    #[serde(default)]
+    pub show: String,
+}
+
+/// The office's notices, or a liaison's unit's, all or those a filter admits.
 pub async fn list_notices(
     user: CurrentUser,
     Now(now): Now,
     ctx: PageCtx,
+    Query(query): Query<NoticesQuery>,
     mut tx: Tx,
 ) -> AppResult<Response> {
+    let filter = NoticeFilter::parse(&query.show);
     let rows = db::notices(&mut tx, user.liaison_unit(), None).await?;
     drop(tx);
     let notices = rows
         .iter()
-        .filter(|n| may_read(&user, n))
+        .filter(|n| may_read(&user, n) && filter.admits(&n.notice(), n.overdue(now)))
         .map(|n| NoticeItem::new(&ctx, n, now))
         .collect();
-    render(&NoticesPage { ctx, notices })
+    render(&NoticesPage {
+        ctx,
+        notices,
+        filter,
+    })
 }
 
 /// The notice the user may read (else 404).
@@ -765,8 +780,10 @@ async fn read_overview(
     Ok(Overview {
         glance,
         sections: vec![
-            ("overview.overdue_list", overdue),
-            ("overview.appealed_list", appealed),
+            // INS-13: an empty section says what would be there, never "no notices" while the
+            // office has some
+            ("overview.overdue_list", "overview.overdue_none", overdue),
+            ("overview.appealed_list", "overview.appealed_none", appealed),
         ],
         interviews,
         bulletins,

@@ -258,6 +258,79 @@ pub fn deadlines(
     ))
 }
 
+/// Which notices a list shows (`/notices?show=…`): each is the list behind a count of the
+/// inbox, the home pages and the overview, and admits exactly what that count counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum NoticeFilter {
+    #[default]
+    All,
+    /// in force (INS-11): issued, neither withdrawn nor closed
+    Standing,
+    /// in force with no report awaiting the office: the unit's turn to rectify and report
+    ToRectify,
+    /// in force past its deadline with no report awaiting the office
+    Overdue,
+    /// an appeal awaits the office's decision (INS-12)
+    Appealed,
+    /// a rectification report awaits the office's decision (INS-11)
+    Reported,
+}
+
+impl NoticeFilter {
+    /// Every filter, in the order the list's tabs show them.
+    pub const ALL: [Self; 6] = [
+        Self::All,
+        Self::Standing,
+        Self::ToRectify,
+        Self::Overdue,
+        Self::Appealed,
+        Self::Reported,
+    ];
+
+    /// The filter named in a link (anything else: all notices).
+    pub fn parse(value: &str) -> Self {
+        Self::ALL
+            .into_iter()
+            .find(|f| f.as_str() == value)
+            .unwrap_or_default()
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::All => "",
+            Self::Standing => "standing",
+            Self::ToRectify => "to_rectify",
+            Self::Overdue => "overdue",
+            Self::Appealed => "appealed",
+            Self::Reported => "reported",
+        }
+    }
+
+    pub fn label_key(self) -> &'static str {
+        match self {
+            Self::All => "notices.filter_all",
+            Self::Standing => "notices.filter_standing",
+            Self::ToRectify => "notices.filter_to_rectify",
+            Self::Overdue => "notices.filter_overdue",
+            Self::Appealed => "notices.filter_appealed",
+            Self::Reported => "notices.filter_reported",
+        }
+    }
+
+    /// Whether the list shows `notice`, `past_due` when its rectification deadline has passed.
+    pub fn admits(self, notice: &Notice, past_due: bool) -> bool {
+        let standing = notice.status == NoticeStatus::Issued;
+        match self {
+            Self::All => true,
+            Self::Standing => standing,
+            Self::ToRectify => standing && !notice.report_pending,
+            Self::Overdue => standing && !notice.report_pending && past_due,
+            Self::Appealed => notice.appeal == Appeal::Pending,
+            Self::Reported => notice.report_pending,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -446,5 +519,28 @@ mod tests {
             .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!((step.from, step.to), (Issued, Withdrawn));
         assert_eq!(step.action, "notice.appeal_upheld");
+    }
+
+    #[test]
+    fn a_notice_list_filter_admits_what_its_count_counts() {
+        let standing = notice(Issued, Appeal::None, false);
+        let reported = notice(Issued, Appeal::None, true);
+        let appealed_closed = notice(Closed, Appeal::Pending, false);
+        let withdrawn = notice(Withdrawn, Appeal::Decided(Upheld), false);
+        use NoticeFilter as F;
+        assert!(F::Standing.admits(&standing, false) && F::Standing.admits(&reported, true));
+        assert!(!F::Standing.admits(&withdrawn, true));
+        assert!(F::ToRectify.admits(&standing, true) && !F::ToRectify.admits(&reported, false));
+        assert!(F::Overdue.admits(&standing, true) && !F::Overdue.admits(&standing, false));
+        assert!(!F::Overdue.admits(&reported, true));
+        assert!(
+            F::Appealed.admits(&appealed_closed, false) && !F::Appealed.admits(&standing, false)
+        );
+        assert!(F::Reported.admits(&reported, false) && !F::Reported.admits(&standing, false));
+        assert!(F::All.admits(&withdrawn, false));
+        for filter in F::ALL {
+            assert_eq!(F::parse(filter.as_str()), filter);
+        }
+        assert_eq!(F::parse("anything"), F::All);
     }
 }

@@ -9,7 +9,7 @@ use uuid::Uuid;
 use super::bulletins::views::BulletinOverview;
 use super::db::{AppealRow, Glance, NoticeFinding, NoticeRow, ReportRow};
 use super::interviews::views::InterviewOverview;
-use super::model::{Appeal, AppealDecision, NoticeStatus};
+use super::model::{Appeal, AppealDecision, NoticeFilter, NoticeStatus};
 use crate::audit::views::TimelineEntry;
 use crate::inspections::db::TaskDetail;
 use crate::web::PageCtx;
@@ -85,6 +85,31 @@ impl NoticeItem {
 pub struct NoticesPage {
     pub ctx: PageCtx,
     pub notices: Vec<NoticeItem>,
+    pub filter: NoticeFilter,
+}
+
+impl NoticesPage {
+    /// The list's tabs: (link, label, the one shown).
+    pub fn tabs(&self) -> Vec<(String, &'static str, bool)> {
+        NoticeFilter::ALL
+            .iter()
+            .map(|&f| {
+                let href = match f {
+                    NoticeFilter::All => self.ctx.href("/notices"),
+                    _ => self.ctx.href(&format!("/notices?show={}", f.as_str())),
+                };
+                (href, self.ctx.t(f.label_key()), f == self.filter)
+            })
+            .collect()
+    }
+
+    /// What the empty list says: what appears here, and how it comes to.
+    pub fn empty_key(&self) -> &'static str {
+        match self.filter {
+            NoticeFilter::All => "notices.none",
+            _ => "notices.none_filtered",
+        }
+    }
 }
 
 #[derive(Template)]
@@ -206,7 +231,7 @@ impl NoticePage {
 #[derive(Clone)]
 pub struct Overview {
     pub glance: Glance,
-    pub sections: Vec<(&'static str, Vec<NoticeItem>)>,
+    pub sections: Vec<(&'static str, &'static str, Vec<NoticeItem>)>,
     pub interviews: InterviewOverview,
     pub bulletins: BulletinOverview,
 }
@@ -217,8 +242,8 @@ pub struct OverviewPage {
     pub ctx: PageCtx,
     pub glance: Glance,
     /// the notices past their deadline without an accepted report, and those whose appeal
-    /// awaits the office: (title key, notices)
-    pub sections: Vec<(&'static str, Vec<NoticeItem>)>,
+    /// awaits the office: (title key, what the empty section says, notices)
+    pub sections: Vec<(&'static str, &'static str, Vec<NoticeItem>)>,
     pub interviews: InterviewOverview,
     pub bulletins: BulletinOverview,
 }

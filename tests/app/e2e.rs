@@ -164,7 +164,7 @@ async fn browser(chromium: &Path, driver_port: u16, profile: &Path, phone: bool)
         .expect("a WebDriver session with headless Chromium")
 }
 
-async fn screenshot(client: &Client, name: &str) -> PathBuf {
+pub(crate) async fn screenshot(client: &Client, name: &str) -> PathBuf {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/e2e");
     std::fs::create_dir_all(&dir).expect("target/e2e");
     let path = dir.join(name);
@@ -194,8 +194,8 @@ async fn show(client: &Client, element: &fantoccini::elements::Element) {
 }
 
 /// A browser on a fresh app with the office `office` (one user per role), ready to drive.
-struct Session {
-    client: Client,
+pub(crate) struct Session {
+    pub(crate) client: Client,
     base: String,
     profile: PathBuf,
     _driver: Driver,
@@ -203,7 +203,7 @@ struct Session {
 }
 
 impl Session {
-    async fn open(office: &str, phone: bool) -> Self {
+    pub(crate) async fn open(office: &str, phone: bool) -> Self {
         let app = spawn_app().await;
         app.office_with_users(office).await;
         Self::open_app(app, phone).await
@@ -226,7 +226,7 @@ impl Session {
         }
     }
 
-    async fn goto(&self, path: &str) {
+    pub(crate) async fn goto(&self, path: &str) {
         self.client
             .goto(&format!("{}{path}", self.base))
             .await
@@ -274,7 +274,7 @@ impl Session {
             .expect("a confirmation first")
     }
 
-    async fn click(&self, css: &str) {
+    pub(crate) async fn click(&self, css: &str) {
         self.client
             .find(Locator::Css(css))
             .await
@@ -285,7 +285,7 @@ impl Session {
     }
 
     /// Waits for an element: the page the last action led to.
-    async fn wait_for(&self, locator: Locator<'_>) -> fantoccini::elements::Element {
+    pub(crate) async fn wait_for(&self, locator: Locator<'_>) -> fantoccini::elements::Element {
         self.client
             .wait()
             .for_element(locator)
@@ -300,13 +300,13 @@ impl Session {
         self.wait_for(Locator::Css(".whoami")).await;
     }
 
-    async fn log_in(&self, username: &str) {
+    pub(crate) async fn log_in(&self, username: &str) {
         self.fill("#username", username).await;
         self.fill("#password", PASSWORD).await;
         self.click("button[type=submit]").await;
     }
 
-    async fn close(self) {
+    pub(crate) async fn close(self) {
         self.client.close().await.expect("close the browser");
         let _ = std::fs::remove_dir_all(&self.profile);
     }

@@ -9,6 +9,20 @@ use crate::tasks::id_of;
 
 /// A task on u1 with a confirmed D06 finding; returns (task, finding, office staff client).
 pub async fn confirmed_finding(app: &TestApp) -> (Uuid, Uuid, Client) {
+    let (task, finding, _) = submitted_finding(app).await;
+    let mut staff = app.logged_in("alpha", "office_staff").await;
+    staff
+        .post(
+            &format!("/alpha/findings/{finding}/decision"),
+            &[("decision", "confirm")],
+        )
+        .await;
+    (task, finding, staff)
+}
+
+/// A task on u1 whose D06 finding was signed for and submitted to the office; returns (task,
+/// finding, supervisor client).
+pub async fn submitted_finding(app: &TestApp) -> (Uuid, Uuid, Client) {
     let (task, finding, mut supervisor) = task_with_draft(app).await;
     let d06 = item(app, "D06").await;
     supervisor
@@ -21,14 +35,7 @@ pub async fn confirmed_finding(app: &TestApp) -> (Uuid, Uuid, Client) {
         )
         .await;
     sign_and_submit(&mut supervisor, task).await;
-    let mut staff = app.logged_in("alpha", "office_staff").await;
-    staff
-        .post(
-            &format!("/alpha/findings/{finding}/decision"),
-            &[("decision", "confirm")],
-        )
-        .await;
-    (task, finding, staff)
+    (task, finding, supervisor)
 }
 
 pub async fn issue(staff: &mut Client, app: &TestApp, task: Uuid, finding: Uuid) -> Uuid {
@@ -754,9 +761,15 @@ async fn ins_08_an_upheld_appeal_withdrawing_a_notice_with_an_x01_deduction_rest
 }
 
 /// A notice with its appeal and a report both waiting for the office; returns (notice, staff).
-async fn appealed_and_reported(app: &TestApp) -> (Uuid, Client) {
+pub async fn appealed_and_reported(app: &TestApp) -> (Uuid, Client) {
     let (task, finding, mut staff) = confirmed_finding(app).await;
     let notice = issue(&mut staff, app, task, finding).await;
+    appeal_and_report(app, notice).await;
+    (notice, staff)
+}
+
+/// The unit appeals the notice and reports its rectification, both left to the office.
+pub async fn appeal_and_report(app: &TestApp, notice: Uuid) {
     let mut liaison = app.logged_in("alpha", "liaison").await;
     for (path, field, text) in [
         (
@@ -773,7 +786,6 @@ async fn appealed_and_reported(app: &TestApp) -> (Uuid, Client) {
         let sent = liaison.post_files(&path, &[(field, text)], &[]).await;
         assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
     }
-    (notice, staff)
 }
 
 async fn decide(staff: &mut Client, notice: Uuid, what: &str, form: &[(&str, &str)]) {

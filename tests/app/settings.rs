@@ -87,3 +87,61 @@ async fn cmp_03_anyone_reads_the_complaint_channels() {
     page.assert_contains("宣城市行政中心 3 号楼");
     page.assert_contains("按效能工作建议处理");
 }
+
+#[tokio::test]
+async fn cmp_03_the_public_pages_show_every_channel_configured_and_no_staff_only_footer() {
+    let app = spawn_app().await;
+    app.office_with_users("alpha").await;
+    let mut admin = app.logged_in("alpha", "office_admin").await;
+    let mut settings = form("宣城市直效能办", "Asia/Shanghai", "10");
+    settings.extend([
+        ("office_phone", "0563-2020001"),
+        ("visiting_hours", "工作日 9:00-17:00"),
+    ]);
+    let saved = admin.post("/alpha/settings", &settings).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let mut citizen = app.client();
+    let page = citizen.get("/alpha/channels").await;
+    assert_eq!(page.status, StatusCode::OK);
+    for channel in [
+        "<a href=\"tel:12345\">12345</a>",
+        "<a href=\"tel:0563-2020000\">0563-2020000</a>",
+        "<a href=\"tel:0563-2020001\">0563-2020001</a>",
+        "宣城市行政中心 3 号楼",
+        "工作日 9:00-17:00",
+        "<a href=\"mailto:xnb@xuancheng.example.gov.cn\">",
+    ] {
+        page.assert_contains(channel);
+    }
+    // no page for the public says it is for authorised staff only; the login page does
+    for path in [
+        "/alpha/channels",
+        "/alpha/verify",
+        "/alpha/verify/2026-001",
+        "/",
+    ] {
+        let page = citizen.get(path).await;
+        assert!(
+            !page.body.contains("仅限授权人员使用"),
+            "{path}: {}",
+            page.body
+        );
+    }
+    citizen
+        .get("/alpha/channels")
+        .await
+        .assert_contains("href=\"/alpha/verify\"");
+    citizen
+        .get("/alpha/login")
+        .await
+        .assert_contains("仅限授权人员使用");
+}
+
+#[tokio::test]
+async fn cmp_03_an_office_without_channels_of_its_own_points_to_12345() {
+    let app = spawn_app().await;
+    app.office_with_users("alpha").await;
+    let page = app.client().get("/alpha/channels").await;
+    page.assert_contains("12345");
+    page.assert_contains("本效能办尚未公布自己的投诉电话和来访地址");
+}

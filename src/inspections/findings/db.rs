@@ -283,6 +283,17 @@ pub async fn findings_with_status(
     status: FindingStatus,
     unit_id: Option<Uuid>,
 ) -> Result<Vec<ReviewRow>, sqlx::Error> {
+    findings_of(conn, status, unit_id, None).await
+}
+
+/// The findings with `status`, of one unit or all, of the tasks of one assessment year or all
+/// (oldest task first).
+pub async fn findings_of(
+    conn: &mut PgConnection,
+    status: FindingStatus,
+    unit_id: Option<Uuid>,
+    year_id: Option<Uuid>,
+) -> Result<Vec<ReviewRow>, sqlx::Error> {
     sqlx::query_as!(
         ReviewRow,
         r#"select f.id, f.task_id, u.name as unit_name, t.scheduled_on as task_on,
@@ -296,10 +307,12 @@ pub async fn findings_with_status(
              join unit u on u.tenant_id = f.tenant_id and u.id = f.unit_id
              left join deduction_item i on i.tenant_id = f.tenant_id and i.id = f.deduction_item_id
             where f.status = $1 and ($2::uuid is null or f.unit_id = $2)
+              and ($3::uuid is null or t.assessment_year_id = $3)
             order by t.scheduled_on, f.created_at
             limit 500"#,
         status as FindingStatus,
-        unit_id
+        unit_id,
+        year_id
     )
     .fetch_all(conn)
     .await

@@ -25,6 +25,7 @@ use crate::inspections::model::{
     FindingEvent, FindingStatus, Origin, SignoffOutcome, TaskEvent, points_to_deduct,
 };
 use crate::inspections::on_site;
+use crate::inspections::views::{SignoffTyped, TaskPage};
 use crate::scoring::db::NewDeduction;
 use crate::web::{
     Flash, Form, PageCtx, Path, ScriptAnswer, render, render_invalid, render_refused,
@@ -601,7 +602,8 @@ pub async fn unit_findings(user: CurrentUser, ctx: PageCtx, mut tx: Tx) -> AppRe
 
 /// The unit signs the results (a drawn signature kept as a PNG evidence file, or a typed name where
 /// the phone runs no script), or the group records the refusal, which files an X02 finding and
-/// does not stop the results going to the office (INS-10).
+/// does not stop the results going to the office (INS-10). A refused sign-off shows the task's
+/// page again with what was typed and each error by its field.
 pub async fn record_signoff(
     acting: Acting,
     Path(TaskPath { task_id }): Path<TaskPath>,
@@ -612,21 +614,24 @@ pub async fn record_signoff(
 ) -> AppResult<Response> {
     let user = &acting.user;
     let back = format!("/tasks/{task_id}");
+    let me = (user, acting.now);
     let signoff = match Signoff::try_from(&form) {
         Ok(signoff) => signoff,
         Err(keys) => {
-            return refuse(
-                &ctx,
-                keys.iter().map(|k| ctx.t(k).to_string()).collect(),
-                &back,
-            );
+            let typed = SignoffTyped::refused(&ctx, form, &keys);
+            let mut tx = request_tx.acquire().await?;
+            return TaskPage::refused(ctx, me, &mut tx, task_id, typed).await;
         }
     };
     // the drawn signature goes to the store before any connection is taken
     let drawn = match &signoff.mark {
         Some(Mark::Drawn(png)) => match state.evidence.write_all(png).await {
             Ok(w) if w.media == evidence::sniff::MediaType::Png => Some(w),
-            _ => return refuse(&ctx, vec![ctx.t("signoff.error_signature").into()], &back),
+            _ => {
+                let typed = SignoffTyped::refused(&ctx, form, &["signoff.error_signature"]);
+                let mut tx = request_tx.acquire().await?;
+                return TaskPage::refused(ctx, me, &mut tx, task_id, typed).await;
+            }
         },
         _ => None,
     };
@@ -635,7 +640,10 @@ pub async fn record_signoff(
     let event = TaskEvent::SignOff(signoff.outcome);
     let step = match facts.task().apply(event, facts.who(), acting.now) {
         Ok(step) => step,
-        Err(error) => return refused_by(&ctx, &error, &back),
+        Err(error) => {
+            let typed = SignoffTyped::refused_by(&ctx, form, &error);
+            return TaskPage::refused(ctx, me, &mut tx, task_id, typed).await;
+        }
     };
     let mut received = Vec::new();
     let (signature_id, refusal_finding) = match (signoff.outcome, drawn) {
@@ -656,7 +664,10 @@ pub async fn record_signoff(
             );
             match file_refusal(&mut tx, &acting, &facts, &why).await? {
                 Some(id) => (None, Some(id)),
-                None => return refuse(&ctx, vec![ctx.t("signoff.no_x02").into()], &back),
+                None => {
+                    let typed = SignoffTyped::refused(&ctx, form, &["signoff.no_x02"]);
+                    return TaskPage::refused(ctx, me, &mut tx, task_id, typed).await;
+                }
             }
         }
     };

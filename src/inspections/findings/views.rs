@@ -128,3 +128,22 @@ pub struct ReviewPage {
     pub rows: Vec<ReviewRow>,
     pub title_key: &'static str,
 }
+
+impl ReviewPage {
+    /// What the empty list says: what appears here, and when.
+    pub fn empty_key(&self) -> &'static str {
+        match self.title_key {
+            "review.unit_title" => "review.unit_none",
+            _ => "review.none",
+        }
+    }
+}
+
+/// INS-11: the findings confirmed in an assessment year's tasks, for the office and leaders.
+#[derive(Template)]
+#[template(path = "inspections/year_findings.html")]
+pub struct YearFindingsPage {
+    pub ctx: PageCtx,
+    pub year: i32,
+    pub rows: Vec<ReviewRow>,
+}

@@ -40,3 +40,19 @@ pub struct ChannelsPage {
     pub ctx: PageCtx,
     pub settings: super::model::Settings,
 }
+
+impl ChannelsPage {
+    /// CMP-03: whether the office has published any channel of its own (besides 12345).
+    pub fn any_configured(&self) -> bool {
+        let s = &self.settings;
+        [
+            &s.complaint_hotline,
+            &s.office_phone,
+            &s.address,
+            &s.visiting_hours,
+            &s.email,
+        ]
+        .iter()
+        .any(|c| !c.is_empty())
+    }
+}
