@@ -210,7 +210,7 @@ impl Session {
     }
 
     /// A browser on an app the test has prepared.
-    async fn open_app(app: TestApp, phone: bool) -> Self {
+    pub(crate) async fn open_app(app: TestApp, phone: bool) -> Self {
         let (chromium, driver_path) = browser_programs();
         let addr = serve(&app).await;
         let driver_port = free_port();
@@ -233,7 +233,7 @@ impl Session {
             .expect("navigate");
     }
 
-    async fn fill(&self, css: &str, text: &str) {
+    pub(crate) async fn fill(&self, css: &str, text: &str) {
         let field = self.client.find(Locator::Css(css)).await.expect(css);
         field.clear().await.expect("clear");
         field.send_keys(text).await.expect("type");

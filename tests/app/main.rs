@@ -9,6 +9,7 @@ mod cli;
 mod common;
 mod draws;
 mod e2e;
+mod e2e_demo;
 mod e2e_nav;
 mod findings;
 mod home;

@@ -1,0 +1,82 @@
+//! The demo office in a real browser, as a newcomer meets it: every role's home page lists work
+//! to do (with its counts and links), and at a phone's 390 px and a desk's 1366 px neither the page
+//! nor its menu is wider than the screen.
+
+use fantoccini::Locator;
+
+use crate::common::spawn_app;
+use crate::e2e::{Session, screenshot};
+
+/// The links of a home page that lead to work: queue lines, task and notice cards, key numbers.
+const WORK: &str = "main .work-list a, main .task-cards a, main .tiles a";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_roles_home_in_the_demo_office_lists_work_and_fits_a_phone_and_a_desk() {
+    let app = spawn_app().await;
+    let mut config = xiaoneng::config::Config::defaults().expect("default configuration");
+    config.evidence.dir = app.evidence_dir.clone();
+    config.demo.logins_file =
+        std::env::temp_dir().join(format!("xiaoneng-demo-{}.txt", uuid::Uuid::new_v4()));
+    let logins = xiaoneng::demo::ensure(&app.pool, &config, false, app.clock.now())
+        .await
+        .expect("the demo office");
+    let s = Session::open_app(app, false).await;
+    for login in &logins {
+        let password = login
+            .password
+            .as_deref()
+            .expect("a new demo's passwords are known");
+        for (width, height) in [(390, 844), (1366, 768)] {
+            s.client
+                .set_window_size(width, height)
+                .await
+                .expect("the screen's size");
+            s.goto("/demo/login").await;
+            s.fill("#username", &login.username).await;
+            s.fill("#password", password).await;
+            s.click("main button[type=submit]").await;
+            s.wait_for(Locator::Css(".whoami")).await;
+            let work = s
+                .client
+                .find_all(Locator::Css(WORK))
+                .await
+                .expect("the home page's work");
+            assert!(
+                !work.is_empty(),
+                "{}'s home lists at least one work item",
+                login.username
+            );
+            let measured = s
+                .client
+                .execute(
+                    "return [window.innerWidth, document.documentElement.scrollWidth,
+                             document.querySelector('nav.mainnav').scrollWidth];",
+                    vec![],
+                )
+                .await
+                .expect("the page's widths");
+            let widths: Vec<u64> = measured
+                .as_array()
+                .map(|a| a.iter().filter_map(|v| v.as_u64()).collect())
+                .unwrap_or_default();
+            assert_eq!(widths.len(), 3, "{measured}");
+            assert!(
+                widths[1] <= widths[0] && widths[2] <= widths[0],
+                "{} at {width} px: page {} and menu {} within the screen's {}",
+                login.username,
+                widths[1],
+                widths[2],
+                widths[0]
+            );
+            screenshot(
+                &s.client,
+                &format!("demo-home-{}-{width}.png", login.username),
+            )
+            .await;
+            s.click("form[action$='/logout'] button").await;
+            s.wait_for(Locator::Id("username")).await;
+        }
+        let _ = std::fs::remove_file(&config.demo.logins_file);
+    }
+    s.close().await;
+}
