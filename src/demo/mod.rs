@@ -13,9 +13,12 @@ use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
+mod cast;
 mod pictures;
+mod script;
 mod story;
 mod visitor;
+mod world;
 
 use crate::audit::Actor;
 use crate::auth::password;

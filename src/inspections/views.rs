@@ -301,6 +301,12 @@ pub struct CoveragePage {
 
 impl CoveragePage {
     pub fn mandatory_intro(&self) -> String {
-        super::rounds::views::mandatory_intro(&self.ctx)
+        mandatory_intro(&self.ctx)
     }
+}
+
+/// INS-06: why the units listed must be inspected next, citing the measures' article (the
+/// coverage page and a round's page).
+pub fn mandatory_intro(ctx: &PageCtx) -> String {
+    ctx.tf("rounds.mandatory_intro", &ctx.cite("INS-06"))
 }

@@ -31,14 +31,9 @@ pub struct RoundPage {
     pub history: Vec<TimelineEntry>,
 }
 
-/// INS-06: why the units listed must be inspected next, citing the measures' article.
-pub fn mandatory_intro(ctx: &PageCtx) -> String {
-    ctx.tf("rounds.mandatory_intro", &ctx.cite("INS-06"))
-}
-
 impl RoundPage {
     pub fn mandatory_intro(&self) -> String {
-        mandatory_intro(&self.ctx)
+        crate::inspections::views::mandatory_intro(&self.ctx)
     }
 
     /// Mandatory units that the round neither plans nor leaves out with a reason.
