@@ -9,6 +9,7 @@ pub mod auth; // passwords, sessions, login, the office context and the roles ea
 pub mod calendar; // working days (CAL-1, CAL-2): the only code that counts them
 pub mod config; // settings from config/default.toml and XIAONENG__* variables
 pub mod core; // the office, the signed-in user and roles, the clock, local time, paging, errors
+pub mod dashboard; // the leaders' dashboard: the year's deductions as server-drawn charts
 pub mod db; // pool, migrations, offices, the per-request tenant transaction, the embedded cluster
 pub mod demo; // the demo office with one user per role
 pub mod documents; // official documents typeset to PDF with Typst (notices, bulletins, interviews)

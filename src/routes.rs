@@ -333,7 +333,10 @@ fn notice_routes() -> Router<AppState> {
         // INS-13: the city's leaders read everything and change nothing
         .merge(allow(
             OFFICE_AND_LEADERS,
-            Router::new().route("/overview", get(n::overview)),
+            Router::new().route("/overview", get(n::overview)).route(
+                "/dashboard",
+                get(crate::dashboard::handlers::show_dashboard),
+            ),
         ))
         .merge(allow(
             OFFICE,

@@ -29,7 +29,7 @@ async fn inbox_page(
     (email, errors): (Option<String>, Vec<String>),
     counted: Option<super::Inbox>,
 ) -> AppResult<InboxPage> {
-    let awaiting = counted_or_now(counted, tx, user, now, ctx.time_zone())
+    let awaiting = super::counted_or_now(counted, tx, user, now, ctx.time_zone())
         .await?
         .awaiting;
     let notifications: Vec<NotificationItem> = super::db::notifications(tx, user.id)
@@ -53,20 +53,6 @@ async fn inbox_page(
         email,
         errors,
         ctx,
-    })
-}
-
-/// What awaits the user: as the navigation counted it for this request, else counted now.
-async fn counted_or_now(
-    counted: Option<super::Inbox>,
-    tx: &mut Tx,
-    user: &CurrentUser,
-    now: DateTime<Utc>,
-    tz: chrono_tz::Tz,
-) -> AppResult<super::Inbox> {
-    Ok(match counted {
-        Some(inbox) => inbox,
-        None => super::awaiting(tx, user, now, tz).await?,
     })
 }
 
@@ -166,7 +152,7 @@ pub async fn show_home(
     mut tx: Tx,
 ) -> AppResult<Response> {
     let counted = counted.map(|Extension(inbox)| inbox);
-    let inbox = counted_or_now(counted, &mut tx, &user, now, ctx.time_zone()).await?;
+    let inbox = super::counted_or_now(counted, &mut tx, &user, now, ctx.time_zone()).await?;
     let mut page = HomePage {
         display_name: user.display_name.clone(),
         role: user.role,

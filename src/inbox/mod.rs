@@ -50,6 +50,21 @@ pub struct Inbox {
     pub counts: db::Counts,
 }
 
+/// What awaits the user: as the navigation counted it for this request (`counted`), else
+/// counted now.
+pub async fn counted_or_now(
+    counted: Option<Inbox>,
+    conn: &mut PgConnection,
+    user: &CurrentUser,
+    now: DateTime<Utc>,
+    tz: chrono_tz::Tz,
+) -> Result<Inbox, sqlx::Error> {
+    match counted {
+        Some(inbox) => Ok(inbox),
+        None => awaiting(conn, user, now, tz).await,
+    }
+}
+
 /// What awaits this user `now` (by the application's clock, in the office's zone `tz`), as their
 /// role sees it (kinds with nothing waiting are left out), counted in one statement.
 pub async fn awaiting(

@@ -123,7 +123,7 @@ impl HomePage {
 }
 
 impl Tile {
-    fn new(ctx: &PageCtx, label: String, value: i64, rel: &str, alert: bool) -> Self {
+    pub fn new(ctx: &PageCtx, label: String, value: i64, rel: &str, alert: bool) -> Self {
         Self {
             label,
             value,

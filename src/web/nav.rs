@@ -67,6 +67,11 @@ pub const NAV: &[NavEntry] = &[
         roles: OFFICE_AND_LEADERS,
     },
     NavEntry {
+        path: "/dashboard",
+        label_key: "nav.dashboard",
+        roles: OFFICE_AND_LEADERS,
+    },
+    NavEntry {
         path: "/notices",
         label_key: "nav.notices",
         roles: READERS,

@@ -1,6 +1,6 @@
 //! The demo office in a real browser, as a newcomer meets it: every role's home page lists work
 //! to do (with its counts and links), and at a phone's 390 px and a desk's 1366 px neither the page
-//! nor its menu is wider than the screen.
+//! nor its menu is wider than the screen, nor are the charts of the leaders' dashboard.
 
 use fantoccini::Locator;
 
@@ -73,6 +73,31 @@ async fn every_roles_home_in_the_demo_office_lists_work_and_fits_a_phone_and_a_d
                 &format!("demo-home-{}-{width}.png", login.username),
             )
             .await;
+            if login.username == "leader" {
+                // INS-13: the dashboard's charts fit the screen
+                s.goto("/demo/dashboard").await;
+                s.wait_for(Locator::Css("svg.chart-svg")).await;
+                let fit = s
+                    .client
+                    .execute(
+                        "const charts = [...document.querySelectorAll('svg.chart-svg')];
+                         return [charts.length, window.innerWidth, document.documentElement.scrollWidth,
+                                 Math.max(...charts.map(c => Math.ceil(c.getBoundingClientRect().right)))];",
+                        vec![],
+                    )
+                    .await
+                    .expect("the charts' widths");
+                let fit: Vec<u64> = fit
+                    .as_array()
+                    .map(|a| a.iter().filter_map(|v| v.as_u64()).collect())
+                    .unwrap_or_default();
+                assert_eq!(fit.first(), Some(&3), "three charts");
+                assert!(
+                    fit[2] <= fit[1] && fit[3] <= fit[1],
+                    "the dashboard fits {width} px: {fit:?}"
+                );
+                screenshot(&s.client, &format!("demo-dashboard-{width}.png")).await;
+            }
             s.click("form[action$='/logout'] button").await;
             s.wait_for(Locator::Id("username")).await;
         }

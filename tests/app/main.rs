@@ -7,6 +7,7 @@ mod bulletins;
 mod calendar;
 mod cli;
 mod common;
+mod dashboard;
 mod draws;
 mod e2e;
 mod e2e_demo;

@@ -1,0 +1,56 @@
+//! The leaders' dashboard (INS-13): the year's deductions by item, month and unit as charts
+//! drawn on the server, with the same numbers in a table; the key numbers link to their lists.
+
+use axum::http::StatusCode;
+
+use crate::common::spawn_app;
+use crate::notices::confirmed_finding;
+
+#[tokio::test]
+async fn ins_13_the_dashboard_shows_where_the_years_points_fall_as_charts_with_their_numbers() {
+    let app = spawn_app().await;
+    let (_, finding, _) = confirmed_finding(&app).await;
+    let month = app
+        .scalar_i64(
+            "select extract(month from created_at at time zone 'Asia/Shanghai')::bigint from deduction",
+        )
+        .await;
+    let mut leader = app.logged_in("alpha", "leader").await;
+    let page = leader.get("/alpha/dashboard").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(
+        page.body.matches("<svg class=\"chart-svg\"").count(),
+        3,
+        "by item, by month and by unit"
+    );
+    // the confirmed D06 (one point) in each chart's table
+    page.assert_contains("<td>D06 未在门厅等显眼位置设置效能提示牌</td><td>1</td>");
+    page.assert_contains(&format!("<td>{month}月</td><td>1</td>"));
+    page.assert_contains("<td>第一单位</td><td>1</td>");
+    // the key numbers lead to the lists behind them
+    page.assert_contains("href=\"/alpha/notices?show=standing\"");
+    page.assert_contains("href=\"/alpha/years/2026/findings\"");
+    for who in ["liaison", "supervisor"] {
+        let mut other = app.logged_in("alpha", who).await;
+        let status = other.get("/alpha/dashboard").await.status;
+        assert!(
+            status == StatusCode::FORBIDDEN || status == StatusCode::NOT_FOUND,
+            "{who}: {status}"
+        );
+    }
+    // a deduction reversed counts nothing
+    sqlx::query(
+        "insert into deduction (tenant_id, id, assessment_year_id, unit_id, deduction_item_id,
+                                entry_kind, points, source_type, source_key, reason, reverses_id)
+         select tenant_id, gen_random_uuid(), assessment_year_id, unit_id, deduction_item_id,
+                'reverse', points, source_type, source_key, '异议成立', id
+           from deduction where source_key = $1",
+    )
+    .bind(finding.to_string())
+    .execute(&app.pool)
+    .await
+    .expect("a reversal");
+    let page = leader.get("/alpha/dashboard").await;
+    assert!(!page.body.contains("<td>第一单位</td><td>1</td>"));
+    page.assert_contains("本年度还没有扣分");
+}
