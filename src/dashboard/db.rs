@@ -30,29 +30,33 @@ pub async fn points_by_item(
         .collect())
 }
 
-/// The year's effective points per month of the office's calendar (1–12), months without any
-/// left out.
+/// The year's effective points per calendar month in the office's zone, (year, month, points),
+/// months without any left out (a year's last deductions may fall in January of the next).
 pub async fn points_by_month(
     conn: &mut PgConnection,
     year_id: Uuid,
     time_zone: &str,
-) -> Result<Vec<(i32, Decimal)>, sqlx::Error> {
+) -> Result<Vec<(i32, i32, Decimal)>, sqlx::Error> {
     let rows = sqlx::query!(
-        r#"select extract(month from d.created_at at time zone $2)::int as "month!",
+        r#"select extract(year from d.created_at at time zone $2)::int as "year!",
+                  extract(month from d.created_at at time zone $2)::int as "month!",
                   sum(d.points) as "points!"
              from deduction d
             where d.assessment_year_id = $1 and d.entry_kind = 'deduct'
               and not exists (select 1 from deduction r
                                where r.tenant_id = d.tenant_id and r.entry_kind = 'reverse'
                                  and r.reverses_id = d.id)
-            group by 1
-            order by 1"#,
+            group by 1, 2
+            order by 1, 2"#,
         year_id,
         time_zone
     )
     .fetch_all(conn)
     .await?;
-    Ok(rows.into_iter().map(|r| (r.month, r.points)).collect())
+    Ok(rows
+        .into_iter()
+        .map(|r| (r.year, r.month, r.points))
+        .collect())
 }
 
 /// The units that lost the most points this year, most first (ties by unit code), at most

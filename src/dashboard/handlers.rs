@@ -7,7 +7,7 @@ use super::db;
 use super::model::BarChart;
 use super::views::DashboardPage;
 use crate::core::clock::Now;
-use crate::core::{AppResult, CurrentUser};
+use crate::core::{AppResult, CurrentUser, Role};
 use crate::db::Tx;
 use crate::inbox::views::Tile;
 use crate::web::{PageCtx, render};
@@ -23,16 +23,19 @@ pub async fn show_dashboard(
     counted: Option<Extension<crate::inbox::Inbox>>,
     mut tx: Tx,
 ) -> AppResult<Response> {
-    // the key numbers as the leader's home shows them, each linking to its list
-    let counted = counted.map(|Extension(inbox)| inbox);
-    let inbox = crate::inbox::counted_or_now(counted, &mut tx, &user, now, ctx.time_zone()).await?;
-    let tiles = Tile::leader(&ctx, &inbox.counts);
+    // the key numbers as the leader's home shows them, each linking to its list; a leader's were
+    // counted for the navigation already
+    let counts = match counted {
+        Some(Extension(inbox)) if user.role == Role::Leader => inbox.counts,
+        _ => crate::inbox::key_numbers(&mut tx, &user, now, ctx.time_zone()).await?,
+    };
+    let tiles = Tile::leader(&ctx, &counts);
     let year = crate::inspections::db::open_years(&mut tx)
         .await?
         .last()
         .copied();
     let mut charts = Vec::new();
-    if let Some((year_id, _)) = year {
+    if let Some((year_id, assessed)) = year {
         let tz = ctx.time_zone();
         let items: Vec<_> = db::points_by_item(&mut tx, year_id)
             .await?
@@ -42,7 +45,13 @@ pub async fn show_dashboard(
         let months: Vec<_> = db::points_by_month(&mut tx, year_id, tz.name())
             .await?
             .into_iter()
-            .map(|(month, points)| (ctx.tf("dashboard.month", &month.to_string()), points))
+            .map(|(y, month, points)| {
+                let label = match y == assessed {
+                    true => ctx.tf("dashboard.month", &month.to_string()),
+                    false => ctx.tf("dashboard.year_month", &format!("{y}-{month:02}")),
+                };
+                (label, points)
+            })
             .collect();
         let units: Vec<_> = db::units_most_deducted(&mut tx, year_id, UNITS_SHOWN)
             .await?

@@ -284,7 +284,12 @@ impl Story {
                     clock: &world.state.clock,
                     changes: &world.state.changes,
                 };
-                crate::jobs::run_round(&jobs, Some(on)).await?;
+                // the demo office's own round only: no other office is touched
+                let office = crate::db::offices::find_office_by_code(pool, super::DEMO_CODE)
+                    .await?
+                    .context("the demo office")?;
+                let mut round = crate::jobs::Round::default();
+                crate::jobs::run_office(&jobs, &office, Some(on), &mut round).await?;
             }
             Act::PlanVisit(i) => {
                 let visit = &VISITS[i];

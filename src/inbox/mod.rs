@@ -86,6 +86,26 @@ pub async fn awaiting(
     Ok(Inbox::of(user.role, c))
 }
 
+/// The office's key numbers as a leader reads them (INS-13), whoever asks: the leaders'
+/// dashboard shows them to office staff too.
+pub async fn key_numbers(
+    conn: &mut PgConnection,
+    user: &CurrentUser,
+    now: DateTime<Utc>,
+    tz: chrono_tz::Tz,
+) -> Result<db::Counts, sqlx::Error> {
+    let today = crate::core::time::local_date(tz, now);
+    let who = db::CountFor {
+        user_id: user.id,
+        office: false,
+        unit_id: None,
+        supervisor: false,
+        leader: true,
+        besides: &COUNTED_AS_AWAITING,
+    };
+    db::counts(conn, who, now, today).await
+}
+
 impl Inbox {
     /// The lines of `role`'s inbox from the counts, each linking to the list it counts.
     fn of(role: Role, c: db::Counts) -> Self {

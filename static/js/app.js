@@ -40,16 +40,53 @@ for (const filter of document.querySelectorAll("[data-filter-select]")) {
 // Drafts are saved on the server as the supervisor goes: a pause in typing sends the form. Every
 // valid field is saved even when another is refused; a refused one is named beside it. A copy of
 // what was typed stays in the browser until the server has all of it, so a reload, a lost
-// connection or a closed tab loses nothing: the copy is put back when the page opens again.
+// connection or a closed tab loses nothing: the copy is put back when the page opens again. The
+// copy is the signed-in user's own, and remembers the version of the draft it was typed over: it
+// is put back by itself only onto that version; onto a newer one (saved from another phone, or
+// by a colleague of the group) only when the user asks. Logging out forgets every copy, and so
+// does a finding that is no longer a draft.
+const DRAFTS = "xiaoneng.draft:";
+const forgetDrafts = (which) => {
+  try {
+    for (const name of Object.keys(window.localStorage)) {
+      if (name.startsWith(DRAFTS) && which(name)) window.localStorage.removeItem(name);
+    }
+  } catch (_) { /* storage off */ }
+};
+for (const form of document.querySelectorAll("form[action$='/logout']")) {
+  form.addEventListener("submit", () => forgetDrafts(() => true));
+}
+for (const done of document.querySelectorAll("[data-draft-done]")) {
+  const href = done.getAttribute("data-draft-done");
+  forgetDrafts((name) => name.endsWith(":" + href));
+}
 let saveDraft = async () => true;
+// whether the last save could not reach the server at all (then a reload could not either)
+let draftOffline = false;
 for (const form of document.querySelectorAll("form[data-autosave]")) {
   const status = form.querySelector("[data-autosave-status]");
-  const key = "xiaoneng.draft:" + form.getAttribute("data-autosave");
+  const key = DRAFTS + form.getAttribute("data-autosave-owner") + ":" + form.getAttribute("data-autosave");
+  let version = form.getAttribute("data-autosave-version") || "";
   const say = (text) => { if (status) status.textContent = text; };
   const typed = (data = new FormData(form)) => JSON.stringify([...data]);
-  const copy = () => { try { return window.localStorage.getItem(key); } catch (_) { return null; } };
-  const keep = () => { try { window.localStorage.setItem(key, typed()); } catch (_) { /* storage off or full */ } };
-  const forget = (saved) => { try { if (copy() === saved) window.localStorage.removeItem(key); } catch (_) { /* storage off */ } };
+  // the copy: { v: the draft's version it was typed over, f: the fields as typed (JSON) }
+  const copy = () => {
+    try { return JSON.parse(window.localStorage.getItem(key) || "null"); } catch (_) { return null; }
+  };
+  const keep = () => {
+    try { window.localStorage.setItem(key, JSON.stringify({ v: version, f: typed() })); } catch (_) { /* storage off or full */ }
+  };
+  const forget = (saved) => {
+    try { const c = copy(); if (c && c.f === saved) window.localStorage.removeItem(key); } catch (_) { /* storage off */ }
+  };
+  // the server saved (all or part): the copy now stands over the version it holds
+  const saved = (response) => {
+    const now = response.headers.get("x-draft-version");
+    if (!now) return;
+    version = now;
+    const c = copy();
+    if (c) { try { window.localStorage.setItem(key, JSON.stringify({ v: version, f: c.f })); } catch (_) { /* storage off */ } }
+  };
   // Each refused field's reason in red beside it (the server's own, on a page it rendered, too).
   const showErrors = (errors) => {
     for (const field of form.querySelectorAll("[name]")) {
@@ -80,6 +117,7 @@ for (const form of document.querySelectorAll("form[data-autosave]")) {
     const data = new FormData(form);
     const sent = typed(data);
     const before = restored;
+    draftOffline = false;
     restored = "";
     try {
       const response = await fetch(form.action, {
@@ -89,6 +127,7 @@ for (const form of document.querySelectorAll("form[data-autosave]")) {
         credentials: "same-origin",
       });
       const type = response.headers.get("content-type") || "";
+      saved(response);
       if (response.status === 204) {
         showErrors({});
         forget(sent);
@@ -104,6 +143,7 @@ for (const form of document.querySelectorAll("form[data-autosave]")) {
       say(en ? "Not saved: press Save to see why (you may need to log in again)." : "未能自动保存：请点“保存草稿”查看原因（可能需要重新登录）。");
     } catch (_) {
       say(en ? "Offline: not saved yet, will retry." : "网络中断：尚未保存，稍后重试。");
+      draftOffline = true;
       later(5000);
     }
     return false;
@@ -119,19 +159,33 @@ for (const form of document.querySelectorAll("form[data-autosave]")) {
   const typing = () => { keep(); later(1200); };
   form.addEventListener("input", typing);
   form.addEventListener("change", typing);
+  const putBack = (fields) => {
+    for (const [name, value] of JSON.parse(fields)) {
+      const field = form.elements.namedItem(name);
+      if (field && "value" in field) field.value = value;
+    }
+  };
   const kept = copy();
-  if (kept && kept !== typed()) {
+  if (kept && typeof kept.f === "string" && kept.f !== typed()) {
     try {
-      for (const [name, value] of JSON.parse(kept)) {
-        const field = form.elements.namedItem(name);
-        if (field && "value" in field) field.value = value;
+      if (kept.v === version) {
+        putBack(kept.f);
+        restored = en ? "Restored what was not saved yet. " : "已恢复尚未保存的内容。";
+        say(restored);
+        save();
+      } else {
+        // the draft changed elsewhere since: the user decides
+        say(en ? "This phone kept an older copy of what was typed here. " : "本机保存有此前输入但未保存的内容（草稿已在别处更新）。");
+        const back = document.createElement("button");
+        back.type = "button";
+        back.className = "link-button";
+        back.textContent = en ? "Put it back" : "恢复本机内容";
+        back.addEventListener("click", () => { putBack(kept.f); back.remove(); keep(); save(); });
+        if (status) status.append(back);
       }
-      restored = en ? "Restored what was not saved yet. " : "已恢复尚未保存的内容。";
-      say(restored);
-      save();
-    } catch (_) { forget(kept); }
+    } catch (_) { forget(kept.f); }
   } else if (kept && !form.querySelector(".field-error")) {
-    forget(kept);
+    forget(kept.f);
   }
 }
 
@@ -149,7 +203,8 @@ for (const form of document.querySelectorAll("form[data-upload]")) {
   const allIn = async () => {
     if (![...list.children].every((row) => row.dataset.state === "saved")) return;
     await saveDraft();
-    if (!unsent()) window.location.reload();
+    // offline, the page could not load again: it stays, its copy of the fields kept
+    if (!unsent() && !draftOffline) window.location.reload();
   };
   const send = (file, row) => {
     const bar = row.querySelector("progress");

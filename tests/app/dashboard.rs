@@ -30,6 +30,12 @@ async fn ins_13_the_dashboard_shows_where_the_years_points_fall_as_charts_with_t
     // the key numbers lead to the lists behind them
     page.assert_contains("href=\"/alpha/notices?show=standing\"");
     page.assert_contains("href=\"/alpha/years/2026/findings\"");
+    // office staff read the same key numbers as the leader
+    let mut staff = app.logged_in("alpha", "office_staff").await;
+    let page = staff.get("/alpha/dashboard").await;
+    assert_eq!(page.status, StatusCode::OK);
+    page.assert_contains("href=\"/alpha/years/2026/findings\"><strong>1</strong>");
+    page.assert_contains("<td>第一单位</td><td>1</td>");
     for who in ["liaison", "supervisor"] {
         let mut other = app.logged_in("alpha", who).await;
         let status = other.get("/alpha/dashboard").await.status;

@@ -237,8 +237,11 @@ pub async fn save_finding(
     let stored = DraftFields::from(&f);
     let known = (&items[..], &staff[..]);
     let (fields, refused) = form.validate(known, (ctx.time_zone(), acting.now), &stored);
+    // the draft's version after this save, for the page's copy of what was typed
+    let mut version = f.updated_at;
     if fields != stored {
         db::save_draft(&mut tx, finding_id, &fields, step.at).await?;
+        version = step.at;
         let detail = json!({
             "item_id": fields.item_id,
             "points": fields.points.map(|p| p.to_string()),
@@ -254,7 +257,9 @@ pub async fn save_finding(
     match (autosave, refused.is_empty()) {
         (true, true) => {
             drop(tx);
-            Ok(StatusCode::NO_CONTENT.into_response())
+            let mut answer = StatusCode::NO_CONTENT.into_response();
+            draft_version(&mut answer, version);
+            Ok(answer)
         }
         (false, true) => {
             drop(tx);
@@ -269,7 +274,9 @@ pub async fn save_finding(
                 .map(|(field, key)| (field.to_string(), ctx.t(key).into()))
                 .collect();
             let body = json!({ "errors": errors });
-            Ok(script_answer(StatusCode::UNPROCESSABLE_ENTITY, body))
+            let mut answer = script_answer(StatusCode::UNPROCESSABLE_ENTITY, body);
+            draft_version(&mut answer, version);
+            Ok(answer)
         }
         (false, false) => {
             let shown = Shown {
@@ -283,6 +290,15 @@ pub async fn save_finding(
             drop(tx);
             render_refused(&page)
         }
+    }
+}
+
+/// Tells the page's script which version of the draft the server now holds (its last change,
+/// as the page shows it in `data-autosave-version`): a copy kept in the browser is put back
+/// by itself only onto the version it was typed over.
+fn draft_version(answer: &mut Response, version: DateTime<Utc>) {
+    if let Ok(value) = axum::http::HeaderValue::from_str(&version.timestamp_micros().to_string()) {
+        answer.headers_mut().insert("x-draft-version", value);
     }
 }
 
