@@ -218,6 +218,10 @@ fn office_routes(state: &AppState) -> Router<AppState> {
                     "/years/{year}/findings",
                     get(inspections::handlers::year_findings),
                 )
+                .merge(export(
+                    "/years/{year}/findings/export",
+                    inspections::handlers::export_year_findings,
+                ))
                 .route(
                     "/years/{year}/rounds",
                     get(inspections::rounds::handlers::list_rounds),
@@ -307,6 +311,7 @@ fn finding_routes() -> Router<AppState> {
             OFFICE,
             Router::new()
                 .route("/review", get(f::review_queue))
+                .merge(export("/review/export", f::export_review_queue))
                 .route("/findings/{finding_id}/decision", post(f::decide_finding)),
         ))
         .merge(allow(

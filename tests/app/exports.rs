@@ -5,7 +5,7 @@
 use axum::http::StatusCode;
 
 use crate::common::{Client, TestApp, spawn_app};
-use crate::notices::{confirmed_finding, issue};
+use crate::notices::{confirmed_finding, issue, submitted_finding};
 use crate::tasks::id_of;
 
 /// The first sheet of a workbook, every cell as text, the header first.
@@ -167,5 +167,99 @@ async fn a_liaisons_notices_export_holds_only_its_units_and_others_are_refused_a
     assert_ne!(refused, StatusCode::OK);
     for path in ["/alpha/notices/export.csv", "/alpha/notices/export.xlsx"] {
         assert_eq!(supervisor.get(path).await.status, refused, "{path}");
+    }
+}
+
+/// The finding cards of a page: (the item as its heading shows it, the unit and date line).
+fn finding_cards(body: &str) -> Vec<(String, String)> {
+    let headings = texts_in(body, "strong");
+    let units: Vec<String> = body
+        .split("<span class=\"task-unit\">")
+        .skip(1)
+        .filter_map(|rest| rest.split_once("</span>").map(|(text, _)| text.to_string()))
+        .collect();
+    headings.into_iter().zip(units).collect()
+}
+
+/// An export's findings as their cards show them.
+fn exported_cards(rows: &[Vec<String>]) -> Vec<(String, String)> {
+    rows.iter()
+        .map(|r| (format!("{} {}", r[0], r[1]), format!("{} · {}", r[2], r[3])))
+        .collect()
+}
+
+#[tokio::test]
+async fn the_review_queue_and_the_years_findings_export_the_findings_they_show() {
+    let app = spawn_app().await;
+    submitted_finding(&app).await;
+    let mut staff = app.logged_in("alpha", "office_staff").await;
+    let queue = staff.get("/alpha/review").await;
+    queue.assert_contains("href=\"/alpha/review/export.xlsx\"");
+    let shown = finding_cards(&queue.body);
+    assert_eq!(shown.len(), 1);
+    let (header, rows) = workbook(&mut staff, "/alpha/review/export.xlsx").await;
+    assert_eq!(
+        header,
+        [
+            "项目编号",
+            "扣分项目",
+            "被查单位",
+            "日期",
+            "方式",
+            "问题描述",
+            "证据（件）"
+        ]
+    );
+    assert_eq!(exported_cards(&rows), shown);
+    assert_eq!(rows[0][4], "明查");
+    assert_eq!(rows[0][5], "门厅未设置效能提示牌");
+    let mut english = app.logged_in("alpha", "office_staff").await;
+    let csv = csv_text(&mut english, "/alpha/review/export.csv?lang=en").await;
+    assert!(csv.starts_with("\u{feff}Item code,Deduction item,Unit,Date,Kind,"));
+    // nothing confirmed yet: the year's findings are empty, and so is their export
+    let (_, none) = workbook(&mut staff, "/alpha/years/2026/findings/export.xlsx").await;
+    assert!(none.is_empty());
+    staff
+        .post(
+            &format!(
+                "/alpha/findings/{}/decision",
+                id_of(&app, "select id from finding").await
+            ),
+            &[("decision", "confirm")],
+        )
+        .await;
+    let year = staff.get("/alpha/years/2026/findings").await;
+    year.assert_contains("href=\"/alpha/years/2026/findings/export.csv\"");
+    let (_, rows) = workbook(&mut staff, "/alpha/years/2026/findings/export.xlsx").await;
+    assert_eq!(exported_cards(&rows), finding_cards(&year.body));
+    assert_eq!(rows.len(), 1);
+    let (_, queue) = workbook(&mut staff, "/alpha/review/export.xlsx").await;
+    assert!(queue.is_empty());
+    let csv = csv_text(&mut staff, "/alpha/years/2026/findings/export.csv").await;
+    assert!(csv.starts_with("\u{feff}项目编号,扣分项目,被查单位,日期,方式,问题描述,证据（件）\n"));
+    // a year that does not exist is not found, as its page is
+    assert_eq!(
+        staff
+            .get("/alpha/years/1999/findings/export.csv")
+            .await
+            .status,
+        staff.get("/alpha/years/1999/findings").await.status
+    );
+    // whoever cannot read a list cannot take it away
+    for role in ["liaison", "supervisor", "leader"] {
+        let mut other = app.logged_in("alpha", role).await;
+        for (page, export) in [
+            ("/alpha/review", "/alpha/review/export"),
+            (
+                "/alpha/years/2026/findings",
+                "/alpha/years/2026/findings/export",
+            ),
+        ] {
+            let status = other.get(page).await.status;
+            for extension in ["csv", "xlsx"] {
+                let answer = other.get(&format!("{export}.{extension}")).await.status;
+                assert_eq!(answer, status, "{role} {export}.{extension}");
+            }
+        }
     }
 }
