@@ -210,6 +210,10 @@ fn office_routes(state: &AppState) -> Router<AppState> {
                     "/years/{year}/tasks",
                     get(inspections::handlers::list_tasks),
                 )
+                .merge(export(
+                    "/years/{year}/tasks/export",
+                    inspections::handlers::export_tasks,
+                ))
                 .route(
                     "/years/{year}/coverage",
                     get(inspections::handlers::show_coverage),

@@ -121,6 +121,26 @@ pub async fn list_tasks(
     render(&page)
 }
 
+/// The year's tasks as the page lists them, as CSV or XLSX.
+pub async fn export_tasks(
+    _user: CurrentUser,
+    Now(now): Now,
+    Path(YearPath { year }): Path<YearPath>,
+    ctx: PageCtx,
+    format: ExportFormat,
+    mut tx: Tx,
+) -> AppResult<Response> {
+    let year = year_of(&mut tx, year).await?;
+    let rows = db::year_tasks(&mut tx, year.id).await?;
+    drop(tx);
+    let rows = task_items(&ctx, now, rows)
+        .into_iter()
+        .map(TaskItem::cells)
+        .collect();
+    let name = format!("tasks-{}", year.year);
+    Export::translated(&ctx, &name, &TaskItem::COLUMNS, rows).respond(format)
+}
+
 /// Puts a group on a unit on a date (INS-02): never a group with a member who must stand aside.
 pub async fn create_task(
     acting: Acting,

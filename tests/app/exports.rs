@@ -5,6 +5,7 @@
 use axum::http::StatusCode;
 
 use crate::common::{Client, TestApp, spawn_app};
+use crate::findings::task_with_draft;
 use crate::notices::{confirmed_finding, issue, submitted_finding};
 use crate::tasks::id_of;
 
@@ -21,13 +22,14 @@ fn xlsx_rows(bytes: &[u8]) -> Vec<Vec<String>> {
 
 /// The texts of every `<tag>…</tag>` in a page, in order.
 fn texts_in(body: &str, tag: &str) -> Vec<String> {
-    let (open, close) = (format!("<{tag}>"), format!("</{tag}>"));
-    body.split(open.as_str())
+    texts_between(body, &format!("<{tag}>"), &format!("</{tag}>"))
+}
+
+/// The texts between every `open` and the `close` after it, in order.
+fn texts_between(body: &str, open: &str, close: &str) -> Vec<String> {
+    body.split(open)
         .skip(1)
-        .filter_map(|rest| {
-            rest.split_once(close.as_str())
-                .map(|(text, _)| text.to_string())
-        })
+        .filter_map(|rest| rest.split_once(close).map(|(text, _)| text.to_string()))
         .collect()
 }
 
@@ -170,14 +172,30 @@ async fn a_liaisons_notices_export_holds_only_its_units_and_others_are_refused_a
     }
 }
 
+/// A table's column, by its cells' `data-label`: each cell's text without its tags.
+fn column(body: &str, label: &str) -> Vec<String> {
+    texts_between(body, &format!("<td data-label=\"{label}\""), "</td>")
+        .into_iter()
+        .map(|cell| {
+            let mut text = String::new();
+            let mut in_tag = true; // the rest of the <td …> tag comes first
+            for c in cell.chars() {
+                match c {
+                    '<' => in_tag = true,
+                    '>' => in_tag = false,
+                    c if !in_tag => text.push(c),
+                    _ => {}
+                }
+            }
+            text.trim().to_string()
+        })
+        .collect()
+}
+
 /// The finding cards of a page: (the item as its heading shows it, the unit and date line).
 fn finding_cards(body: &str) -> Vec<(String, String)> {
     let headings = texts_in(body, "strong");
-    let units: Vec<String> = body
-        .split("<span class=\"task-unit\">")
-        .skip(1)
-        .filter_map(|rest| rest.split_once("</span>").map(|(text, _)| text.to_string()))
-        .collect();
+    let units = texts_between(body, "<span class=\"task-unit\">", "</span>");
     headings.into_iter().zip(units).collect()
 }
 
@@ -260,6 +278,46 @@ async fn the_review_queue_and_the_years_findings_export_the_findings_they_show()
                 let answer = other.get(&format!("{export}.{extension}")).await.status;
                 assert_eq!(answer, status, "{role} {export}.{extension}");
             }
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_years_tasks_export_the_tasks_they_list() {
+    let app = spawn_app().await;
+    task_with_draft(&app).await;
+    let mut staff = app.logged_in("alpha", "office_staff").await;
+    let page = staff.get("/alpha/years/2026/tasks").await;
+    page.assert_contains("href=\"/alpha/years/2026/tasks/export.xlsx\"");
+    let shown: Vec<Vec<String>> = ["日期", "被查单位", "方式", "督查小组"]
+        .iter()
+        .map(|label| column(&page.body, label))
+        .collect();
+    assert_eq!(shown[0].len(), 1);
+    let (header, rows) = workbook(&mut staff, "/alpha/years/2026/tasks/export.xlsx").await;
+    assert_eq!(header, ["日期", "被查单位", "方式", "检查内容", "督查小组"]);
+    for (i, r) in rows.iter().enumerate() {
+        let kind = format!("{}：{}", r[2], r[3]);
+        let cells = [&r[0], &r[1], &kind, &r[4]];
+        let on_page: Vec<&String> = shown.iter().map(|c| &c[i]).collect();
+        assert_eq!(cells.to_vec(), on_page);
+    }
+    assert_eq!(rows.len(), shown[0].len());
+    assert_eq!(rows[0][..3], ["2026-12-03", "第一单位", "明查"]);
+    assert_eq!(rows[0][4], "甲组");
+    let csv = csv_text(&mut staff, "/alpha/years/2026/tasks/export.csv").await;
+    assert!(
+        csv.starts_with("\u{feff}日期,被查单位,方式,检查内容,督查小组\n2026-12-03,第一单位,明查,")
+    );
+    let mut english = app.logged_in("alpha", "office_staff").await;
+    let csv = csv_text(&mut english, "/alpha/years/2026/tasks/export.csv?lang=en").await;
+    assert!(csv.starts_with("\u{feff}Date,Unit,Kind,What is checked,Group\n"));
+    for role in ["liaison", "supervisor", "leader"] {
+        let mut other = app.logged_in("alpha", role).await;
+        let status = other.get("/alpha/years/2026/tasks").await.status;
+        for extension in ["csv", "xlsx"] {
+            let path = format!("/alpha/years/2026/tasks/export.{extension}");
+            assert_eq!(other.get(&path).await.status, status, "{role} {path}");
         }
     }
 }
