@@ -38,6 +38,18 @@ fn allow(roles: &'static [Role], routes: Router<AppState>) -> Router<AppState> {
     routes.route_layer(from_fn_with_state(roles, auth::require_roles))
 }
 
+/// A list's export: `{list}.csv` and `{list}.xlsx`, both answered by one handler that reads the
+/// format from the extension ([`ExportFormat`](crate::web::export::ExportFormat)).
+fn export<H, T>(list: &str, handler: H) -> Router<AppState>
+where
+    H: axum::handler::Handler<T, AppState>,
+    T: 'static,
+{
+    Router::new()
+        .route(&format!("{list}.csv"), get(handler.clone()))
+        .route(&format!("{list}.xlsx"), get(handler))
+}
+
 /// The routes of one office, below `/{office}`.
 ///
 /// Long on purpose: it is the office's site map, one group of routes per set of roles, read top to
@@ -142,8 +154,7 @@ fn office_routes(state: &AppState) -> Router<AppState> {
             OFFICE,
             Router::new()
                 .route("/audit", get(audit::handlers::list_audit_events))
-                .route("/staff/export.csv", get(u::export_staff))
-                .route("/staff/export.xlsx", get(u::export_staff_xlsx))
+                .merge(export("/staff/export", u::export_staff))
                 .route(
                     "/supervisors/{supervisor_id}/certificate",
                     get(s::show_certificate),
@@ -199,6 +210,10 @@ fn office_routes(state: &AppState) -> Router<AppState> {
                     "/years/{year}/tasks",
                     get(inspections::handlers::list_tasks),
                 )
+                .merge(export(
+                    "/years/{year}/tasks/export",
+                    inspections::handlers::export_tasks,
+                ))
                 .route(
                     "/years/{year}/coverage",
                     get(inspections::handlers::show_coverage),
@@ -207,6 +222,10 @@ fn office_routes(state: &AppState) -> Router<AppState> {
                     "/years/{year}/findings",
                     get(inspections::handlers::year_findings),
                 )
+                .merge(export(
+                    "/years/{year}/findings/export",
+                    inspections::handlers::export_year_findings,
+                ))
                 .route(
                     "/years/{year}/rounds",
                     get(inspections::rounds::handlers::list_rounds),
@@ -248,8 +267,7 @@ fn office_routes(state: &AppState) -> Router<AppState> {
             WITHOUT_LIAISONS,
             Router::new()
                 .route("/units", get(u::list_units))
-                .route("/units/export.csv", get(u::export_units))
-                .route("/units/export.xlsx", get(u::export_units_xlsx)),
+                .merge(export("/units/export", u::export_units)),
         ))
         .merge(finding_routes())
         .merge(notice_routes())
@@ -297,6 +315,7 @@ fn finding_routes() -> Router<AppState> {
             OFFICE,
             Router::new()
                 .route("/review", get(f::review_queue))
+                .merge(export("/review/export", f::export_review_queue))
                 .route("/findings/{finding_id}/decision", post(f::decide_finding)),
         ))
         .merge(allow(
@@ -327,6 +346,7 @@ fn notice_routes() -> Router<AppState> {
             READERS,
             Router::new()
                 .route("/notices", get(n::list_notices))
+                .merge(export("/notices/export", n::export_notices))
                 .route("/notices/{notice_id}", get(n::show_notice))
                 .route("/notices/{notice_id}/pdf", get(n::notice_pdf)),
         ))

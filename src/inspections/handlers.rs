@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use super::db::{self, listed_units};
 use super::findings::db::findings_of;
-use super::findings::views::YearFindingsPage;
+use super::findings::views::{FINDING_COLUMNS, YearFindingsPage, finding_cells};
 use super::model::{FindingStatus, TaskInput, TaskKind};
 use super::rounds::db::{insert_round_task, mandatory_units, rounds};
 use super::views::{
@@ -24,6 +24,7 @@ use crate::registry::supervisors::model::recusals;
 use crate::registry::years::db::YearRow;
 use crate::registry::years::handlers::{YearPath, year_of};
 use crate::registry::years::model::YearStatus;
+use crate::web::export::{Export, ExportFormat};
 use crate::web::{Flash, Form, PageCtx, Path, Query, render, render_invalid};
 
 pub use super::findings::handlers::TaskPath;
@@ -118,6 +119,26 @@ pub async fn list_tasks(
     let page = tasks_page(ctx, (&user, now), (&mut tx, &year), form, Vec::new()).await?;
     drop(tx);
     render(&page)
+}
+
+/// The year's tasks as the page lists them, as CSV or XLSX.
+pub async fn export_tasks(
+    _user: CurrentUser,
+    Now(now): Now,
+    Path(YearPath { year }): Path<YearPath>,
+    ctx: PageCtx,
+    format: ExportFormat,
+    mut tx: Tx,
+) -> AppResult<Response> {
+    let year = year_of(&mut tx, year).await?;
+    let rows = db::year_tasks(&mut tx, year.id).await?;
+    drop(tx);
+    let rows = task_items(&ctx, now, rows)
+        .into_iter()
+        .map(TaskItem::cells)
+        .collect();
+    let name = format!("tasks-{}", year.year);
+    Export::translated(&ctx, &name, &TaskItem::COLUMNS, rows).respond(format)
 }
 
 /// Puts a group on a unit on a date (INS-02): never a group with a member who must stand aside.
@@ -250,6 +271,22 @@ pub async fn year_findings(
         year: year.year,
         rows,
     })
+}
+
+/// The year's confirmed findings as the page shows them, as CSV or XLSX.
+pub async fn export_year_findings(
+    _user: CurrentUser,
+    Path(YearPath { year }): Path<YearPath>,
+    ctx: PageCtx,
+    format: ExportFormat,
+    mut tx: Tx,
+) -> AppResult<Response> {
+    let year = year_of(&mut tx, year).await?;
+    let rows = findings_of(&mut tx, FindingStatus::Confirmed, None, Some(year.id)).await?;
+    drop(tx);
+    let rows = rows.into_iter().map(|r| finding_cells(&ctx, r)).collect();
+    let name = format!("findings-{}", year.year);
+    Export::translated(&ctx, &name, &FINDING_COLUMNS, rows).respond(format)
 }
 
 /// INS-06: which listed units have an open inspection this year, and which none yet.

@@ -31,6 +31,28 @@ pub struct TaskItem {
     pub when: &'static str,
 }
 
+impl TaskItem {
+    /// The export's columns (catalog keys), in the order of [`Self::cells`].
+    pub const COLUMNS: [&'static str; 5] = [
+        "tasks.date",
+        "tasks.unit",
+        "tasks.kind",
+        "tasks.detail",
+        "tasks.group",
+    ];
+
+    /// The task as an export's row: what its card shows, one column each.
+    pub fn cells(self) -> Vec<String> {
+        vec![
+            self.date,
+            self.unit,
+            self.kind.to_string(),
+            self.detail,
+            self.group,
+        ]
+    }
+}
+
 /// What was typed in the task form, kept on error.
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
@@ -77,6 +99,11 @@ pub struct TasksPage {
 }
 
 impl TasksPage {
+    /// The list's export files (path without extension).
+    pub fn export_path(&self) -> String {
+        format!("/years/{}/tasks/export", self.year)
+    }
+
     pub fn methods(&self) -> Vec<(&'static str, &'static str)> {
         METHODS.iter().map(|(v, k)| (*v, self.ctx.t(k))).collect()
     }

@@ -26,6 +26,7 @@ use crate::evidence::db::Owner;
 use crate::inspections::findings::handlers::TaskPath;
 use crate::registry::settings::db::get_settings;
 use crate::registry::settings::model::render_number;
+use crate::web::export::{Export, ExportFormat};
 use crate::web::{Flash, Form, PageCtx, Path, Query, render, render_invalid};
 
 #[derive(Debug, Deserialize)]
@@ -170,6 +171,20 @@ pub struct NoticesQuery {
     pub show: String,
 }
 
+/// The notices the list shows `user` under `filter` at `now`: the office's, or a liaison's unit's.
+async fn shown_notices(
+    tx: &mut Tx,
+    user: &CurrentUser,
+    filter: NoticeFilter,
+    now: DateTime<Utc>,
+) -> AppResult<Vec<NoticeRow>> {
+    let rows = db::notices(tx, user.liaison_unit(), None).await?;
+    Ok(rows
+        .into_iter()
+        .filter(|n| may_read(user, n) && filter.admits(&n.notice(), n.overdue(now)))
+        .collect())
+}
+
 /// The office's notices, or a liaison's unit's, all or those a filter admits.
 pub async fn list_notices(
     user: CurrentUser,
@@ -179,18 +194,33 @@ pub async fn list_notices(
     mut tx: Tx,
 ) -> AppResult<Response> {
     let filter = NoticeFilter::parse(&query.show);
-    let rows = db::notices(&mut tx, user.liaison_unit(), None).await?;
+    let rows = shown_notices(&mut tx, &user, filter, now).await?;
     drop(tx);
-    let notices = rows
-        .iter()
-        .filter(|n| may_read(&user, n) && filter.admits(&n.notice(), n.overdue(now)))
-        .map(|n| NoticeItem::new(&ctx, n, now))
-        .collect();
+    let notices = rows.iter().map(|n| NoticeItem::new(&ctx, n, now)).collect();
     render(&NoticesPage {
         ctx,
         notices,
         filter,
     })
+}
+
+/// The notices the list shows for the same filter, as CSV or XLSX.
+pub async fn export_notices(
+    user: CurrentUser,
+    Now(now): Now,
+    ctx: PageCtx,
+    Query(query): Query<NoticesQuery>,
+    format: ExportFormat,
+    mut tx: Tx,
+) -> AppResult<Response> {
+    let filter = NoticeFilter::parse(&query.show);
+    let rows = shown_notices(&mut tx, &user, filter, now).await?;
+    drop(tx);
+    let rows = rows
+        .iter()
+        .map(|n| NoticeItem::new(&ctx, n, now).cells(&ctx))
+        .collect();
+    Export::translated(&ctx, "notices", &NoticeItem::COLUMNS, rows).respond(format)
 }
 
 /// The notice the user may read (else 404).

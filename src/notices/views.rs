@@ -78,6 +78,33 @@ impl NoticeItem {
             overdue: n.overdue(now),
         }
     }
+
+    /// The export's columns (catalog keys), in the order of [`Self::cells`].
+    pub const COLUMNS: [&'static str; 6] = [
+        "notices.number",
+        "notices.unit",
+        "notices.issued_at",
+        "notices.due",
+        "notices.state",
+        "notices.overdue",
+    ];
+
+    /// The notice as an export's row: what its card shows, one column each.
+    pub fn cells(self, ctx: &PageCtx) -> Vec<String> {
+        let overdue = if self.overdue {
+            ctx.t("notices.overdue")
+        } else {
+            ""
+        };
+        vec![
+            self.number,
+            self.unit,
+            self.issued,
+            self.due,
+            ctx.t(self.state_key).to_string(),
+            overdue.to_string(),
+        ]
+    }
 }
 
 #[derive(Template)]
@@ -101,6 +128,14 @@ impl NoticesPage {
                 (href, self.ctx.t(f.label_key()), f == self.filter)
             })
             .collect()
+    }
+
+    /// The export links keep the filter shown: the query after the file name.
+    pub fn export_query(&self) -> String {
+        match self.filter {
+            NoticeFilter::All => String::new(),
+            f => format!("?show={}", f.as_str()),
+        }
     }
 
     /// What the empty list says: what appears here, and how it comes to.

@@ -2,16 +2,39 @@
 //! so Excel reads it) or XLSX, through this one implementation. A cell that a spreadsheet would
 //! take for a formula is made plain text first; an export is never kept by any cache.
 
+use axum::extract::FromRequestParts;
 use axum::http::header;
+use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 
-use crate::core::{AppError, AppResult};
+use super::PageCtx;
+use crate::core::{AppError, AppResult, not_found};
 
-/// The format an export is asked for in.
+/// The format an export is asked for in, read from the path's extension (`….csv`, `….xlsx`), so
+/// that one handler answers both of a list's files.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ExportFormat {
     Csv,
     Xlsx,
+}
+
+impl ExportFormat {
+    /// The format a path ends in, if any.
+    pub fn of_path(path: &str) -> Option<Self> {
+        match path.rsplit_once('.').map(|(_, extension)| extension) {
+            Some("csv") => Some(Self::Csv),
+            Some("xlsx") => Some(Self::Xlsx),
+            _ => None,
+        }
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for ExportFormat {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, AppError> {
+        Self::of_path(parts.uri.path()).ok_or_else(not_found)
+    }
 }
 
 /// A table to export: its file name (without extension), its header and its rows.
@@ -29,6 +52,12 @@ impl Export {
             header: header.iter().map(|h| h.to_string()).collect(),
             rows,
         }
+    }
+
+    /// A list's export with its column headers in the reader's language (catalog keys).
+    pub fn translated(ctx: &PageCtx, name: &str, keys: &[&str], rows: Vec<Vec<String>>) -> Self {
+        let header: Vec<&str> = keys.iter().map(|key| ctx.t(key)).collect();
+        Self::new(name, &header, rows)
     }
 
     /// The file, as a download.
@@ -113,6 +142,20 @@ mod tests {
         let text = String::from_utf8(bytes).unwrap_or_default();
         assert!(text.starts_with('\u{feff}'));
         assert!(text.contains("'=1+1"));
+    }
+
+    #[test]
+    fn the_format_is_the_paths_extension() {
+        assert_eq!(
+            ExportFormat::of_path("/a/notices/export.csv"),
+            Some(ExportFormat::Csv)
+        );
+        assert_eq!(
+            ExportFormat::of_path("/a/notices/export.xlsx"),
+            Some(ExportFormat::Xlsx)
+        );
+        assert_eq!(ExportFormat::of_path("/a/notices/export.pdf"), None);
+        assert_eq!(ExportFormat::of_path("/a/notices/export"), None);
     }
 
     #[test]

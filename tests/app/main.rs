@@ -12,6 +12,7 @@ mod draws;
 mod e2e;
 mod e2e_demo;
 mod e2e_nav;
+mod exports;
 mod findings;
 mod home;
 mod inbox;

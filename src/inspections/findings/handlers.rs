@@ -14,7 +14,9 @@ use uuid::Uuid;
 use super::db::{self, DraftFields, FindingRow, NewFinding};
 use super::may_read;
 use super::model::{DraftForm, Mark, Signoff, SignoffForm};
-use super::views::{FindingPage, RefusedPage, ReviewPage, evidence_views};
+use super::views::{
+    FINDING_COLUMNS, FindingPage, RefusedPage, ReviewPage, evidence_views, finding_cells,
+};
 use crate::AppState;
 use crate::audit::{Acting, Event, views::TimelineEntry};
 use crate::core::{AppError, AppResult, CurrentUser, FieldErrors, RuleError, not_found};
@@ -27,6 +29,7 @@ use crate::inspections::model::{
 use crate::inspections::on_site;
 use crate::inspections::views::{SignoffTyped, TaskPage};
 use crate::scoring::db::NewDeduction;
+use crate::web::export::{Export, ExportFormat};
 use crate::web::{
     Flash, Form, PageCtx, Path, ScriptAnswer, render, render_invalid, render_refused,
 };
@@ -599,7 +602,21 @@ pub async fn review_queue(_user: CurrentUser, ctx: PageCtx, mut tx: Tx) -> AppRe
         ctx,
         rows,
         title_key: "review.title",
+        export_path: Some("/review/export"),
     })
+}
+
+/// The review queue as the page shows it, as CSV or XLSX.
+pub async fn export_review_queue(
+    _user: CurrentUser,
+    ctx: PageCtx,
+    format: ExportFormat,
+    mut tx: Tx,
+) -> AppResult<Response> {
+    let rows = db::findings_with_status(&mut tx, FindingStatus::Submitted, None).await?;
+    drop(tx);
+    let rows = rows.into_iter().map(|r| finding_cells(&ctx, r)).collect();
+    Export::translated(&ctx, "review", &FINDING_COLUMNS, rows).respond(format)
 }
 
 /// A liaison's confirmed findings of its unit, each with its evidence (each view recorded).
@@ -611,6 +628,7 @@ pub async fn unit_findings(user: CurrentUser, ctx: PageCtx, mut tx: Tx) -> AppRe
         ctx,
         rows,
         title_key: "review.unit_title",
+        export_path: None,
     })
 }
 

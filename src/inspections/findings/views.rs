@@ -10,7 +10,7 @@ use crate::core::FieldErrors;
 use crate::evidence::db::EvidenceItem;
 use crate::evidence::handlers::human_size;
 use crate::evidence::sniff::MediaType;
-use crate::inspections::model::FindingStatus;
+use crate::inspections::model::{FindingStatus, TaskKind};
 use crate::web::PageCtx;
 
 /// A refusal of an action, with the way back.
@@ -127,6 +127,36 @@ pub struct ReviewPage {
     pub ctx: PageCtx,
     pub rows: Vec<ReviewRow>,
     pub title_key: &'static str,
+    /// the list's export files (path without extension), where it has them
+    pub export_path: Option<&'static str>,
+}
+
+/// A finding card's columns in an export (catalog keys), in the order of [`finding_cells`].
+pub const FINDING_COLUMNS: [&str; 7] = [
+    "findings.item_code",
+    "findings.item",
+    "tasks.unit",
+    "tasks.date",
+    "tasks.kind",
+    "findings.description",
+    "findings.evidence_files",
+];
+
+/// A finding as an export's row: what its card shows, one column each.
+pub fn finding_cells(ctx: &PageCtx, r: ReviewRow) -> Vec<String> {
+    let kind = match r.task_kind {
+        TaskKind::Open => "tasks.kind_open",
+        TaskKind::Covert => "tasks.kind_covert",
+    };
+    vec![
+        r.item_code.unwrap_or_default(),
+        r.item_title.unwrap_or_default(),
+        r.unit_name,
+        r.task_on.to_string(),
+        ctx.t(kind).to_string(),
+        r.description,
+        r.evidence_count.to_string(),
+    ]
 }
 
 impl ReviewPage {
@@ -146,4 +176,11 @@ pub struct YearFindingsPage {
     pub ctx: PageCtx,
     pub year: i32,
     pub rows: Vec<ReviewRow>,
+}
+
+impl YearFindingsPage {
+    /// The list's export files (path without extension).
+    pub fn export_path(&self) -> String {
+        format!("/years/{}/findings/export", self.year)
+    }
 }

@@ -649,7 +649,12 @@ async fn import_unit_rows(
     Ok(Ok((summary, detail)))
 }
 
-async fn units_export(mut tx: Tx, format: ExportFormat) -> AppResult<Response> {
+/// Every unit, in the format the import reads (CSV or XLSX, as the path's extension asks).
+pub async fn export_units(
+    _user: CurrentUser,
+    format: ExportFormat,
+    mut tx: Tx,
+) -> AppResult<Response> {
     let rows = db::all_units(&mut tx).await?;
     drop(tx);
     let rows = rows
@@ -659,7 +664,12 @@ async fn units_export(mut tx: Tx, format: ExportFormat) -> AppResult<Response> {
     Export::new("units", &model::unit_header(), rows).respond(format)
 }
 
-async fn staff_export(mut tx: Tx, format: ExportFormat) -> AppResult<Response> {
+/// Every current staff member, in the format the import reads.
+pub async fn export_staff(
+    _user: CurrentUser,
+    format: ExportFormat,
+    mut tx: Tx,
+) -> AppResult<Response> {
     let rows = db::all_staff(&mut tx).await?;
     drop(tx);
     let rows = rows
@@ -674,22 +684,4 @@ async fn staff_export(mut tx: Tx, format: ExportFormat) -> AppResult<Response> {
         })
         .collect();
     Export::new("staff", &model::staff_header(), rows).respond(format)
-}
-
-/// Every unit, in the format the import reads.
-pub async fn export_units(_user: CurrentUser, tx: Tx) -> AppResult<Response> {
-    units_export(tx, ExportFormat::Csv).await
-}
-
-pub async fn export_units_xlsx(_user: CurrentUser, tx: Tx) -> AppResult<Response> {
-    units_export(tx, ExportFormat::Xlsx).await
-}
-
-/// Every current staff member, in the format the import reads.
-pub async fn export_staff(_user: CurrentUser, tx: Tx) -> AppResult<Response> {
-    staff_export(tx, ExportFormat::Csv).await
-}
-
-pub async fn export_staff_xlsx(_user: CurrentUser, tx: Tx) -> AppResult<Response> {
-    staff_export(tx, ExportFormat::Xlsx).await
 }

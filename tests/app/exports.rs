@@ -1,0 +1,323 @@
+//! Exports (issue 12, item 8): every list's CSV and XLSX hold exactly the rows its page shows for
+//! the same filter and the same role, with the header in the reader's language, and no cache
+//! keeps them.
+
+use axum::http::StatusCode;
+
+use crate::common::{Client, TestApp, spawn_app};
+use crate::findings::task_with_draft;
+use crate::notices::{confirmed_finding, issue, submitted_finding};
+use crate::tasks::id_of;
+
+/// The first sheet of a workbook, every cell as text, the header first.
+fn xlsx_rows(bytes: &[u8]) -> Vec<Vec<String>> {
+    use calamine::{Reader, Xlsx, open_workbook_from_rs};
+    let mut book: Xlsx<_> = open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+    let range = book.worksheet_range_at(0).unwrap().unwrap();
+    range
+        .rows()
+        .map(|row| row.iter().map(|cell| cell.to_string()).collect())
+        .collect()
+}
+
+/// The texts of every `<tag>…</tag>` in a page, in order.
+fn texts_in(body: &str, tag: &str) -> Vec<String> {
+    texts_between(body, &format!("<{tag}>"), &format!("</{tag}>"))
+}
+
+/// The texts between every `open` and the `close` after it, in order.
+fn texts_between(body: &str, open: &str, close: &str) -> Vec<String> {
+    body.split(open)
+        .skip(1)
+        .filter_map(|rest| rest.split_once(close).map(|(text, _)| text.to_string()))
+        .collect()
+}
+
+/// A list's workbook as `client` downloads it: (its header, its rows), after checking that it is
+/// an uncached XLSX download.
+async fn workbook(client: &mut Client, path: &str) -> (Vec<String>, Vec<Vec<String>>) {
+    let (status, headers, bytes) = client.get_bytes(path).await;
+    assert_eq!(status, StatusCode::OK, "{path}");
+    assert_eq!(headers["cache-control"], "no-store", "{path}");
+    let content_type = headers["content-type"].to_str().unwrap();
+    assert!(content_type.contains("spreadsheetml"), "{path}");
+    let mut rows = xlsx_rows(&bytes);
+    let header = rows.remove(0);
+    (header, rows)
+}
+
+/// A list's CSV as `client` downloads it, after checking that it is an uncached UTF-8 download
+/// that starts with the byte-order mark.
+async fn csv_text(client: &mut Client, path: &str) -> String {
+    let page = client.get(path).await;
+    assert_eq!(page.status, StatusCode::OK, "{path}");
+    assert_eq!(page.header("cache-control"), "no-store", "{path}");
+    assert!(
+        page.header("content-type")
+            .starts_with("text/csv; charset=utf-8")
+    );
+    assert!(
+        page.body.starts_with('\u{feff}'),
+        "{path}: no byte-order mark"
+    );
+    page.body
+}
+
+/// Two notices: u1's from a confirmed finding (效整〔2026〕1号, standing), and u2's, long overdue
+/// (效整〔2026〕2号, the unit the task helpers make beside u1). Returns the office staff client.
+async fn two_units_notices(app: &TestApp) -> Client {
+    let (task, finding, mut staff) = confirmed_finding(app).await;
+    issue(&mut staff, app, task, finding).await;
+    let u2 = id_of(app, "select id from unit where code = 'u2'").await;
+    sqlx::query(
+        "insert into rectification_notice (tenant_id, id, assessment_year_id, unit_id, number, basis,
+                                           requirements, working_days, due_at, appeal_until, issued_by)
+         select tenant_id, gen_random_uuid(), assessment_year_id, $1, '效整〔2026〕2号', basis,
+                requirements, working_days, '2001-01-10', '2001-01-03', issued_by
+           from rectification_notice",
+    )
+    .bind(u2)
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    staff
+}
+
+#[tokio::test]
+async fn every_notices_tab_exports_the_notices_it_shows() {
+    let app = spawn_app().await;
+    let mut staff = two_units_notices(&app).await;
+    let tabs = [
+        "",
+        "standing",
+        "to_rectify",
+        "overdue",
+        "appealed",
+        "reported",
+    ];
+    for show in tabs {
+        let query = if show.is_empty() {
+            String::new()
+        } else {
+            format!("?show={show}")
+        };
+        let page = staff.get(&format!("/alpha/notices{query}")).await;
+        assert_eq!(page.status, StatusCode::OK);
+        page.assert_contains(&format!("href=\"/alpha/notices/export.xlsx{query}\""));
+        page.assert_contains(&format!("href=\"/alpha/notices/export.csv{query}\""));
+        let shown = texts_in(&page.body, "strong");
+        let (header, rows) =
+            workbook(&mut staff, &format!("/alpha/notices/export.xlsx{query}")).await;
+        assert_eq!(
+            header,
+            [
+                "通知书编号",
+                "被查单位",
+                "下达",
+                "整改期限",
+                "状态",
+                "已逾期"
+            ]
+        );
+        let exported: Vec<String> = rows.iter().map(|r| r[0].clone()).collect();
+        assert_eq!(exported, shown, "tab {show:?}");
+        let csv = csv_text(&mut staff, &format!("/alpha/notices/export.csv{query}")).await;
+        assert_eq!(csv.lines().count(), shown.len() + 1, "tab {show:?}");
+    }
+    // the tabs do filter: the overdue one shows u2's notice alone, late
+    let (_, overdue) = workbook(&mut staff, "/alpha/notices/export.xlsx?show=overdue").await;
+    assert_eq!(overdue.len(), 1);
+    assert_eq!(overdue[0][0], "效整〔2026〕2号");
+    assert_eq!(overdue[0][1], "第二单位");
+    assert_eq!(overdue[0][5], "已逾期");
+    let (_, all) = workbook(&mut staff, "/alpha/notices/export.xlsx").await;
+    assert_eq!(all.len(), 2);
+}
+
+#[tokio::test]
+async fn a_notices_export_speaks_the_readers_language() {
+    let app = spawn_app().await;
+    let mut staff = two_units_notices(&app).await;
+    let chinese = csv_text(&mut staff, "/alpha/notices/export.csv").await;
+    assert!(chinese.starts_with("\u{feff}通知书编号,被查单位,下达,整改期限,状态,已逾期\n"));
+    assert!(chinese.contains("效整〔2026〕1号,第一单位,"));
+    let english = csv_text(&mut staff, "/alpha/notices/export.csv?lang=en").await;
+    assert!(english.starts_with("\u{feff}Notice number,Unit,Issued,Due,Status,Overdue\n"));
+    let mut browser = app.logged_in("alpha", "office_staff").await;
+    browser
+        .headers
+        .push(("accept-language".into(), "en-GB,en;q=0.9".into()));
+    let (header, _) = workbook(&mut browser, "/alpha/notices/export.xlsx").await;
+    assert_eq!(header[0], "Notice number");
+}
+
+#[tokio::test]
+async fn a_liaisons_notices_export_holds_only_its_units_and_others_are_refused_as_the_page_is() {
+    let app = spawn_app().await;
+    two_units_notices(&app).await;
+    let mut liaison = app.logged_in("alpha", "liaison").await;
+    let page = liaison.get("/alpha/notices").await;
+    assert_eq!(texts_in(&page.body, "strong"), ["效整〔2026〕1号"]);
+    let (_, rows) = workbook(&mut liaison, "/alpha/notices/export.xlsx").await;
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0][..2], ["效整〔2026〕1号", "第一单位"]);
+    let csv = csv_text(&mut liaison, "/alpha/notices/export.csv?show=overdue").await;
+    assert!(!csv.contains("第二单位"));
+    // a role that cannot read the list cannot take it away either
+    let mut supervisor = app.logged_in("alpha", "supervisor").await;
+    let refused = supervisor.get("/alpha/notices").await.status;
+    assert_ne!(refused, StatusCode::OK);
+    for path in ["/alpha/notices/export.csv", "/alpha/notices/export.xlsx"] {
+        assert_eq!(supervisor.get(path).await.status, refused, "{path}");
+    }
+}
+
+/// A table's column, by its cells' `data-label`: each cell's text without its tags.
+fn column(body: &str, label: &str) -> Vec<String> {
+    texts_between(body, &format!("<td data-label=\"{label}\""), "</td>")
+        .into_iter()
+        .map(|cell| {
+            let mut text = String::new();
+            let mut in_tag = true; // the rest of the <td …> tag comes first
+            for c in cell.chars() {
+                match c {
+                    '<' => in_tag = true,
+                    '>' => in_tag = false,
+                    c if !in_tag => text.push(c),
+                    _ => {}
+                }
+            }
+            text.trim().to_string()
+        })
+        .collect()
+}
+
+/// The finding cards of a page: (the item as its heading shows it, the unit and date line).
+fn finding_cards(body: &str) -> Vec<(String, String)> {
+    let headings = texts_in(body, "strong");
+    let units = texts_between(body, "<span class=\"task-unit\">", "</span>");
+    headings.into_iter().zip(units).collect()
+}
+
+/// An export's findings as their cards show them.
+fn exported_cards(rows: &[Vec<String>]) -> Vec<(String, String)> {
+    rows.iter()
+        .map(|r| (format!("{} {}", r[0], r[1]), format!("{} · {}", r[2], r[3])))
+        .collect()
+}
+
+#[tokio::test]
+async fn the_review_queue_and_the_years_findings_export_the_findings_they_show() {
+    let app = spawn_app().await;
+    submitted_finding(&app).await;
+    let mut staff = app.logged_in("alpha", "office_staff").await;
+    let queue = staff.get("/alpha/review").await;
+    queue.assert_contains("href=\"/alpha/review/export.xlsx\"");
+    let shown = finding_cards(&queue.body);
+    assert_eq!(shown.len(), 1);
+    let (header, rows) = workbook(&mut staff, "/alpha/review/export.xlsx").await;
+    assert_eq!(
+        header,
+        [
+            "项目编号",
+            "扣分项目",
+            "被查单位",
+            "日期",
+            "方式",
+            "问题描述",
+            "证据（件）"
+        ]
+    );
+    assert_eq!(exported_cards(&rows), shown);
+    assert_eq!(rows[0][4], "明查");
+    assert_eq!(rows[0][5], "门厅未设置效能提示牌");
+    let mut english = app.logged_in("alpha", "office_staff").await;
+    let csv = csv_text(&mut english, "/alpha/review/export.csv?lang=en").await;
+    assert!(csv.starts_with("\u{feff}Item code,Deduction item,Unit,Date,Kind,"));
+    // nothing confirmed yet: the year's findings are empty, and so is their export
+    let (_, none) = workbook(&mut staff, "/alpha/years/2026/findings/export.xlsx").await;
+    assert!(none.is_empty());
+    staff
+        .post(
+            &format!(
+                "/alpha/findings/{}/decision",
+                id_of(&app, "select id from finding").await
+            ),
+            &[("decision", "confirm")],
+        )
+        .await;
+    let year = staff.get("/alpha/years/2026/findings").await;
+    year.assert_contains("href=\"/alpha/years/2026/findings/export.csv\"");
+    let (_, rows) = workbook(&mut staff, "/alpha/years/2026/findings/export.xlsx").await;
+    assert_eq!(exported_cards(&rows), finding_cards(&year.body));
+    assert_eq!(rows.len(), 1);
+    let (_, queue) = workbook(&mut staff, "/alpha/review/export.xlsx").await;
+    assert!(queue.is_empty());
+    let csv = csv_text(&mut staff, "/alpha/years/2026/findings/export.csv").await;
+    assert!(csv.starts_with("\u{feff}项目编号,扣分项目,被查单位,日期,方式,问题描述,证据（件）\n"));
+    // a year that does not exist is not found, as its page is
+    assert_eq!(
+        staff
+            .get("/alpha/years/1999/findings/export.csv")
+            .await
+            .status,
+        staff.get("/alpha/years/1999/findings").await.status
+    );
+    // whoever cannot read a list cannot take it away
+    for role in ["liaison", "supervisor", "leader"] {
+        let mut other = app.logged_in("alpha", role).await;
+        for (page, export) in [
+            ("/alpha/review", "/alpha/review/export"),
+            (
+                "/alpha/years/2026/findings",
+                "/alpha/years/2026/findings/export",
+            ),
+        ] {
+            let status = other.get(page).await.status;
+            for extension in ["csv", "xlsx"] {
+                let answer = other.get(&format!("{export}.{extension}")).await.status;
+                assert_eq!(answer, status, "{role} {export}.{extension}");
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_years_tasks_export_the_tasks_they_list() {
+    let app = spawn_app().await;
+    task_with_draft(&app).await;
+    let mut staff = app.logged_in("alpha", "office_staff").await;
+    let page = staff.get("/alpha/years/2026/tasks").await;
+    page.assert_contains("href=\"/alpha/years/2026/tasks/export.xlsx\"");
+    let shown: Vec<Vec<String>> = ["日期", "被查单位", "方式", "督查小组"]
+        .iter()
+        .map(|label| column(&page.body, label))
+        .collect();
+    assert_eq!(shown[0].len(), 1);
+    let (header, rows) = workbook(&mut staff, "/alpha/years/2026/tasks/export.xlsx").await;
+    assert_eq!(header, ["日期", "被查单位", "方式", "检查内容", "督查小组"]);
+    for (i, r) in rows.iter().enumerate() {
+        let kind = format!("{}：{}", r[2], r[3]);
+        let cells = [&r[0], &r[1], &kind, &r[4]];
+        let on_page: Vec<&String> = shown.iter().map(|c| &c[i]).collect();
+        assert_eq!(cells.to_vec(), on_page);
+    }
+    assert_eq!(rows.len(), shown[0].len());
+    assert_eq!(rows[0][..3], ["2026-12-03", "第一单位", "明查"]);
+    assert_eq!(rows[0][4], "甲组");
+    let csv = csv_text(&mut staff, "/alpha/years/2026/tasks/export.csv").await;
+    assert!(
+        csv.starts_with("\u{feff}日期,被查单位,方式,检查内容,督查小组\n2026-12-03,第一单位,明查,")
+    );
+    let mut english = app.logged_in("alpha", "office_staff").await;
+    let csv = csv_text(&mut english, "/alpha/years/2026/tasks/export.csv?lang=en").await;
+    assert!(csv.starts_with("\u{feff}Date,Unit,Kind,What is checked,Group\n"));
+    for role in ["liaison", "supervisor", "leader"] {
+        let mut other = app.logged_in("alpha", role).await;
+        let status = other.get("/alpha/years/2026/tasks").await.status;
+        for extension in ["csv", "xlsx"] {
+            let path = format!("/alpha/years/2026/tasks/export.{extension}");
+            assert_eq!(other.get(&path).await.status, status, "{role} {path}");
+        }
+    }
+}
