@@ -152,3 +152,80 @@ pub async fn excellence_lost_years(
     .fetch_all(conn)
     .await
 }
+
+/// The year's scoring rules, as the office set them for it.
+#[tracing::instrument(skip(conn))]
+pub async fn score_rules(
+    conn: &mut PgConnection,
+    year_id: Uuid,
+) -> Result<super::model::ScoreRules, sqlx::Error> {
+    let row = sqlx::query!(
+        "select base_score, score_floor from assessment_year where id = $1",
+        year_id
+    )
+    .fetch_one(conn)
+    .await?;
+    Ok(super::model::ScoreRules {
+        base: row.base_score,
+        floor: row.score_floor,
+    })
+}
+
+/// The office's excellence rules (INS-08).
+#[tracing::instrument(skip(conn))]
+pub async fn excellence_rules(
+    conn: &mut PgConnection,
+) -> Result<super::model::ExcellenceRules, sqlx::Error> {
+    let row = sqlx::query!(
+        "select excellence_min_score, excellence_max_share_percent from office_settings"
+    )
+    .fetch_one(conn)
+    .await?;
+    Ok(super::model::ExcellenceRules {
+        min_score: row.excellence_min_score,
+        max_share_percent: row.excellence_max_share_percent.clamp(0, 100) as u32,
+    })
+}
+
+/// Every unit on the year's list with its effective deductions summed (a reversal cancels the
+/// deduction it names: same year, unit and points) and whether a deduction of an item that costs
+/// excellence still stands (INS-08). One grouped query over `deduction_year_score_idx`.
+#[tracing::instrument(skip(conn))]
+pub async fn year_tallies(
+    conn: &mut PgConnection,
+    year_id: Uuid,
+) -> Result<Vec<super::model::UnitTally>, sqlx::Error> {
+    let rows = sqlx::query!(
+        r#"select u.id, u.code, u.name, u.category,
+                  coalesce(t.deducted, 0) as "deducted!", coalesce(t.lost, 0) > 0 as "lost!"
+             from assessment_unit a
+             join unit u on u.tenant_id = a.tenant_id and u.id = a.unit_id
+             left join (
+                 select d.unit_id,
+                        sum(case when d.entry_kind = 'deduct' then d.points else -d.points end)
+                            as deducted,
+                        sum(case when not i.costs_excellence then 0
+                                 when d.entry_kind = 'deduct' then 1 else -1 end) as lost
+                   from deduction d
+                   join deduction_item i on i.tenant_id = d.tenant_id and i.id = d.deduction_item_id
+                  where d.assessment_year_id = $1
+                  group by d.unit_id
+             ) t on t.unit_id = a.unit_id
+            where a.assessment_year_id = $1
+            order by u.code"#,
+        year_id
+    )
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| super::model::UnitTally {
+            unit_id: r.id,
+            code: r.code,
+            name: r.name,
+            category: r.category,
+            deducted: r.deducted,
+            excellence_lost: r.lost,
+        })
+        .collect())
+}

@@ -21,6 +21,7 @@ mod interviews;
 mod notices;
 mod roles;
 mod rounds;
+mod scores;
 mod self_reports;
 mod settings;
 mod shell;
