@@ -33,6 +33,14 @@ struct Cli {
     command: Option<Command>,
 }
 
+/// How `xiaoneng scores` prints.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum ScoresFormat {
+    Table,
+    Csv,
+    Json,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Serve the web application (the default).
@@ -68,6 +76,18 @@ enum Command {
     Jobs {
         #[command(subcommand)]
         command: JobsCommand,
+    },
+    /// Every unit's score and rank for an assessment year (INS-08), as the pages compute them.
+    Scores {
+        /// The office's code.
+        #[arg(long)]
+        office: String,
+        /// The assessment year.
+        #[arg(long)]
+        year: i32,
+        /// table (for people), csv or json.
+        #[arg(long, default_value = "table")]
+        format: ScoresFormat,
     },
     /// Working days (CAL-1, CAL-2).
     Calendar {
@@ -335,6 +355,11 @@ async fn run(
                     office,
                 },
         } => return due_date(&pool, office.unwrap_or_default(), from, working_days).await,
+        Command::Scores {
+            office,
+            year,
+            format,
+        } => print_scores(&pool, &office, year, format).await?,
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -460,6 +485,86 @@ async fn create_user(
     println!("created user {} in office {office_code}", created.username);
     if let Some(password) = created.generated_password {
         println!("password (shown once; to be changed at first login): {password}");
+    }
+    Ok(())
+}
+
+/// Prints every unit's score and rank of the office's year, from the same code as the pages.
+async fn print_scores(
+    pool: &PgPool,
+    office: &str,
+    year: i32,
+    format: ScoresFormat,
+) -> anyhow::Result<()> {
+    let Some(found) = db::offices::find_office_by_code(pool, office).await? else {
+        bail!("no office with code {office}");
+    };
+    let mut tx = db::begin_tenant(pool, found.id).await?;
+    let Some(assessed) = xiaoneng::registry::years::db::find_year(&mut tx, year).await? else {
+        bail!("office {office} has no assessment year {year}");
+    };
+    let lines = xiaoneng::scoring::year_ranking(&mut tx, assessed.id).await?;
+    tx.rollback().await?;
+    match format {
+        ScoresFormat::Csv => {
+            let mut out = csv::Writer::from_writer(std::io::stdout());
+            out.write_record([
+                "unit_code",
+                "unit_name",
+                "category",
+                "score",
+                "rank_in_category",
+                "rank_overall",
+                "excellence",
+            ])?;
+            for l in &lines {
+                out.write_record([
+                    l.code.clone(),
+                    l.name.clone(),
+                    l.category.clone(),
+                    l.score.normalize().to_string(),
+                    l.rank_in_category.to_string(),
+                    l.rank_overall.to_string(),
+                    l.excellence.as_str().to_string(),
+                ])?;
+            }
+            out.flush()?;
+        }
+        ScoresFormat::Json => {
+            let rows: Vec<serde_json::Value> = lines
+                .iter()
+                .map(|l| {
+                    serde_json::json!({
+                        "unit_code": l.code,
+                        "unit_name": l.name,
+                        "category": l.category,
+                        "score": l.score.normalize().to_string(),
+                        "rank_in_category": l.rank_in_category,
+                        "rank_overall": l.rank_overall,
+                        "excellence": l.excellence.as_str(),
+                    })
+                })
+                .collect();
+            println!("{}", serde_json::to_string_pretty(&rows)?);
+        }
+        ScoresFormat::Table => {
+            match assessed.status.as_str() {
+                "open" => println!("{office} {year}: provisional ranking (the year is still open)"),
+                _ => println!("{office} {year}: ranking of the closed year"),
+            }
+            for l in &lines {
+                println!(
+                    "{:>4} {:>4}  {:<8} {:>7}  {}  {}  {}",
+                    l.rank_overall,
+                    l.rank_in_category,
+                    l.code,
+                    l.score.normalize().to_string(),
+                    l.category,
+                    l.name,
+                    l.excellence.as_str()
+                );
+            }
+        }
     }
     Ok(())
 }

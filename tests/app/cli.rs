@@ -433,3 +433,56 @@ async fn two_offices_made_with_the_cli_cannot_see_each_other() {
     let users = beta.get("/beta/users").await;
     users.assert_contains("共 1 个用户");
 }
+
+/// INS-08: `xiaoneng scores` prints every listed unit's score and ranks from the same code as the
+/// pages: a confirmed D06 costs its unit one point and the third place; the others tie for first.
+#[tokio::test]
+async fn ins_08_scores_prints_every_units_score_and_rank_as_csv() {
+    let app = spawn_app().await;
+    crate::notices::confirmed_finding(&app).await;
+    let csv = xiaoneng(
+        &app,
+        &[
+            "scores", "--office", "alpha", "--year", "2026", "--format", "csv",
+        ],
+        None,
+    );
+    assert!(csv.status.success(), "{}", text(&csv));
+    let out = String::from_utf8_lossy(&csv.stdout).to_string();
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(
+        lines.first().copied(),
+        Some("unit_code,unit_name,category,score,rank_in_category,rank_overall,excellence")
+    );
+    let row = |code: &str| {
+        lines
+            .iter()
+            .find(|l| l.starts_with(&format!("{code},")))
+            .map(|l| l.split(',').map(String::from).collect::<Vec<_>>())
+            .unwrap_or_else(|| panic!("no row for {code}:\n{out}"))
+    };
+    let (u1, u2, u3) = (row("u1"), row("u2"), row("u3"));
+    assert_eq!(u1[3], "99");
+    assert_eq!((u2[3].as_str(), u3[3].as_str()), ("100", "100"));
+    assert_eq!(
+        (u2[5].as_str(), u3[5].as_str(), u1[5].as_str()),
+        ("1", "1", "3")
+    );
+    assert!(["eligible", "proposed"].contains(&u1[6].as_str()));
+    let json = xiaoneng(
+        &app,
+        &[
+            "scores", "--office", "alpha", "--year", "2026", "--format", "json",
+        ],
+        None,
+    );
+    let rows: serde_json::Value = serde_json::from_slice(&json.stdout).expect("json");
+    assert_eq!(rows.as_array().map(Vec::len), Some(lines.len() - 1));
+    let missing = xiaoneng(
+        &app,
+        &["scores", "--office", "alpha", "--year", "2019"],
+        None,
+    );
+    assert!(!missing.status.success());
+    assert!(text(&missing).contains("no assessment year 2019"));
+}
