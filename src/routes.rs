@@ -353,10 +353,16 @@ fn notice_routes() -> Router<AppState> {
         // INS-13: the city's leaders read everything and change nothing
         .merge(allow(
             OFFICE_AND_LEADERS,
-            Router::new().route("/overview", get(n::overview)).route(
-                "/dashboard",
-                get(crate::dashboard::handlers::show_dashboard),
-            ),
+            Router::new()
+                .route("/overview", get(n::overview))
+                .route(
+                    "/dashboard",
+                    get(crate::dashboard::handlers::show_dashboard),
+                )
+                .route(
+                    "/years/{year}/ranking",
+                    get(crate::dashboard::handlers::show_ranking),
+                ),
         ))
         .merge(allow(
             OFFICE,

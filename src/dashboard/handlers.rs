@@ -5,11 +5,13 @@ use axum::response::Response;
 
 use super::db;
 use super::model::BarChart;
-use super::views::DashboardPage;
+use super::views::{DashboardPage, RankingGroup, RankingPage};
 use crate::core::clock::Now;
 use crate::core::{AppResult, CurrentUser, Role};
 use crate::db::Tx;
 use crate::inbox::views::Tile;
+use crate::registry::years::handlers::{YearPath, year_of};
+use crate::web::Path;
 use crate::web::{PageCtx, render};
 
 /// How many units the "most deducted" chart names.
@@ -70,5 +72,49 @@ pub async fn show_dashboard(
         year: year.map(|y| y.1),
         tiles,
         charts,
+    })
+}
+
+/// INS-08: the year's ranking, by category and overall, scores from the ledger (provisional
+/// while the year is open), with each unit's excellence mark.
+pub async fn show_ranking(
+    _user: CurrentUser,
+    Path(YearPath { year }): Path<YearPath>,
+    ctx: PageCtx,
+    mut tx: Tx,
+) -> AppResult<Response> {
+    let assessed = year_of(&mut tx, year).await?;
+    let lines = crate::scoring::year_ranking(&mut tx, assessed.id).await?;
+    drop(tx);
+    let mut categories: Vec<String> = lines.iter().map(|l| l.category.clone()).collect();
+    categories.sort();
+    categories.dedup();
+    let mut groups: Vec<RankingGroup> = categories
+        .into_iter()
+        .map(|category| {
+            let mut in_category: Vec<_> = lines
+                .iter()
+                .filter(|l| l.category == category)
+                .cloned()
+                .collect();
+            in_category
+                .sort_by(|a, b| (a.rank_in_category, &a.code).cmp(&(b.rank_in_category, &b.code)));
+            RankingGroup {
+                title: category,
+                lines: in_category,
+                overall: false,
+            }
+        })
+        .collect();
+    groups.push(RankingGroup {
+        title: ctx.t("ranking.overall").into(),
+        lines,
+        overall: true,
+    });
+    render(&RankingPage {
+        ctx,
+        year,
+        provisional: assessed.status == "open",
+        groups,
     })
 }

@@ -60,3 +60,55 @@ async fn ins_13_the_dashboard_shows_where_the_years_points_fall_as_charts_with_t
     assert!(!page.body.contains("<td>第一单位</td><td>1</td>"));
     page.assert_contains("本年度还没有扣分");
 }
+
+/// (rank, unit code) of each line of the ranking's table that follows `heading`.
+fn ranked_after(page: &str, heading: &str) -> Vec<(String, String)> {
+    let start = page
+        .find(&format!("<h2>{heading}</h2>"))
+        .expect("the table");
+    let section = &page[start..];
+    let section = &section[..section.find("</table>").unwrap_or(section.len())];
+    section
+        .split("data-label=\"名次\">")
+        .skip(1)
+        .map(|part| {
+            let rank = part.split('<').next().unwrap_or_default().to_string();
+            let code = part
+                .split("data-label=\"单位代码\">")
+                .nth(1)
+                .and_then(|c| c.split('<').next())
+                .unwrap_or_default()
+                .to_string();
+            (rank, code)
+        })
+        .collect()
+}
+
+/// INS-08: the year's ranking reads the ledger: the unit with a confirmed D06 is third, the two
+/// without tie for first (listed by code), and the open year's ranking says it is provisional.
+#[tokio::test]
+async fn ins_08_the_ranking_shares_a_rank_between_equal_scores_and_is_provisional_while_open() {
+    let app = spawn_app().await;
+    confirmed_finding(&app).await;
+    let mut leader = app.logged_in("alpha", "leader").await;
+    let page = leader.get("/alpha/years/2026/ranking").await;
+    assert_eq!(page.status, StatusCode::OK);
+    page.assert_contains("暂定排名");
+    let overall = ranked_after(&page.body, "全部单位");
+    assert_eq!(
+        overall,
+        vec![
+            ("1".to_string(), "u2".to_string()),
+            ("1".to_string(), "u3".to_string()),
+            ("3".to_string(), "u1".to_string()),
+        ]
+    );
+    page.assert_contains("<strong>99</strong>");
+    assert_eq!(
+        leader.get("/alpha/years/2019/ranking").await.status,
+        StatusCode::NOT_FOUND
+    );
+    let mut liaison = app.logged_in("alpha", "liaison").await;
+    let status = liaison.get("/alpha/years/2026/ranking").await.status;
+    assert!(status == StatusCode::FORBIDDEN || status == StatusCode::NOT_FOUND);
+}

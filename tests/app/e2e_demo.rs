@@ -10,6 +10,19 @@ use crate::e2e::{Session, screenshot};
 /// The links of a home page that lead to work: queue lines, task and notice cards, key numbers.
 const WORK: &str = "main .work-list a, main .task-cards a, main .tiles a";
 
+/// The numbers a script measuring the page returns (widths, counts).
+async fn measure(s: &Session, script: &str) -> Vec<u64> {
+    let measured = s
+        .client
+        .execute(script, vec![])
+        .await
+        .expect("the page measured");
+    measured
+        .as_array()
+        .map(|a| a.iter().filter_map(|v| v.as_u64()).collect())
+        .unwrap_or_default()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_roles_home_in_the_demo_office_lists_work_and_fits_a_phone_and_a_desk() {
     let app = spawn_app().await;
@@ -46,20 +59,13 @@ async fn every_roles_home_in_the_demo_office_lists_work_and_fits_a_phone_and_a_d
                 "{}'s home lists at least one work item",
                 login.username
             );
-            let measured = s
-                .client
-                .execute(
-                    "return [window.innerWidth, document.documentElement.scrollWidth,
-                             document.querySelector('nav.mainnav').scrollWidth];",
-                    vec![],
-                )
-                .await
-                .expect("the page's widths");
-            let widths: Vec<u64> = measured
-                .as_array()
-                .map(|a| a.iter().filter_map(|v| v.as_u64()).collect())
-                .unwrap_or_default();
-            assert_eq!(widths.len(), 3, "{measured}");
+            let widths = measure(
+                &s,
+                "return [window.innerWidth, document.documentElement.scrollWidth,
+                         document.querySelector('nav.mainnav').scrollWidth];",
+            )
+            .await;
+            assert_eq!(widths.len(), 3, "{widths:?}");
             assert!(
                 widths[1] <= widths[0] && widths[2] <= widths[0],
                 "{} at {width} px: page {} and menu {} within the screen's {}",
@@ -77,26 +83,32 @@ async fn every_roles_home_in_the_demo_office_lists_work_and_fits_a_phone_and_a_d
                 // INS-13: the dashboard's charts fit the screen
                 s.goto("/demo/dashboard").await;
                 s.wait_for(Locator::Css("svg.chart-svg")).await;
-                let fit = s
-                    .client
-                    .execute(
-                        "const charts = [...document.querySelectorAll('svg.chart-svg')];
+                let fit = measure(
+                    &s,
+                    "const charts = [...document.querySelectorAll('svg.chart-svg')];
                          return [charts.length, window.innerWidth, document.documentElement.scrollWidth,
                                  Math.max(...charts.map(c => Math.ceil(c.getBoundingClientRect().right)))];",
-                        vec![],
-                    )
-                    .await
-                    .expect("the charts' widths");
-                let fit: Vec<u64> = fit
-                    .as_array()
-                    .map(|a| a.iter().filter_map(|v| v.as_u64()).collect())
-                    .unwrap_or_default();
+                )
+                .await;
                 assert_eq!(fit.first(), Some(&3), "three charts");
                 assert!(
                     fit[2] <= fit[1] && fit[3] <= fit[1],
                     "the dashboard fits {width} px: {fit:?}"
                 );
                 screenshot(&s.client, &format!("demo-dashboard-{width}.png")).await;
+                // INS-08: the year's ranking fits too
+                s.goto("/demo/years/2026/ranking").await;
+                s.wait_for(Locator::Css("table.ranking")).await;
+                let wide = measure(
+                    &s,
+                    "return [window.innerWidth, document.documentElement.scrollWidth];",
+                )
+                .await;
+                assert!(
+                    wide.len() == 2 && wide[1] <= wide[0],
+                    "the ranking fits {width} px: {wide:?}"
+                );
+                screenshot(&s.client, &format!("demo-ranking-{width}.png")).await;
             }
             s.click("form[action$='/logout'] button").await;
             s.wait_for(Locator::Id("username")).await;

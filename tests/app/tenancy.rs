@@ -170,6 +170,7 @@ async fn a_user_of_one_office_gets_the_missing_page_404_on_every_route_of_anothe
         (Method::GET, format!("/beta/evidence/{beta_unit}/thumbnail")),
         (Method::GET, "/beta/review".into()),
         (Method::GET, "/beta/dashboard".into()),
+        (Method::GET, "/beta/years/2026/ranking".into()),
         (Method::GET, "/beta/years/2026/findings".into()),
         (Method::GET, "/beta/notices".into()),
         (Method::GET, "/beta/overview".into()),
