@@ -1,86 +1,81 @@
 //! Every SQL statement of the dashboard: the year's effective deductions (a reversed one counts
-//! nothing), summed three ways. Each is one grouped query over the year's ledger.
+//! nothing), summed three ways — by catalog item, by calendar month, by unit — in one statement
+//! over the year's ledger.
 
 use rust_decimal::Decimal;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-/// The year's effective points per catalog item, most first: (code, title, points).
-pub async fn points_by_item(
-    conn: &mut PgConnection,
-    year_id: Uuid,
-) -> Result<Vec<(String, String, Decimal)>, sqlx::Error> {
-    let rows = sqlx::query!(
-        r#"select i.code, i.title, sum(d.points) as "points!"
-             from deduction d
-             join deduction_item i on i.tenant_id = d.tenant_id and i.id = d.deduction_item_id
-            where d.assessment_year_id = $1 and d.entry_kind = 'deduct'
-              and not exists (select 1 from deduction r
-                               where r.tenant_id = d.tenant_id and r.entry_kind = 'reverse'
-                                 and r.reverses_id = d.id)
-            group by i.code, i.title
-            order by 3 desc, i.code"#,
-        year_id
-    )
-    .fetch_all(conn)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| (r.code, r.title, r.points))
-        .collect())
+/// The year's effective points summed three ways, each most first (months in order).
+#[derive(Debug, Default)]
+pub struct Spread {
+    /// (item code, title, points)
+    pub by_item: Vec<(String, String, Decimal)>,
+    /// (year, month, points) in the office's zone `time_zone`: a year's last deductions may fall
+    /// in January of the next
+    pub by_month: Vec<(i32, i32, Decimal)>,
+    /// (unit name, points), at most `units` of them, ties by unit code
+    pub by_unit: Vec<(String, Decimal)>,
 }
 
-/// The year's effective points per calendar month in the office's zone, (year, month, points),
-/// months without any left out (a year's last deductions may fall in January of the next).
-pub async fn points_by_month(
+pub async fn spread(
     conn: &mut PgConnection,
     year_id: Uuid,
     time_zone: &str,
-) -> Result<Vec<(i32, i32, Decimal)>, sqlx::Error> {
+    units: i64,
+) -> Result<Spread, sqlx::Error> {
     let rows = sqlx::query!(
-        r#"select extract(year from d.created_at at time zone $2)::int as "year!",
-                  extract(month from d.created_at at time zone $2)::int as "month!",
-                  sum(d.points) as "points!"
-             from deduction d
-            where d.assessment_year_id = $1 and d.entry_kind = 'deduct'
-              and not exists (select 1 from deduction r
-                               where r.tenant_id = d.tenant_id and r.entry_kind = 'reverse'
-                                 and r.reverses_id = d.id)
-            group by 1, 2
-            order by 1, 2"#,
+        r#"with effective as (
+               select d.tenant_id, d.unit_id, d.deduction_item_id, d.points,
+                      d.created_at at time zone $2 as local_at
+                 from deduction d
+                where d.assessment_year_id = $1 and d.entry_kind = 'deduct'
+                  and not exists (select 1 from deduction r
+                                   where r.tenant_id = d.tenant_id and r.entry_kind = 'reverse'
+                                     and r.reverses_id = d.id)
+           ),
+           by_item as (
+               select 'item' as way, i.code as key, i.title as label, 0 as year, 0 as month,
+                      sum(e.points) as points
+                 from effective e
+                 join deduction_item i on i.tenant_id = e.tenant_id and i.id = e.deduction_item_id
+                group by i.code, i.title
+           ),
+           by_month as (
+               select 'month' as way, '' as key, '' as label,
+                      extract(year from local_at)::int as year,
+                      extract(month from local_at)::int as month, sum(points) as points
+                 from effective
+                group by 4, 5
+           ),
+           by_unit as (
+               select 'unit' as way, u.code as key, u.name as label, 0 as year, 0 as month,
+                      sum(e.points) as points
+                 from effective e
+                 join unit u on u.tenant_id = e.tenant_id and u.id = e.unit_id
+                group by u.code, u.name
+                order by 6 desc, u.code
+                limit $3
+           )
+           select way as "way!", key as "key!", label as "label!", year as "year!",
+                  month as "month!", points as "points!"
+             from (select * from by_item union all select * from by_month
+                   union all select * from by_unit) s
+            order by way, points desc, year, month, key"#,
         year_id,
-        time_zone
+        time_zone,
+        units
     )
     .fetch_all(conn)
     .await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| (r.year, r.month, r.points))
-        .collect())
-}
-
-/// The units that lost the most points this year, most first (ties by unit code), at most
-/// `limit`: (unit id, name, points).
-pub async fn units_most_deducted(
-    conn: &mut PgConnection,
-    year_id: Uuid,
-    limit: i64,
-) -> Result<Vec<(Uuid, String, Decimal)>, sqlx::Error> {
-    let rows = sqlx::query!(
-        r#"select u.id, u.name, sum(d.points) as "points!"
-             from deduction d
-             join unit u on u.tenant_id = d.tenant_id and u.id = d.unit_id
-            where d.assessment_year_id = $1 and d.entry_kind = 'deduct'
-              and not exists (select 1 from deduction r
-                               where r.tenant_id = d.tenant_id and r.entry_kind = 'reverse'
-                                 and r.reverses_id = d.id)
-            group by u.id, u.name, u.code
-            order by 3 desc, u.code
-            limit $2"#,
-        year_id,
-        limit
-    )
-    .fetch_all(conn)
-    .await?;
-    Ok(rows.into_iter().map(|r| (r.id, r.name, r.points)).collect())
+    let mut spread = Spread::default();
+    for r in rows {
+        match r.way.as_str() {
+            "item" => spread.by_item.push((r.key, r.label, r.points)),
+            "month" => spread.by_month.push((r.year, r.month, r.points)),
+            _ => spread.by_unit.push((r.label, r.points)),
+        }
+    }
+    spread.by_month.sort_by_key(|m| (m.0, m.1));
+    Ok(spread)
 }

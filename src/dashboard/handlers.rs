@@ -38,14 +38,14 @@ pub async fn show_dashboard(
         .copied();
     let mut charts = Vec::new();
     if let Some((year_id, assessed)) = year {
-        let tz = ctx.time_zone();
-        let items: Vec<_> = db::points_by_item(&mut tx, year_id)
-            .await?
+        let spread = db::spread(&mut tx, year_id, ctx.time_zone().name(), UNITS_SHOWN).await?;
+        let items: Vec<_> = spread
+            .by_item
             .into_iter()
             .map(|(code, title, points)| (format!("{code} {title}"), points))
             .collect();
-        let months: Vec<_> = db::points_by_month(&mut tx, year_id, tz.name())
-            .await?
+        let months: Vec<_> = spread
+            .by_month
             .into_iter()
             .map(|(y, month, points)| {
                 let label = match y == assessed {
@@ -55,11 +55,7 @@ pub async fn show_dashboard(
                 (label, points)
             })
             .collect();
-        let units: Vec<_> = db::units_most_deducted(&mut tx, year_id, UNITS_SHOWN)
-            .await?
-            .into_iter()
-            .map(|(_, name, points)| (name, points))
-            .collect();
+        let units = spread.by_unit;
         charts = vec![
             BarChart::new(ctx.t("dashboard.by_item"), &items),
             BarChart::new(ctx.t("dashboard.by_month"), &months),

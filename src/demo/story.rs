@@ -21,9 +21,10 @@ use uuid::Uuid;
 use super::cast::{Cast, channels, liaison_of, photo, plan_task, sign_in};
 use super::pictures::signature;
 use super::script::{Aftermath, MISSED, VISITS, When};
-use super::world::{World, quarter_end};
+use super::world::World;
 use crate::AppState;
 use crate::config::Config;
+use crate::inspections::self_reports::model::quarter_end;
 
 /// One thing a user does on a day, at a time; the story sorts them and plays them in order.
 struct Step {

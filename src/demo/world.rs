@@ -95,8 +95,3 @@ impl World {
         d
     }
 }
-
-pub(super) fn quarter_end(year: i32, quarter: u32) -> Option<NaiveDate> {
-    let (month, day) = [(3, 31), (6, 30), (9, 30), (12, 31)].get(quarter as usize - 1)?;
-    NaiveDate::from_ymd_opt(year, *month, *day)
-}

@@ -532,25 +532,7 @@ async fn ins_11_a_supervisor_files_a_finding_with_a_photo_on_a_phone_and_the_off
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ins_12_a_notice_is_issued_appealed_rejected_reported_and_accepted_in_the_browser() {
     let app = spawn_app().await;
-    let (task, finding, mut supervisor) = crate::findings::task_with_draft(&app).await;
-    let d06 = crate::findings::item(&app, "D06").await;
-    supervisor
-        .post(
-            &format!("/alpha/findings/{finding}"),
-            &[
-                ("item_id", &d06.to_string()),
-                ("description", "门厅未设置效能提示牌"),
-            ],
-        )
-        .await;
-    crate::findings::sign_and_submit(&mut supervisor, task).await;
-    let mut staff = app.logged_in("alpha", "office_staff").await;
-    staff
-        .post(
-            &format!("/alpha/findings/{finding}/decision"),
-            &[("decision", "confirm")],
-        )
-        .await;
+    let (task, _finding, _staff) = crate::notices::confirmed_finding(&app).await;
     let pool = app.pool.clone();
     let s = Session::open_app(app, false).await;
 

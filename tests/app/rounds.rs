@@ -4,31 +4,12 @@
 use axum::http::StatusCode;
 
 use crate::common::{Client, TestApp, spawn_app};
-use crate::findings::{item, sign_and_submit, task_with_draft};
 use crate::tasks::id_of;
 
 /// u1 inspected on 2026-12-03 with a confirmed D06 finding; a round from 12-10 to 12-31.
 /// Returns (round id, office staff client).
 async fn round_after_a_confirmed_finding(app: &TestApp) -> (uuid::Uuid, Client) {
-    let (task, finding, mut supervisor) = task_with_draft(app).await;
-    let d06 = item(app, "D06").await;
-    supervisor
-        .post(
-            &format!("/alpha/findings/{finding}"),
-            &[
-                ("item_id", &d06.to_string()),
-                ("description", "门厅未设置效能提示牌"),
-            ],
-        )
-        .await;
-    sign_and_submit(&mut supervisor, task).await;
-    let mut staff = app.logged_in("alpha", "office_staff").await;
-    staff
-        .post(
-            &format!("/alpha/findings/{finding}/decision"),
-            &[("decision", "confirm")],
-        )
-        .await;
+    let (_task, _finding, mut staff) = crate::notices::confirmed_finding(app).await;
     let created = staff
         .post(
             "/alpha/years/2026/rounds",
