@@ -636,6 +636,15 @@ pub async fn decide_appeal(
             return refused(&ctx, page, tx, vec![text]);
         }
     };
+    let carried = db::notice_deductions(&mut tx, notice_id).await?;
+    if decision == AppealDecision::Upheld {
+        // a closed year's scores are frozen: its deductions are not reversed any more
+        let ids: Vec<Uuid> = carried.iter().map(|d| d.0).collect();
+        if let Some(year) = crate::scoring::db::closed_year_of(&mut tx, &ids).await? {
+            let text = ctx.tf("error.deduction_year_closed", &year.to_string());
+            return refused(&ctx, page, tx, vec![text]);
+        }
+    }
     let by = (acting.user.id, step.at);
     db::decide_appeal(&mut tx, notice_id, (decision, reason), by).await?;
     let mut reversed = 0;
@@ -651,7 +660,7 @@ pub async fn decide_appeal(
             page.n.number,
             reason
         );
-        for (deduction, _) in db::notice_deductions(&mut tx, notice_id).await? {
+        for (deduction, _) in carried {
             let tenant = acting.user.tenant_id;
             crate::scoring::db::reverse(&mut tx, tenant, deduction, (&why, acting.now)).await?;
             reversed += 1;

@@ -1,22 +1,143 @@
 //! Scoring: the deductions ledger, the table every score reads (entries are never changed; a
-//! reversal is a new row that points at the deduction it cancels), and the year's scores, ranks
-//! and excellence eligibility computed from it (INS-04, INS-05, INS-07, INS-08, INS-10, INS-12,
-//! INS-15).
+//! reversal is a new row that points at the deduction it cancels), and the year's results
+//! computed from it: scores, ranks, excellence (INS-04, INS-05, INS-07, INS-08, INS-10, INS-12,
+//! INS-15), warning units (SYS-8, accountability rule art. 3), and the snapshot a closed year is
+//! reported from.
 
 pub mod db;
+pub mod handlers;
 pub mod model;
+pub mod views;
 
+use serde_json::json;
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+use crate::audit::{self, Actor, Event};
 pub use db::{NewDeduction, deduct_once};
+use model::{CloseRefusal, Ranked};
 
 /// Every listed unit of the year `year_id` with its score, ranks and excellence mark, ranked
-/// overall: the year's rules and the office's excellence settings over one grouped read of the
-/// ledger. The pages and `xiaoneng scores` read this one function.
+/// overall: for a closed year the lines of its snapshot; for an open one the year's rules and
+/// the office's excellence settings over one grouped read of the ledger, under the office's
+/// excellence decision if it took one. The pages and `xiaoneng scores` read this one function.
 pub async fn year_ranking(
-    conn: &mut sqlx::PgConnection,
-    year_id: uuid::Uuid,
-) -> Result<Vec<model::Ranked>, sqlx::Error> {
+    conn: &mut PgConnection,
+    year_id: Uuid,
+) -> Result<Vec<Ranked>, sqlx::Error> {
+    Ok(year_results(conn, year_id).await?.lines)
+}
+
+/// A year's results as the reports show them.
+#[derive(Debug, Clone)]
+pub struct YearResults {
+    /// every listed unit, ranked overall
+    pub lines: Vec<Ranked>,
+    /// the snapshot the lines come from, when the year is closed
+    pub snapshot: Option<db::SnapshotRow>,
+    /// the office's excellence decision in force, if any
+    pub decision: Option<db::DecisionRow>,
+    /// INS-08: how the decision no longer fits the scores (they changed since it was taken)
+    pub stale: Vec<model::DecisionError>,
+    pub rules: model::ScoreRules,
+}
+
+/// The year's results: frozen if the year is closed, live (provisional) otherwise.
+pub async fn year_results(
+    conn: &mut PgConnection,
+    year_id: Uuid,
+) -> Result<YearResults, sqlx::Error> {
+    let rules = db::score_rules(conn, year_id).await?;
+    let decision = db::latest_decision(conn, year_id).await?;
+    if !db::year_open(conn, year_id).await?
+        && let Some(snapshot) = db::latest_snapshot(conn, year_id).await?
+    {
+        return Ok(YearResults {
+            lines: db::snapshot_lines(conn, snapshot.id).await?,
+            snapshot: Some(snapshot),
+            decision: decision.map(|d| d.0),
+            stale: Vec::new(),
+            rules,
+        });
+    }
+    let excellence = db::excellence_rules(conn).await?;
+    let mut lines = model::rank(db::year_tallies(conn, year_id).await?, &rules, excellence);
+    let mut stale = Vec::new();
+    if let Some((_, decision)) = &decision {
+        if let Err(errors) = model::check_decision(&lines, decision, excellence) {
+            stale = errors;
+        }
+        model::apply_decision(&mut lines, decision);
+    }
+    Ok(YearResults {
+        lines,
+        snapshot: None,
+        decision: decision.map(|d| d.0),
+        stale,
+        rules,
+    })
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CloseYearError {
+    #[error("the year is closed already")]
+    Closed,
+    #[error("the year cannot close yet: {0:?}")]
+    Refused(CloseRefusal),
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+/// Closes the year `year` (`year_id`): with its row locked, checks that the office's excellence
+/// decision fits the scores (INS-08), freezes every unit's score, ranks, excellence and warning
+/// into a snapshot, writes the snapshot's digest to the audit log, and marks the year closed. From
+/// then on its reports read the snapshot and the ledger refuses its deductions.
+pub async fn close_year(
+    conn: &mut PgConnection,
+    (tenant_id, year_id, year): (Uuid, Uuid, i32),
+    (actor, user_id): (&Actor, Uuid),
+) -> Result<db::SnapshotRow, CloseYearError> {
+    if db::lock_year(conn, year_id).await?.as_deref() != Some("open") {
+        return Err(CloseYearError::Closed);
+    }
     let rules = db::score_rules(conn, year_id).await?;
     let excellence = db::excellence_rules(conn).await?;
-    let tallies = db::year_tallies(conn, year_id).await?;
-    Ok(model::rank(tallies, rules, excellence))
+    let mut lines = model::rank(db::year_tallies(conn, year_id).await?, &rules, excellence);
+    let decision = db::latest_decision(conn, year_id).await?.map(|d| d.1);
+    model::ready_to_close(&lines, decision.as_ref(), excellence)
+        .map_err(CloseYearError::Refused)?;
+    if let Some(decision) = &decision {
+        model::apply_decision(&mut lines, decision);
+    }
+    let digest = model::digest(&lines);
+    let at = actor.at;
+    let id = db::insert_snapshot(
+        conn,
+        (tenant_id, year_id),
+        (&rules, excellence),
+        (&lines, &digest),
+        (user_id, at),
+    )
+    .await?;
+    db::mark_closed(conn, year_id, at).await?;
+    let confirmed = lines
+        .iter()
+        .filter(|l| l.excellence == model::Excellence::Confirmed)
+        .map(|l| l.code.clone())
+        .collect::<Vec<_>>();
+    let detail = json!({
+        "year": year,
+        "snapshot": id,
+        "digest": digest,
+        "units": lines.len(),
+        "confirmed": confirmed,
+    });
+    let event = Event::new("year.close", ("assessment_year", year_id), detail);
+    audit::record(conn, tenant_id, actor, event).await?;
+    Ok(db::SnapshotRow {
+        id,
+        digest,
+        taken_at: at,
+        taken_by: String::new(),
+    })
 }

@@ -521,6 +521,14 @@ pub async fn decide_finding(
         }
         Err(error) => return decision_refused(ctx, (&acting, &state), tx, f, error).await,
     };
+    if matches!(event, FindingEvent::Confirm { .. })
+        && !crate::scoring::db::year_open(&mut tx, f.year_id).await?
+    {
+        // a closed year's scores are frozen: it takes no new deduction
+        let error =
+            RuleError::new("INS-11", "error.deduction_year_closed").with(f.year.to_string());
+        return decision_refused(ctx, (&acting, &state), tx, f, error).await;
+    }
     let decision = Some((user.id, reason));
     if !db::move_finding(&mut tx, finding_id, (step.from, step.to, step.at), decision).await? {
         let error = RuleError::new("INS-11", "findings.not_submitted");

@@ -80,13 +80,15 @@ pub async fn set_year_status(
     conn: &mut PgConnection,
     id: Uuid,
     status: &str,
+    at: DateTime<Utc>,
 ) -> Result<bool, sqlx::Error> {
     let done = sqlx::query!(
         "update assessment_year
-            set status = $2, closed_at = case when $2 = 'closed' then now() end
+            set status = $2, closed_at = case when $2 = 'closed' then $3::timestamptz end
           where id = $1 and status <> $2",
         id,
-        status
+        status,
+        at
     )
     .execute(conn)
     .await?;

@@ -81,6 +81,7 @@ fn years_page(
         can_manage: user.role == Role::OfficeAdmin,
         new_year,
         error,
+        close_error: None,
     }
 }
 
@@ -120,13 +121,41 @@ pub async fn open_year(
     ))
 }
 
-/// Closes a year: from now on its list and catalog are read-only.
+/// Closes a year: its scores, ranks and excellence list are frozen into a snapshot (its digest in
+/// the audit log), and from now on its list, catalog and ledger are read-only. Refused, with the
+/// years page saying why, until the office has decided an excellence list that fits the scores
+/// (INS-08).
 pub async fn close_year(
     acting: Acting,
     Path(YearPath { year }): Path<YearPath>,
-    tx: Tx,
+    ctx: PageCtx,
+    mut tx: Tx,
 ) -> AppResult<Response> {
-    set_year_status(acting, tx, year, YearStatus::Closed).await
+    use crate::scoring::model::CloseRefusal;
+    use crate::scoring::{CloseYearError, close_year as freeze};
+    let year = year_of(&mut tx, year).await?;
+    let key = (acting.user.tenant_id, year.id, year.year);
+    let refused = match freeze(&mut tx, key, (&acting.actor(), acting.user.id)).await {
+        Ok(_) => {
+            let done = Flash::success("years.close_frozen").with(year.year.to_string());
+            return Ok(acting
+                .done(done, &format!("/years/{}/ranking", year.year))
+                .await);
+        }
+        Err(CloseYearError::Closed) => {
+            let done = Flash::success("years.closed_done").with(year.year.to_string());
+            return Ok(acting.done(done, "/years").await);
+        }
+        Err(CloseYearError::Refused(CloseRefusal::NoDecision)) => "years.close_no_decision",
+        Err(CloseYearError::Refused(CloseRefusal::DecisionStale(_))) => "years.close_stale",
+        Err(CloseYearError::Database(e)) => return Err(e.into()),
+    };
+    let rows = db::list_years(&mut tx).await?;
+    drop(tx);
+    let next = rows.first().map(|y| y.year + 1).unwrap_or(year.year + 1);
+    let mut page = years_page(ctx, &acting.user, rows, next.to_string(), None);
+    page.close_error = Some(refused);
+    render_invalid(&page)
 }
 
 pub async fn reopen_year(
@@ -149,7 +178,7 @@ async fn set_year_status(
         YearStatus::Closed => ("year.close", "years.closed_done"),
     };
     let done = Flash::success(key).with(year.year.to_string());
-    if !db::set_year_status(&mut tx, year.id, status.as_str()).await? {
+    if !db::set_year_status(&mut tx, year.id, status.as_str(), acting.now).await? {
         return Ok(acting.done(done, "/years").await);
     }
     let detail = json!({ "year": year.year });

@@ -23,6 +23,8 @@ pub struct YearsPage {
     /// The year the "open a year" form suggests, or what was typed.
     pub new_year: String,
     pub error: Option<&'static str>,
+    /// why the year could not close (INS-08), shown at the top
+    pub close_error: Option<&'static str>,
 }
 
 /// A catalog item as its list shows it.
