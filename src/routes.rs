@@ -271,6 +271,7 @@ fn office_routes(state: &AppState) -> Router<AppState> {
         ))
         .merge(finding_routes())
         .merge(notice_routes())
+        .merge(scoring_routes())
         .merge(interview_routes())
         .merge(bulletin_routes())
         .merge(inbox_routes());
@@ -353,16 +354,10 @@ fn notice_routes() -> Router<AppState> {
         // INS-13: the city's leaders read everything and change nothing
         .merge(allow(
             OFFICE_AND_LEADERS,
-            Router::new()
-                .route("/overview", get(n::overview))
-                .route(
-                    "/dashboard",
-                    get(crate::dashboard::handlers::show_dashboard),
-                )
-                .route(
-                    "/years/{year}/ranking",
-                    get(crate::dashboard::handlers::show_ranking),
-                ),
+            Router::new().route("/overview", get(n::overview)).route(
+                "/dashboard",
+                get(crate::dashboard::handlers::show_dashboard),
+            ),
         ))
         .merge(allow(
             OFFICE,
@@ -379,6 +374,44 @@ fn notice_routes() -> Router<AppState> {
                     "/notices/{notice_id}/report/decision",
                     post(n::decide_report),
                 ),
+        ))
+}
+
+/// The year's results (INS-08; SYS-8, accountability rule art. 3): leaders read them, the office
+/// decides excellence and warning units, the administrator sets the scoring rules; a liaison
+/// reads its own unit's score sheet (checked in the handler).
+fn scoring_routes() -> Router<AppState> {
+    use crate::scoring::handlers as s;
+    Router::new()
+        .merge(allow(
+            READERS,
+            Router::new()
+                .route("/units/{unit_id}/score", get(s::show_score))
+                .route("/units/{unit_id}/score/pdf", get(s::score_pdf))
+                .merge(export("/units/{unit_id}/score/export", s::export_score)),
+        ))
+        .merge(allow(
+            OFFICE_AND_LEADERS,
+            Router::new()
+                .route("/years/{year}/ranking", get(s::show_ranking))
+                .route("/years/{year}/ranking/pdf", get(s::ranking_pdf))
+                .merge(export("/years/{year}/ranking/export", s::export_ranking))
+                .route("/years/{year}/excellence", get(s::show_excellence))
+                .route("/years/{year}/warnings", get(s::show_warnings)),
+        ))
+        .merge(allow(
+            OFFICE,
+            Router::new()
+                .route("/years/{year}/excellence", post(s::decide_excellence))
+                .route("/years/{year}/warnings", post(s::designate_warning))
+                .route(
+                    "/years/{year}/warnings/{unit_id}/withdraw",
+                    post(s::withdraw_warning),
+                ),
+        ))
+        .merge(allow(
+            ADMIN,
+            Router::new().route("/years/{year}/rules", post(s::update_rules)),
         ))
 }
 

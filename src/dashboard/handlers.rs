@@ -5,17 +5,18 @@ use axum::response::Response;
 
 use super::db;
 use super::model::BarChart;
-use super::views::{DashboardPage, RankingGroup, RankingPage};
+use super::views::DashboardPage;
 use crate::core::clock::Now;
 use crate::core::{AppResult, CurrentUser, Role};
 use crate::db::Tx;
 use crate::inbox::views::Tile;
-use crate::registry::years::handlers::{YearPath, year_of};
-use crate::web::Path;
 use crate::web::{PageCtx, render};
 
 /// How many units the "most deducted" chart names.
 const UNITS_SHOWN: i64 = 10;
+
+/// How many units of each category the dashboard's ranking shows.
+const RANKED_SHOWN: usize = 5;
 
 /// INS-13: the leaders' dashboard of the latest open year.
 pub async fn show_dashboard(
@@ -37,7 +38,14 @@ pub async fn show_dashboard(
         .last()
         .copied();
     let mut charts = Vec::new();
+    let mut rankings = Vec::new();
     if let Some((year_id, assessed)) = year {
+        let results = crate::scoring::year_results(&mut tx, year_id).await?;
+        rankings = crate::scoring::views::ranking_groups(&ctx, &results.lines);
+        rankings.retain(|g| !g.overall);
+        for group in &mut rankings {
+            group.lines.truncate(RANKED_SHOWN);
+        }
         let spread = db::spread(&mut tx, year_id, ctx.time_zone().name(), UNITS_SHOWN).await?;
         let items: Vec<_> = spread
             .by_item
@@ -68,49 +76,6 @@ pub async fn show_dashboard(
         year: year.map(|y| y.1),
         tiles,
         charts,
-    })
-}
-
-/// INS-08: the year's ranking, by category and overall, scores from the ledger (provisional
-/// while the year is open), with each unit's excellence mark.
-pub async fn show_ranking(
-    _user: CurrentUser,
-    Path(YearPath { year }): Path<YearPath>,
-    ctx: PageCtx,
-    mut tx: Tx,
-) -> AppResult<Response> {
-    let assessed = year_of(&mut tx, year).await?;
-    let lines = crate::scoring::year_ranking(&mut tx, assessed.id).await?;
-    drop(tx);
-    let mut categories: Vec<String> = lines.iter().map(|l| l.category.clone()).collect();
-    categories.sort();
-    categories.dedup();
-    let mut groups: Vec<RankingGroup> = categories
-        .into_iter()
-        .map(|category| {
-            let mut in_category: Vec<_> = lines
-                .iter()
-                .filter(|l| l.category == category)
-                .cloned()
-                .collect();
-            in_category
-                .sort_by(|a, b| (a.rank_in_category, &a.code).cmp(&(b.rank_in_category, &b.code)));
-            RankingGroup {
-                title: category,
-                lines: in_category,
-                overall: false,
-            }
-        })
-        .collect();
-    groups.push(RankingGroup {
-        title: ctx.t("ranking.overall").into(),
-        lines,
-        overall: true,
-    });
-    render(&RankingPage {
-        ctx,
-        year,
-        provisional: assessed.status == "open",
-        groups,
+        rankings,
     })
 }

@@ -54,6 +54,8 @@ pub struct Document {
     pub date: String,
     /// A line at the very end (e.g. who it was copied to); empty for none.
     pub note: String,
+    /// A4 turned on its side, for a wide table (the year's ranking).
+    pub landscape: bool,
 }
 
 /// One part of a document's body.
@@ -410,5 +412,6 @@ pub fn sample(n: u32) -> Document {
         ],
         date: "2026年11月20日".into(),
         note: String::new(),
+        landscape: false,
     }
 }

@@ -257,6 +257,7 @@ impl NoticePage {
             ],
             date: self.issued_on.clone(),
             note,
+            landscape: false,
         }
     }
 }

@@ -116,6 +116,7 @@ impl BulletinPage {
             } else {
                 String::new()
             },
+            landscape: false,
         }
     }
 }

@@ -197,6 +197,7 @@ impl InterviewPage {
                 "interviews.state_held" => String::new(),
                 key => ctx.t(key).to_string(),
             },
+            landscape: false,
         }
     }
 }

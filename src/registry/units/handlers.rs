@@ -226,6 +226,8 @@ async fn unit_page(
         href: ctx.href(&format!("/units/{unit_id}")),
         can_edit_unit: user.role == Role::OfficeAdmin,
         can_edit_staff: may_keep_staff(user, unit_id),
+        // the score sheet is for the office, leaders and the unit's own liaison
+        reads_score: user.role != Role::Supervisor,
         ctx,
         unit,
         liaisons,

@@ -99,6 +99,8 @@ pub struct UnitPage {
     pub year: Option<(i32, bool)>,
     pub can_edit_unit: bool,
     pub can_edit_staff: bool,
+    /// the reader may open the unit's score sheet
+    pub reads_score: bool,
     pub staff_input: StaffInput,
     pub staff_errors: FieldErrors,
     pub history: Vec<TimelineEntry>,
