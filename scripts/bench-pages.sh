@@ -24,59 +24,25 @@ BENCH_DIR=$(realpath -m "${BENCH_DIR:-target/bench-pages}")
 PRODUCT=127.0.0.1:${PRODUCT_PORT:-18181}
 FLOOR=127.0.0.1:${FLOOR_PORT:-18182}
 
-command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 2; }
-command -v curl >/dev/null || { echo "curl is missing: apt-get install curl" >&2; exit 2; }
-command -v psql >/dev/null || { echo "psql is missing: apt-get install postgresql-client" >&2; exit 2; }
-
 if [ "${BUILD:-1}" != 0 ]; then
   echo "== building (release)" >&2
   cargo build --release --locked -p xiaoneng -p xiaoneng-floor >&2
 fi
 
-mkdir -p "$BENCH_DIR"
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-}
-trap cleanup EXIT
-
-echo "== starting the product on the demo office ($PRODUCT)" >&2
-XIAONENG__SERVER__LISTEN=$PRODUCT \
-XIAONENG__DATABASE__EMBEDDED_DIR=$BENCH_DIR/pg \
-XIAONENG__DEMO__LOGINS_FILE=$BENCH_DIR/demo-logins.txt \
-XIAONENG__LOG__FILTER=warn \
-  target/release/xiaoneng serve >"$BENCH_DIR/product.log" 2>&1 &
-pids+=($!)
-for _ in $(seq 120); do
-  curl -fs "http://$PRODUCT/readyz" >/dev/null 2>&1 && break
-  sleep 1
-done
-curl -fs "http://$PRODUCT/readyz" >/dev/null || { echo "the product did not start; see $BENCH_DIR/product.log" >&2; exit 1; }
+source scripts/bench-common.sh
+start_product
 
 # The demo office was made a moment ago. Settle its database as one in service is (vacuumed and
 # analysed), so that autovacuum does not start in the middle of a measurement (it did, a minute
 # in) and every plan is made on real statistics.
-psql -q "postgres://postgres@localhost:5432/xiaoneng?host=$BENCH_DIR/pg" -c "vacuum analyze" \
+psql -q "$DB" -c "vacuum analyze" \
   || { echo "could not vacuum the demo database" >&2; exit 1; }
 
 echo "== starting the floor ($FLOOR)" >&2
-DATABASE_URL="postgres://postgres@localhost:5432/xiaoneng?host=$BENCH_DIR/pg" FLOOR_LISTEN=$FLOOR \
+DATABASE_URL="$DB" FLOOR_LISTEN=$FLOOR \
   target/release/xiaoneng-floor >"$BENCH_DIR/floor.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 30); do curl -fs "http://$FLOOR/" >/dev/null 2>&1 && break; sleep 1; done
-
-# the session cookie of `username`, logged in with the demo's password
-login() {
-  local user=$1 password jar=$BENCH_DIR/$1.cookies
-  password=$(awk -v u="$user" '$1 == u { print $2 }' "$BENCH_DIR/demo-logins.txt")
-  rm -f "$jar"
-  curl -fs -c "$jar" -b "$jar" "http://$PRODUCT/demo/login" >/dev/null
-  curl -fs -c "$jar" -b "$jar" -o /dev/null -H "Origin: http://$PRODUCT" \
-    --data-urlencode "username=$user" --data-urlencode "password=$password" \
-    --data-urlencode "next=/demo" "http://$PRODUCT/demo/login"
-  awk '$6 == "xiaoneng" { print "xiaoneng=" $7 }' "$jar"
-}
 
 # "requests/s p99-in-ms" of one address under load
 measure() {
@@ -90,7 +56,7 @@ measure() {
   fi
   local rps p99
   rps=$(echo "$out" | awk '/^Requests\/sec:/ { print $2 }')
-  p99=$(echo "$out" | awk '$1 == "99%" { v = $2; if (v ~ /us$/) { sub(/us$/, "", v); v /= 1000 } else if (v ~ /ms$/) { sub(/ms$/, "", v) } else if (v ~ /s$/) { sub(/s$/, "", v); v *= 1000 } print v }')
+  p99=$(echo "$out" | awk '$1 == "99%" { print $2 }' | to_ms)
   echo "$rps $p99"
 }
 
@@ -113,6 +79,8 @@ pages=(
   "notices|staff|/demo/notices"
   "unit findings|liaison|/demo/unit-findings"
   "supervisor tasks|supervisor|/demo/tasks"
+  "dashboard|leader|/demo/dashboard"
+  "ranking|leader|/demo/years/2026/ranking"
 )
 
 printf '\n%-18s %-11s %10s %8s %10s %7s\n' "page" "role" "req/s" "share" "p99 ms" "p99 ×"

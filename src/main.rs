@@ -499,12 +499,15 @@ async fn print_scores(
     let Some(found) = db::offices::find_office_by_code(pool, office).await? else {
         bail!("no office with code {office}");
     };
+    let started = std::time::Instant::now();
     let mut tx = db::begin_tenant(pool, found.id).await?;
     let Some(assessed) = xiaoneng::registry::years::db::find_year(&mut tx, year).await? else {
         bail!("office {office} has no assessment year {year}");
     };
     let lines = xiaoneng::scoring::year_ranking(&mut tx, assessed.id).await?;
     tx.rollback().await?;
+    let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
+    tracing::info!(units = lines.len(), elapsed_ms, "scores read and ranked");
     match format {
         ScoresFormat::Csv => {
             let mut out = csv::Writer::from_writer(std::io::stdout());

@@ -1,4 +1,5 @@
-//! Tracing: human-readable lines by default, JSON lines when `log.json` is set.
+//! Tracing: human-readable lines by default, JSON lines when `log.json` is set, on standard error
+//! (standard output is what a command prints: `xiaoneng scores --format csv` stays a clean CSV).
 
 use tracing_subscriber::{EnvFilter, fmt, prelude::*};
 
@@ -11,10 +12,17 @@ pub fn init(config: &LogConfig) {
     let registry = tracing_subscriber::registry().with(filter);
     let result = if config.json {
         registry
-            .with(fmt::layer().json().with_current_span(true))
+            .with(
+                fmt::layer()
+                    .json()
+                    .with_current_span(true)
+                    .with_writer(std::io::stderr),
+            )
             .try_init()
     } else {
-        registry.with(fmt::layer().with_target(false)).try_init()
+        registry
+            .with(fmt::layer().with_target(false).with_writer(std::io::stderr))
+            .try_init()
     };
     // A second init (tests, or the CLI calling twice) keeps the first subscriber.
     drop(result);

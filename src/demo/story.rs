@@ -52,6 +52,8 @@ enum Act {
     ReadBulletin(String),
     ScheduleInterview,
     HoldInterview,
+    /// SYS-8 (accountability rule, art. 3): the interviewed unit becomes a warning unit
+    DesignateWarning,
     FollowUp,
     PlanWeek,
 }
@@ -220,6 +222,10 @@ fn plan(
         act: Act::HoldInterview,
     });
     steps.push(Step {
+        at: (world.after(interview, 5).min(world.today), (11, 20)),
+        act: Act::DesignateWarning,
+    });
+    steps.push(Step {
         at: (world.after(interview, 9).min(world.today), (10, 15)),
         act: Act::FollowUp,
     });
@@ -235,6 +241,22 @@ fn step(day: NaiveDate, time: (u32, u32), act: Act) -> Step {
         at: (day, time),
         act,
     }
+}
+
+/// The visit whose notice ran out without a report, and its unit (interviewed, then warned).
+async fn overdue_unit(
+    world: &World,
+    pool: &PgPool,
+) -> anyhow::Result<Option<(usize, crate::registry::units::db::UnitRow)>> {
+    let Some(i) = VISITS.iter().position(|v| v.then == Aftermath::Overdue) else {
+        return Ok(None);
+    };
+    let mut tx = crate::db::begin_tenant(pool, world.office_id).await?;
+    let unit = crate::registry::units::db::find_unit_by_code(&mut tx, VISITS[i].unit)
+        .await?
+        .context("the overdue visit's unit")?;
+    tx.rollback().await?;
+    Ok(Some((i, unit)))
 }
 
 /// What the story learned as it went: the records each visit made.
@@ -432,6 +454,7 @@ impl Story {
                     )
                     .await?;
             }
+            Act::DesignateWarning => self.designate_warning(world, cast, pool).await?,
             Act::FollowUp => {
                 let interview = self.interview.context("the interview")?;
                 let mut tx = crate::db::begin_tenant(pool, world.office_id).await?;
@@ -604,6 +627,41 @@ impl Story {
         Ok(())
     }
 
+    /// SYS-8 (accountability rule, art. 3): the unit whose notice ran out, interviewed since, is
+    /// designated a warning unit for the year, which costs it any excellent rating.
+    async fn designate_warning(
+        &mut self,
+        world: &World,
+        cast: &mut Cast,
+        pool: &PgPool,
+    ) -> anyhow::Result<()> {
+        let Some((i, unit)) = overdue_unit(world, pool).await? else {
+            return Ok(());
+        };
+        let mut tx = crate::db::begin_tenant(pool, world.office_id).await?;
+        let notice = crate::notices::db::notices(&mut tx, None, Some(self.notice(i)?)).await?;
+        tx.rollback().await?;
+        let number = notice.first().map(|n| n.number.clone());
+        let basis = format!(
+            "整改通知书{}逾期未报送整改情况；约谈记录（主要负责人表态发言）；明查暗访问题记录及照片。",
+            number.unwrap_or_default()
+        );
+        cast.staff
+            .post(
+                &format!("/years/{}/warnings", world.year),
+                &[
+                    ("unit_id", unit.id.to_string().as_str()),
+                    (
+                        "reason",
+                        "科室间推诿扯皮致群众多次往返，整改逾期，造成不良影响",
+                    ),
+                    ("basis", basis.as_str()),
+                ],
+            )
+            .await?;
+        Ok(())
+    }
+
     /// INS-13: an interview with the unit whose notice ran out without a report.
     async fn schedule_interview(
         &mut self,
@@ -611,14 +669,9 @@ impl Story {
         cast: &mut Cast,
         pool: &PgPool,
     ) -> anyhow::Result<()> {
-        let Some(i) = VISITS.iter().position(|v| v.then == Aftermath::Overdue) else {
+        let Some((_, unit)) = overdue_unit(world, pool).await? else {
             return Ok(());
         };
-        let mut tx = crate::db::begin_tenant(pool, world.office_id).await?;
-        let unit = crate::registry::units::db::find_unit_by_code(&mut tx, VISITS[i].unit)
-            .await?
-            .context("the unit to interview")?;
-        tx.rollback().await?;
         let interview_on = world.after(world.day_of(When::Share(0.86)), 3);
         let at = format!("{interview_on}T15:00");
         let unit_id = unit.id.to_string();

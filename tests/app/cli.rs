@@ -337,6 +337,8 @@ async fn ins_13_the_demo_office_is_met_in_the_middle_of_its_year() {
     assert!(count("select count(*) from bulletin where status = 'published'").await >= 1);
     assert!(count("select count(*) from bulletin_read").await >= 10);
     assert!(count("select count(*) from interview where status = 'held'").await >= 1);
+    // SYS-8 (accountability rule, art. 3): the interviewed unit is the year's warning unit
+    assert_eq!(count("select count(*) from warning_unit").await, 1);
     assert_eq!(
         app.scalar_string("select complaint_hotline from office_settings")
             .await,

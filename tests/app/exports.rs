@@ -10,7 +10,7 @@ use crate::notices::{confirmed_finding, issue, submitted_finding};
 use crate::tasks::id_of;
 
 /// The first sheet of a workbook, every cell as text, the header first.
-fn xlsx_rows(bytes: &[u8]) -> Vec<Vec<String>> {
+pub fn xlsx_rows(bytes: &[u8]) -> Vec<Vec<String>> {
     use calamine::{Reader, Xlsx, open_workbook_from_rs};
     let mut book: Xlsx<_> = open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
     let range = book.worksheet_range_at(0).unwrap().unwrap();

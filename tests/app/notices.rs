@@ -568,6 +568,28 @@ pub fn keep_pdf(name: &str, pdf: &[u8]) {
     std::fs::write(kept.join(name), pdf).unwrap();
 }
 
+/// The first page's width and height in points, read with pdfinfo.
+pub fn pdf_page_size(pdf: &[u8]) -> (f64, f64) {
+    let file = std::env::temp_dir().join(format!("xiaoneng-pdf-{}.pdf", Uuid::new_v4()));
+    std::fs::write(&file, pdf).unwrap();
+    let pdfinfo = crate::e2e::pdftotext().with_file_name("pdfinfo");
+    let info = std::process::Command::new(pdfinfo)
+        .arg(&file)
+        .output()
+        .unwrap();
+    std::fs::remove_file(&file).ok();
+    let text = String::from_utf8_lossy(&info.stdout).into_owned();
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("Page size:"))
+        .unwrap_or_else(|| panic!("no page size in:\n{text}"));
+    let numbers: Vec<f64> = line
+        .split_whitespace()
+        .filter_map(|w| w.parse().ok())
+        .collect();
+    (numbers[0], numbers[1])
+}
+
 /// The text of a PDF, read back with pdftotext, and the fonts it embeds, read with pdffonts.
 pub fn pdf_text_and_fonts(pdf: &[u8]) -> (String, String) {
     let dir = std::env::temp_dir().join(format!("xiaoneng-pdf-{}", Uuid::new_v4()));
@@ -788,7 +810,7 @@ pub async fn appeal_and_report(app: &TestApp, notice: Uuid) {
     }
 }
 
-async fn decide(staff: &mut Client, notice: Uuid, what: &str, form: &[(&str, &str)]) {
+pub async fn decide(staff: &mut Client, notice: Uuid, what: &str, form: &[(&str, &str)]) {
     let done = staff
         .post(&format!("/alpha/notices/{notice}/{what}/decision"), form)
         .await;
@@ -797,7 +819,7 @@ async fn decide(staff: &mut Client, notice: Uuid, what: &str, form: &[(&str, &st
 
 const STANDING: &str = "select count(*) from deduction d where entry_kind = 'deduct'
                           and not exists (select 1 from deduction r where r.reverses_id = d.id)";
-const UPHOLD: &[(&str, &str)] = &[("decision", "upheld"), ("reason", "复核属实")];
+pub const UPHOLD: &[(&str, &str)] = &[("decision", "upheld"), ("reason", "复核属实")];
 
 #[tokio::test]
 async fn ins_12_an_appeal_upheld_after_the_report_closed_the_notice_still_reverses_its_deductions()

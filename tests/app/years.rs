@@ -186,8 +186,10 @@ async fn a_closed_year_is_read_only() {
     app.office_with_users("alpha").await;
     let mut admin = app.logged_in("alpha", "office_admin").await;
     admin.post("/alpha/years", &[("year", "2026")]).await;
+    // INS-08: a year closes once the office has decided its excellence list (none, here)
+    admin.post("/alpha/years/2026/excellence", &[]).await;
     let closed = admin.post("/alpha/years/2026/close", &[]).await;
-    assert_eq!(closed.status, StatusCode::SEE_OTHER);
+    assert_eq!(closed.status, StatusCode::SEE_OTHER, "{}", closed.body);
     let page = admin.get("/alpha/years/2026/catalog").await;
     page.assert_contains("该年度已关闭，只能查看");
     assert!(!page.body.contains("/retire"), "no change offered");
@@ -276,6 +278,7 @@ async fn the_database_itself_refuses_changes_to_a_closed_years_catalog() {
     let office = app.office_with_users("alpha").await;
     let mut admin = app.logged_in("alpha", "office_admin").await;
     admin.post("/alpha/years", &[("year", "2026")]).await;
+    admin.post("/alpha/years/2026/excellence", &[]).await;
     admin.post("/alpha/years/2026/close", &[]).await;
     let mut tx = xiaoneng::db::begin_tenant(&app.pool, office.id)
         .await
