@@ -73,6 +73,7 @@ fn office_routes(state: &AppState) -> Router<AppState> {
             SUPERVISOR_READERS,
             Router::new()
                 .route("/supervisors", get(s::list_supervisors))
+                .merge(export("/supervisors/export", s::export_supervisors))
                 .route("/supervisors/{supervisor_id}", get(s::show_supervisor)),
         ))
         .merge(allow(

@@ -321,3 +321,96 @@ async fn the_years_tasks_export_the_tasks_they_list() {
         }
     }
 }
+
+/// Every cell of a table's rows as `column` reads them, row by row, for the labels given.
+fn table(body: &str, labels: &[&str]) -> Vec<Vec<String>> {
+    let columns: Vec<Vec<String>> = labels.iter().map(|label| column(body, label)).collect();
+    let rows = columns.first().map(Vec::len).unwrap_or_default();
+    (0..rows)
+        .map(|r| columns.iter().map(|c| c[r].clone()).collect())
+        .collect()
+}
+
+/// Whoever cannot read `page` cannot take its export away: both files answer as the page does.
+async fn refused_as_the_page_is(app: &TestApp, roles: &[&str], page: &str, export: &str) {
+    for role in roles {
+        let mut other = app.logged_in("alpha", role).await;
+        let status = other.get(page).await.status;
+        assert_ne!(status, StatusCode::OK, "{role} {page}");
+        for extension in ["csv", "xlsx"] {
+            let path = format!("{export}.{extension}");
+            assert_eq!(other.get(&path).await.status, status, "{role} {path}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_supervisors_list_exports_the_supervisors_each_status_shows_to_each_reader() {
+    use crate::supervisors::{approve, recommend};
+    let app = spawn_app().await;
+    let office = app.office_with_users("alpha").await;
+    let u1 = id_of(&app, "select id from unit where code = 'u1'").await;
+    let u2 = app.create_unit(&office, "u2", "第二单位").await;
+    let mut staff = app.logged_in("alpha", "office_staff").await;
+    let first = recommend(&mut staff, u1, Some(u2), "陈一").await;
+    recommend(&mut staff, u1, None, "陈二").await;
+    recommend(&mut staff, u2, None, "陈三").await;
+    approve(&mut staff, &first, "2026-01-01", "2026-12-31").await;
+    let labels = [
+        "姓名",
+        "状态",
+        "工作证编号",
+        "有效期",
+        "工作单位",
+        "推荐单位",
+    ];
+    for (role, status, count) in [
+        ("office_staff", "", 3),
+        ("office_staff", "approved", 1),
+        ("office_staff", "recommended", 2),
+        ("leader", "", 3),
+        ("liaison", "", 2),
+        ("liaison", "recommended", 1),
+    ] {
+        let mut reader = app.logged_in("alpha", role).await;
+        let query = match status {
+            "" => String::new(),
+            status => format!("?status={status}"),
+        };
+        let page = reader.get(&format!("/alpha/supervisors{query}")).await;
+        assert_eq!(page.status, StatusCode::OK);
+        page.assert_contains(&format!("href=\"/alpha/supervisors/export.xlsx{query}\""));
+        page.assert_contains(&format!("href=\"/alpha/supervisors/export.csv{query}\""));
+        let shown = table(&page.body, &labels);
+        assert_eq!(shown.len(), count, "{role} {status:?}");
+        let path = format!("/alpha/supervisors/export.xlsx{query}");
+        let (header, rows) = workbook(&mut reader, &path).await;
+        assert_eq!(header, labels);
+        assert_eq!(rows, shown, "{role} {status:?}");
+    }
+    let (_, approved) =
+        workbook(&mut staff, "/alpha/supervisors/export.xlsx?status=approved").await;
+    assert_eq!(
+        approved[0],
+        [
+            "陈一",
+            "已批准",
+            "2026-001",
+            "2026-01-01 ~ 2026-12-31",
+            "第二单位",
+            "第一单位"
+        ]
+    );
+    let csv = csv_text(&mut staff, "/alpha/supervisors/export.csv?lang=en").await;
+    assert!(
+        csv.starts_with("\u{feff}Name,Status,Certificate number,Valid,Works at,Recommended by\n")
+    );
+    assert_eq!(csv.lines().count(), 4);
+    refused_as_the_page_is(
+        &app,
+        &["supervisor"],
+        "/alpha/supervisors",
+        "/alpha/supervisors/export",
+    )
+    .await;
+}

@@ -113,6 +113,7 @@ async fn a_user_of_one_office_gets_the_missing_page_404_on_every_route_of_anothe
             format!("/beta/units/{beta_unit}/staff/{beta_unit}/return"),
         ),
         (Method::GET, "/beta/supervisors".into()),
+        (Method::GET, "/beta/supervisors/export.xlsx".into()),
         (Method::POST, "/beta/supervisors".into()),
         (Method::GET, "/beta/supervisors/new".into()),
         (Method::GET, format!("/beta/supervisors/{beta_unit}")),
