@@ -392,6 +392,7 @@ fn interview_routes() -> Router<AppState> {
             READERS,
             Router::new()
                 .route("/interviews", get(i::list_interviews))
+                .merge(export("/interviews/export", i::export_interviews))
                 .route("/interviews/{interview_id}", get(i::show_interview))
                 .route("/interviews/{interview_id}/pdf", get(i::interview_pdf)),
         ))

@@ -414,3 +414,57 @@ async fn the_supervisors_list_exports_the_supervisors_each_status_shows_to_each_
     )
     .await;
 }
+
+#[tokio::test]
+async fn the_interviews_list_exports_the_interviews_each_reader_sees() {
+    use crate::interviews::{interview_beside_another_unit, schedule};
+    let app = spawn_app().await;
+    let (_, mut staff) = interview_beside_another_unit(&app).await;
+    let u2 = id_of(&app, "select id from unit where code = 'u2'").await;
+    schedule(&app, &mut staff, u2).await;
+    for (role, count) in [
+        ("office_staff", 2),
+        ("leader", 2),
+        ("liaison", 1),
+        ("liaison_u2", 1),
+    ] {
+        let mut reader = app.logged_in("alpha", role).await;
+        let page = reader.get("/alpha/interviews").await;
+        assert_eq!(page.status, StatusCode::OK);
+        page.assert_contains("href=\"/alpha/interviews/export.xlsx\"");
+        let units = texts_between(&page.body, "<span class=\"task-unit\">", "</span>");
+        let (header, rows) = workbook(&mut reader, "/alpha/interviews/export.xlsx").await;
+        assert_eq!(
+            header,
+            [
+                "约谈单位",
+                "约谈时间",
+                "约谈地点",
+                "状态",
+                "未完成事项",
+                "逾期事项"
+            ]
+        );
+        let exported: Vec<&String> = rows.iter().map(|r| &r[0]).collect();
+        assert_eq!(exported.len(), count, "{role}");
+        assert_eq!(exported, units.iter().collect::<Vec<_>>(), "{role}");
+        for r in &rows {
+            page.assert_contains(&format!("{} · {}", r[1], r[2]));
+            assert_eq!(r[2..], ["效能办三楼会议室", "待约谈", "0", "0"]);
+        }
+    }
+    let mut liaison = app.logged_in("alpha", "liaison_u2").await;
+    let csv = csv_text(&mut liaison, "/alpha/interviews/export.csv?lang=en").await;
+    assert!(
+        csv.starts_with("\u{feff}Unit,Date and time,Place,Status,Open actions,Overdue actions\n")
+    );
+    assert!(csv.contains("第二单位,"));
+    assert!(!csv.contains("第一单位"));
+    refused_as_the_page_is(
+        &app,
+        &["supervisor"],
+        "/alpha/interviews",
+        "/alpha/interviews/export",
+    )
+    .await;
+}

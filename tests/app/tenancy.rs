@@ -197,6 +197,7 @@ async fn a_user_of_one_office_gets_the_missing_page_404_on_every_route_of_anothe
         (Method::POST, format!("/beta/tasks/{beta_unit}/notice")),
         (Method::GET, "/beta/unit-findings".into()),
         (Method::GET, "/beta/interviews".into()),
+        (Method::GET, "/beta/interviews/export.csv".into()),
         (Method::POST, "/beta/interviews".into()),
         (Method::GET, "/beta/interviews/new".into()),
         (Method::GET, format!("/beta/interviews/{beta_unit}")),
