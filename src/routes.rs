@@ -431,7 +431,13 @@ fn bulletin_routes() -> Router<AppState> {
             READERS,
             Router::new()
                 .route("/bulletins", get(b::list_bulletins))
+                .merge(export("/bulletins/export", b::export_bulletins))
                 .route("/bulletins/{bulletin_id}", get(b::show_bulletin))
+                // the receipts are the office's and the leaders' (checked in the handler)
+                .merge(export(
+                    "/bulletins/{bulletin_id}/receipts/export",
+                    b::export_bulletin_receipts,
+                ))
                 .route("/bulletins/{bulletin_id}/pdf", get(b::bulletin_pdf)),
         ))
         .merge(allow(

@@ -468,3 +468,89 @@ async fn the_interviews_list_exports_the_interviews_each_reader_sees() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn the_bulletins_and_a_bulletins_receipts_export_what_their_pages_show() {
+    use crate::bulletins::{draft, publish};
+    let app = spawn_app().await;
+    let office = app.office_with_users("alpha").await;
+    app.create_unit(&office, "u2", "第二单位").await;
+    let mut staff = app.logged_in("alpha", "office_staff").await;
+    draft(&app, &mut staff, "2026-09-01", "2026-09-30").await;
+    let october = draft(&app, &mut staff, "2026-10-01", "2026-10-31").await;
+    let page = format!("/alpha/bulletins/{october}");
+    let receipts = format!("{page}/receipts/export");
+    // a draft went to no one: it has no receipts to take away
+    assert!(!staff.get(&page).await.body.contains(&receipts));
+    assert_eq!(
+        staff.get(&format!("{receipts}.xlsx")).await.status,
+        StatusCode::NOT_FOUND
+    );
+    publish(&mut staff, &page).await;
+    let mut liaison = app.logged_in("alpha", "liaison").await;
+    assert_eq!(liaison.get(&page).await.status, StatusCode::OK); // read once
+
+    for (role, header, count) in [
+        (
+            "office_staff",
+            vec!["标题", "通报期间", "发布于", "状态", "已阅单位"],
+            2,
+        ),
+        (
+            "leader",
+            vec!["标题", "通报期间", "发布于", "状态", "已阅单位"],
+            1,
+        ),
+        ("liaison", vec!["标题", "通报期间", "发布于", "阅读情况"], 1),
+    ] {
+        let mut reader = app.logged_in("alpha", role).await;
+        let list = reader.get("/alpha/bulletins").await;
+        list.assert_contains("href=\"/alpha/bulletins/export.xlsx\"");
+        let titles = texts_in(&list.body, "strong");
+        let (exported_header, rows) = workbook(&mut reader, "/alpha/bulletins/export.xlsx").await;
+        assert_eq!(exported_header, header, "{role}");
+        let exported: Vec<String> = rows.iter().map(|r| r[0].clone()).collect();
+        assert_eq!(exported.len(), count, "{role}");
+        assert_eq!(exported, titles, "{role}");
+        let last = rows
+            .iter()
+            .find(|r| r[1] == "2026-10-01 – 2026-10-31")
+            .unwrap();
+        let tail: Vec<&str> = last[3..].iter().map(String::as_str).collect();
+        match role {
+            "liaison" => assert_eq!(tail, ["已阅"]),
+            _ => assert_eq!(tail, ["已发布", "1/2"]),
+        }
+    }
+
+    // the receipts: a row a liaison, and a unit without one, as the page's table has them
+    for role in ["office_staff", "leader"] {
+        let mut reader = app.logged_in("alpha", role).await;
+        let shown = reader.get(&page).await;
+        shown.assert_contains(&format!("href=\"{receipts}.xlsx\""));
+        let units = column(&shown.body, "单位");
+        let (header, rows) = workbook(&mut reader, &format!("{receipts}.xlsx")).await;
+        assert_eq!(header, ["单位", "联络员", "阅读情况", "首次阅读时间"]);
+        let exported: Vec<String> = rows.iter().map(|r| r[0].clone()).collect();
+        assert_eq!(exported, units, "{role}");
+        assert_eq!(rows[0][..3], ["第一单位", "liaison 姓名", "已阅"]);
+        shown.assert_contains(&format!("liaison 姓名 · {}", rows[0][3]));
+        assert_eq!(rows[1], ["第二单位", "该单位无联络员账号", "", ""]);
+    }
+    let csv = csv_text(&mut staff, &format!("{receipts}.csv?lang=en")).await;
+    assert!(csv.starts_with("\u{feff}Unit,Liaison,Read,First read\n"));
+    // a liaison reads the bulletin but not who else has; a supervisor reads neither
+    assert!(!liaison.get(&page).await.body.contains(&receipts));
+    for extension in ["csv", "xlsx"] {
+        let path = format!("{receipts}.{extension}");
+        assert_eq!(liaison.get(&path).await.status, StatusCode::NOT_FOUND);
+    }
+    refused_as_the_page_is(&app, &["supervisor"], &page, &receipts).await;
+    refused_as_the_page_is(
+        &app,
+        &["supervisor"],
+        "/alpha/bulletins",
+        "/alpha/bulletins/export",
+    )
+    .await;
+}

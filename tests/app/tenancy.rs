@@ -217,6 +217,11 @@ async fn a_user_of_one_office_gets_the_missing_page_404_on_every_route_of_anothe
             format!("/beta/interviews/{beta_unit}/actions/{beta_unit}/done"),
         ),
         (Method::GET, "/beta/bulletins".into()),
+        (Method::GET, "/beta/bulletins/export.xlsx".into()),
+        (
+            Method::GET,
+            format!("/beta/bulletins/{beta_unit}/receipts/export.csv"),
+        ),
         (Method::POST, "/beta/bulletins".into()),
         (Method::GET, "/beta/bulletins/new".into()),
         (Method::GET, format!("/beta/bulletins/{beta_unit}")),
