@@ -238,7 +238,11 @@ fn office_routes(state: &AppState) -> Router<AppState> {
                 .route(
                     "/years/{year}/self-reports",
                     get(inspections::self_reports::handlers::self_report_matrix),
-                ),
+                )
+                .merge(export(
+                    "/years/{year}/self-reports/export",
+                    inspections::self_reports::handlers::export_self_report_matrix,
+                )),
         ))
         .merge(allow(
             OFFICE,

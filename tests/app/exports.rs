@@ -554,3 +554,61 @@ async fn the_bulletins_and_a_bulletins_receipts_export_what_their_pages_show() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn the_self_report_matrix_exports_a_row_a_unit_and_each_quarter_in_the_pages_words() {
+    let app = spawn_app().await;
+    crate::self_reports::office_with_year(&app, "2026").await;
+    let mut liaison = app.logged_in("alpha", "liaison").await;
+    let filed = liaison
+        .post_files(
+            "/alpha/self-reports",
+            &[("quarter", "3"), ("content", "本季度开展自查三次。")],
+            &[],
+        )
+        .await;
+    assert_eq!(filed.status, StatusCode::SEE_OTHER);
+    for role in ["office_staff", "leader"] {
+        let mut reader = app.logged_in("alpha", role).await;
+        let page = reader.get("/alpha/years/2026/self-reports").await;
+        assert_eq!(page.status, StatusCode::OK);
+        page.assert_contains("href=\"/alpha/years/2026/self-reports/export.xlsx\"");
+        let shown = table(&page.body, &["单位名称", "Q1", "Q2", "Q3", "Q4"]);
+        let path = "/alpha/years/2026/self-reports/export.xlsx";
+        let (header, rows) = workbook(&mut reader, path).await;
+        assert_eq!(header, ["单位代码", "单位名称", "Q1", "Q2", "Q3", "Q4"]);
+        assert_eq!(rows.len(), 2);
+        let as_shown: Vec<Vec<String>> = rows
+            .iter()
+            .map(|r| {
+                let unit = format!("{} {}", r[1], r[0]);
+                [unit].into_iter().chain(r[2..].iter().cloned()).collect()
+            })
+            .collect();
+        assert_eq!(as_shown, shown, "{role}");
+        assert!(rows[0][4].starts_with("已报送 2026-"), "{:?}", rows[0]);
+        assert!(!rows[1][4].starts_with("已报送"), "{:?}", rows[1]);
+    }
+    let mut staff = app.logged_in("alpha", "office_staff").await;
+    let csv = csv_text(
+        &mut staff,
+        "/alpha/years/2026/self-reports/export.csv?lang=en",
+    )
+    .await;
+    assert!(csv.starts_with("\u{feff}Code,Name,Q1,Q2,Q3,Q4\nu1,第一单位,"));
+    assert_eq!(
+        staff
+            .get("/alpha/years/1999/self-reports/export.xlsx")
+            .await
+            .status,
+        staff.get("/alpha/years/1999/self-reports").await.status
+    );
+    refused_as_the_page_is(
+        &app,
+        &["liaison", "supervisor"],
+        "/alpha/years/2026/self-reports",
+        "/alpha/years/2026/self-reports/export",
+    )
+    .await;
+}
+

@@ -148,6 +148,10 @@ async fn a_user_of_one_office_gets_the_missing_page_404_on_every_route_of_anothe
         (Method::GET, "/beta/self-reports".into()),
         (Method::POST, "/beta/self-reports".into()),
         (Method::GET, "/beta/years/2026/self-reports".into()),
+        (
+            Method::GET,
+            "/beta/years/2026/self-reports/export.csv".into(),
+        ),
         (Method::GET, "/beta/years/2026/tasks".into()),
         (Method::POST, "/beta/years/2026/tasks".into()),
         (Method::GET, "/beta/years/2026/coverage".into()),
