@@ -219,6 +219,10 @@ fn office_routes(state: &AppState) -> Router<AppState> {
                     "/years/{year}/coverage",
                     get(inspections::handlers::show_coverage),
                 )
+                .merge(export(
+                    "/years/{year}/coverage/export",
+                    inspections::handlers::export_coverage,
+                ))
                 .route(
                     "/years/{year}/findings",
                     get(inspections::handlers::year_findings),

@@ -612,3 +612,57 @@ async fn the_self_report_matrix_exports_a_row_a_unit_and_each_quarter_in_the_pag
     .await;
 }
 
+/// The names of the units a coverage section lists, under the heading that starts `heading`.
+fn units_under(body: &str, heading: &str) -> Vec<String> {
+    let section = body
+        .split(&format!("<h2>{heading}"))
+        .nth(1)
+        .and_then(|rest| rest.split("</section>").next())
+        .unwrap_or_default();
+    texts_between(section, "<li>", " <span")
+}
+
+#[tokio::test]
+async fn the_coverage_exports_every_listed_unit_as_the_page_sorts_it() {
+    let app = spawn_app().await;
+    confirmed_finding(&app).await;
+    let mut staff = app.logged_in("alpha", "office_staff").await;
+    let page = staff.get("/alpha/years/2026/coverage").await;
+    assert_eq!(page.status, StatusCode::OK);
+    page.assert_contains("href=\"/alpha/years/2026/coverage/export.xlsx\"");
+    let uncovered = units_under(&page.body, "尚未安排明查");
+    let covered = units_under(&page.body, "已安排明查");
+    let mandatory = units_under(&page.body, "下一轮必须检查");
+    assert_eq!(uncovered, ["第二单位", "第三单位"]);
+    assert_eq!(covered, ["第一单位"]);
+    assert_eq!(mandatory, ["第一单位"]);
+    let (header, rows) = workbook(&mut staff, "/alpha/years/2026/coverage/export.xlsx").await;
+    assert_eq!(
+        header,
+        [
+            "单位代码",
+            "单位名称",
+            "类别",
+            "覆盖情况",
+            "明查日期",
+            "下一轮必须检查"
+        ]
+    );
+    let names: Vec<String> = rows.iter().map(|r| r[1].clone()).collect();
+    assert_eq!(names, [uncovered, covered].concat());
+    assert_eq!(rows[0][3..], ["尚未安排明查", "", ""]);
+    assert_eq!(rows[2][3..], ["已安排明查", "2026-12-03", "是"]);
+    page.assert_contains(&format!("{} <span class=\"muted small\">", rows[2][1]));
+    let csv = csv_text(&mut staff, "/alpha/years/2026/coverage/export.csv?lang=en").await;
+    assert!(csv.starts_with(
+        "\u{feff}Code,Name,Category,Coverage,Open inspection dates,Must be inspected next\n"
+    ));
+    assert_eq!(csv.lines().count(), 4);
+    refused_as_the_page_is(
+        &app,
+        &["liaison", "supervisor"],
+        "/alpha/years/2026/coverage",
+        "/alpha/years/2026/coverage/export",
+    )
+    .await;
+}

@@ -155,6 +155,7 @@ async fn a_user_of_one_office_gets_the_missing_page_404_on_every_route_of_anothe
         (Method::GET, "/beta/years/2026/tasks".into()),
         (Method::POST, "/beta/years/2026/tasks".into()),
         (Method::GET, "/beta/years/2026/coverage".into()),
+        (Method::GET, "/beta/years/2026/coverage/export.xlsx".into()),
         (Method::GET, "/beta/years/2026/rounds".into()),
         (Method::POST, "/beta/years/2026/rounds".into()),
         (Method::GET, format!("/beta/rounds/{beta_unit}")),
