@@ -155,6 +155,10 @@ fn office_routes(state: &AppState) -> Router<AppState> {
             OFFICE,
             Router::new()
                 .route("/audit", get(audit::handlers::list_audit_events))
+                .merge(export(
+                    "/audit/export",
+                    audit::handlers::export_audit_events,
+                ))
                 .merge(export("/staff/export", u::export_staff))
                 .route(
                     "/supervisors/{supervisor_id}/certificate",

@@ -666,3 +666,55 @@ async fn the_coverage_exports_every_listed_unit_as_the_page_sorts_it() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn the_audit_log_exports_the_events_it_lists_from_where_the_page_starts() {
+    use crate::audit_log::test_event;
+    use xiaoneng::audit::{self, Actor};
+    let app = spawn_app().await;
+    let alpha = app.office_with_users("alpha").await;
+    let mut tx = xiaoneng::db::begin_tenant(&app.pool, alpha.id)
+        .await
+        .unwrap();
+    let actor = Actor::system("test", app.clock.now());
+    for n in 0..120 {
+        audit::record(&mut tx, alpha.id, &actor, test_event(n))
+            .await
+            .unwrap();
+    }
+    tx.commit().await.unwrap();
+    let mut staff = app.logged_in("alpha", "office_staff").await;
+    let total = app.scalar_i64("select count(*) from audit_event").await as usize;
+    assert!(total > 120);
+    let labels = ["#", "时间", "操作人", "操作", "对象", "详情", "来源地址"];
+    let first = staff.get("/alpha/audit").await;
+    assert_eq!(first.status, StatusCode::OK);
+    first.assert_contains("href=\"/alpha/audit/export.xlsx\"");
+    first.assert_contains("10000");
+    let shown = table(&first.body, &labels);
+    assert_eq!(shown.len(), 100);
+    let (header, rows) = workbook(&mut staff, "/alpha/audit/export.xlsx").await;
+    assert_eq!(header, labels);
+    // the page shows a hundred, a link away from the older ones; the export holds them all
+    assert_eq!(rows.len(), total);
+    assert_eq!(rows[..100], shown[..]);
+    // an older page's export starts where that page does
+    let before = &shown[99][0];
+    let older = staff.get(&format!("/alpha/audit?before={before}")).await;
+    older.assert_contains(&format!("href=\"/alpha/audit/export.csv?before={before}\""));
+    let older_shown = table(&older.body, &labels);
+    let path = format!("/alpha/audit/export.xlsx?before={before}");
+    let (_, older_rows) = workbook(&mut staff, &path).await;
+    assert_eq!(older_rows, older_shown);
+    assert_eq!(older_rows.len(), total - 100);
+    let csv = csv_text(&mut staff, "/alpha/audit/export.csv?lang=en").await;
+    assert!(csv.starts_with("\u{feff}#,Time,By,Action,Subject,Detail,From\n"));
+    assert_eq!(csv.lines().count(), total + 1);
+    refused_as_the_page_is(
+        &app,
+        &["leader", "supervisor", "liaison"],
+        "/alpha/audit",
+        "/alpha/audit/export",
+    )
+    .await;
+}

@@ -72,6 +72,7 @@ async fn a_user_of_one_office_gets_the_missing_page_404_on_every_route_of_anothe
         (Method::POST, format!("{user}/reset-password")),
         (Method::POST, format!("{user}/unit")),
         (Method::GET, "/beta/audit".into()),
+        (Method::GET, "/beta/audit/export.csv".into()),
         (Method::GET, "/beta/years".into()),
         (Method::POST, "/beta/years".into()),
         (Method::POST, "/beta/years/2026/close".into()),
