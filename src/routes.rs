@@ -73,6 +73,7 @@ fn office_routes(state: &AppState) -> Router<AppState> {
             SUPERVISOR_READERS,
             Router::new()
                 .route("/supervisors", get(s::list_supervisors))
+                .merge(export("/supervisors/export", s::export_supervisors))
                 .route("/supervisors/{supervisor_id}", get(s::show_supervisor)),
         ))
         .merge(allow(
@@ -154,6 +155,10 @@ fn office_routes(state: &AppState) -> Router<AppState> {
             OFFICE,
             Router::new()
                 .route("/audit", get(audit::handlers::list_audit_events))
+                .merge(export(
+                    "/audit/export",
+                    audit::handlers::export_audit_events,
+                ))
                 .merge(export("/staff/export", u::export_staff))
                 .route(
                     "/supervisors/{supervisor_id}/certificate",
@@ -218,6 +223,10 @@ fn office_routes(state: &AppState) -> Router<AppState> {
                     "/years/{year}/coverage",
                     get(inspections::handlers::show_coverage),
                 )
+                .merge(export(
+                    "/years/{year}/coverage/export",
+                    inspections::handlers::export_coverage,
+                ))
                 .route(
                     "/years/{year}/findings",
                     get(inspections::handlers::year_findings),
@@ -237,7 +246,11 @@ fn office_routes(state: &AppState) -> Router<AppState> {
                 .route(
                     "/years/{year}/self-reports",
                     get(inspections::self_reports::handlers::self_report_matrix),
-                ),
+                )
+                .merge(export(
+                    "/years/{year}/self-reports/export",
+                    inspections::self_reports::handlers::export_self_report_matrix,
+                )),
         ))
         .merge(allow(
             OFFICE,
@@ -424,6 +437,7 @@ fn interview_routes() -> Router<AppState> {
             READERS,
             Router::new()
                 .route("/interviews", get(i::list_interviews))
+                .merge(export("/interviews/export", i::export_interviews))
                 .route("/interviews/{interview_id}", get(i::show_interview))
                 .route("/interviews/{interview_id}/pdf", get(i::interview_pdf)),
         ))
@@ -462,7 +476,13 @@ fn bulletin_routes() -> Router<AppState> {
             READERS,
             Router::new()
                 .route("/bulletins", get(b::list_bulletins))
+                .merge(export("/bulletins/export", b::export_bulletins))
                 .route("/bulletins/{bulletin_id}", get(b::show_bulletin))
+                // the receipts are the office's and the leaders' (checked in the handler)
+                .merge(export(
+                    "/bulletins/{bulletin_id}/receipts/export",
+                    b::export_bulletin_receipts,
+                ))
                 .route("/bulletins/{bulletin_id}/pdf", get(b::bulletin_pdf)),
         ))
         .merge(allow(

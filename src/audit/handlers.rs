@@ -12,14 +12,30 @@ use crate::AppState;
 use crate::core::error::{AppError, AppResult};
 use crate::core::{CurrentUser, Now, Pager};
 use crate::db::Tx;
+use crate::web::export::{Export, ExportFormat};
 use crate::web::{PageCtx, Query, render};
 
 /// Events on one page of the log, newest first; older ones a link away.
 const PAGE_SIZE: i64 = 100;
 
+/// The most events an export holds: the newest this many of those the page lists from (all, or
+/// those before an older page's start). The log is the office's whole history; a file of it
+/// whole would be read at once into memory, so an older stretch is taken away from an older
+/// page. The page says so beside its export links.
+pub const EXPORT_CAP: i64 = 10_000;
+
 #[derive(Debug, Deserialize)]
 pub struct AuditQuery {
     pub before: Option<i64>,
+}
+
+impl AuditQuery {
+    /// The export links start where the page does: the query after the file name.
+    fn export_query(&self) -> String {
+        self.before
+            .map(|before| format!("?before={before}"))
+            .unwrap_or_default()
+    }
 }
 
 pub async fn list_audit_events(
@@ -44,7 +60,32 @@ pub async fn list_audit_events(
     };
     drop(tx);
     let pager = Pager::keyset(page.older_href.clone());
-    render(&AuditLogPage { ctx, page, pager })
+    let export_query = query.export_query();
+    render(&AuditLogPage {
+        ctx,
+        page,
+        pager,
+        export_query,
+        export_cap: EXPORT_CAP,
+    })
+}
+
+/// The events the log lists from where the page starts (the newest, or those before an older
+/// page's start), at most [`EXPORT_CAP`] of them, as CSV or XLSX; read afresh, never cached.
+pub async fn export_audit_events(
+    _user: CurrentUser,
+    ctx: PageCtx,
+    Query(query): Query<AuditQuery>,
+    format: ExportFormat,
+    mut tx: Tx,
+) -> AppResult<Response> {
+    let rows = db::list_events(&mut tx, query.before, EXPORT_CAP).await?;
+    drop(tx);
+    let rows = rows
+        .into_iter()
+        .map(|e| TimelineEntry::new(&ctx, e).cells())
+        .collect();
+    Export::translated(&ctx, "audit", &TimelineEntry::COLUMNS, rows).respond(format)
 }
 
 /// The events before `before` (the newest when `None`), as the log shows them.

@@ -61,6 +61,30 @@ impl TimelineEntry {
             client_addr: e.client_addr.unwrap_or_default(),
         }
     }
+
+    /// The log's columns (catalog keys), in the order of [`Self::cells`]: its export's header.
+    pub const COLUMNS: [&'static str; 7] = [
+        "audit.seq",
+        "audit.time",
+        "audit.actor",
+        "audit.action",
+        "audit.subject",
+        "audit.detail",
+        "audit.address",
+    ];
+
+    /// The event as an export's row: what the log's row shows, one column each.
+    pub fn cells(self) -> Vec<String> {
+        vec![
+            self.seq.to_string(),
+            self.at,
+            self.actor,
+            self.action,
+            self.subject,
+            self.detail,
+            self.client_addr,
+        ]
+    }
 }
 
 /// The catalog's `{area}.{key}`, or the key itself when the catalog has none.
@@ -142,6 +166,10 @@ pub struct AuditLogPage {
     pub ctx: PageCtx,
     pub page: std::sync::Arc<LogPage>,
     pub pager: crate::core::Pager,
+    /// the export links' query: where the page starts
+    pub export_query: String,
+    /// the most events an export holds
+    pub export_cap: i64,
 }
 
 #[cfg(test)]

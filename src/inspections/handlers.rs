@@ -289,19 +289,14 @@ pub async fn export_year_findings(
     Export::translated(&ctx, &name, &FINDING_COLUMNS, rows).respond(format)
 }
 
-/// INS-06: which listed units have an open inspection this year, and which none yet.
-pub async fn show_coverage(
-    _user: CurrentUser,
-    Path(YearPath { year }): Path<YearPath>,
-    ctx: PageCtx,
-    mut tx: Tx,
-) -> AppResult<Response> {
-    let year = year_of(&mut tx, year).await?;
-    let rows = db::coverage(&mut tx, year.id).await?;
+/// INS-06: which listed units have an open inspection this year, and which none yet, and which
+/// the next round must have.
+async fn coverage_page(ctx: PageCtx, tx: &mut Tx, year: i32) -> AppResult<CoveragePage> {
+    let year = year_of(tx, year).await?;
+    let rows = db::coverage(tx, year.id).await?;
     let every_task =
         chrono::NaiveDate::from_ymd_opt(9999, 12, 31).unwrap_or(chrono::NaiveDate::MAX);
-    let mandatory = mandatory_units(&mut tx, year.id, every_task, None).await?;
-    drop(tx);
+    let mandatory = mandatory_units(tx, year.id, every_task, None).await?;
     let (covered, uncovered): (Vec<_>, Vec<_>) = rows.into_iter().partition(|r| !r.3.is_empty());
     let covered = covered
         .into_iter()
@@ -318,11 +313,37 @@ pub async fn show_coverage(
         .into_iter()
         .map(|(code, name, category, _)| (code, name, category))
         .collect();
-    render(&CoveragePage {
+    Ok(CoveragePage {
         ctx,
         mandatory,
         year: year.year,
         covered,
         uncovered,
     })
+}
+
+/// INS-06: the year's coverage page.
+pub async fn show_coverage(
+    _user: CurrentUser,
+    Path(YearPath { year }): Path<YearPath>,
+    ctx: PageCtx,
+    mut tx: Tx,
+) -> AppResult<Response> {
+    let page = coverage_page(ctx, &mut tx, year).await?;
+    drop(tx);
+    render(&page)
+}
+
+/// INS-06: the year's coverage as CSV or XLSX, a row a listed unit in the page's order.
+pub async fn export_coverage(
+    _user: CurrentUser,
+    Path(YearPath { year }): Path<YearPath>,
+    ctx: PageCtx,
+    format: ExportFormat,
+    mut tx: Tx,
+) -> AppResult<Response> {
+    let page = coverage_page(ctx, &mut tx, year).await?;
+    drop(tx);
+    let name = format!("coverage-{}", page.year);
+    Export::translated(&page.ctx, &name, &CoveragePage::COLUMNS, page.rows()).respond(format)
 }

@@ -330,6 +330,54 @@ impl CoveragePage {
     pub fn mandatory_intro(&self) -> String {
         mandatory_intro(&self.ctx)
     }
+
+    /// The export's columns (catalog keys), in the order of [`Self::rows`].
+    pub const COLUMNS: [&'static str; 6] = [
+        "units.code",
+        "units.name",
+        "units.category",
+        "coverage.state",
+        "coverage.dates",
+        "coverage.must_inspect",
+    ];
+
+    /// Every listed unit as an export's row, in the page's order (those without an open
+    /// inspection first): whether it has one and when, and whether the next round must have it.
+    pub fn rows(&self) -> Vec<Vec<String>> {
+        let ctx = &self.ctx;
+        let must = |code: &str| {
+            let listed = self.mandatory.iter().any(|m| m.code == code);
+            if listed { ctx.t("value.yes") } else { "" }.to_string()
+        };
+        let uncovered = self.uncovered.iter().map(|(code, name, category)| {
+            let state = ctx.t("coverage.state_uncovered").to_string();
+            vec![
+                code.clone(),
+                name.clone(),
+                category.clone(),
+                state,
+                String::new(),
+                must(code),
+            ]
+        });
+        let covered = self.covered.iter().map(|(code, name, category, dates)| {
+            let state = ctx.t("coverage.state_covered").to_string();
+            vec![
+                code.clone(),
+                name.clone(),
+                category.clone(),
+                state,
+                dates.clone(),
+                must(code),
+            ]
+        });
+        uncovered.chain(covered).collect()
+    }
+
+    /// The page's export files (path without extension).
+    pub fn export_path(&self) -> String {
+        format!("/years/{}/coverage/export", self.year)
+    }
 }
 
 /// INS-06: why the units listed must be inspected next, citing the measures' article (the

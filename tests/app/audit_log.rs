@@ -67,6 +67,16 @@ async fn the_audit_log_refuses_update_delete_and_truncate_even_for_a_superuser()
     }
 }
 
+/// The `n`th of a run of events a test records.
+pub fn test_event(n: i32) -> Event<'static> {
+    Event {
+        action: "test.event",
+        subject_type: "test",
+        subject_id: None,
+        detail: serde_json::json!({ "n": n }),
+    }
+}
+
 #[tokio::test]
 async fn concurrent_writers_keep_the_chain_whole() {
     let app = spawn_app().await;
@@ -77,13 +87,7 @@ async fn concurrent_writers_keep_the_chain_whole() {
         let actor = Actor::system("test", app.clock.now());
         tasks.push(tokio::spawn(async move {
             let mut tx = xiaoneng::db::begin_tenant(&pool, alpha.id).await.unwrap();
-            let event = Event {
-                action: "test.event",
-                subject_type: "test",
-                subject_id: None,
-                detail: serde_json::json!({ "n": n }),
-            };
-            audit::record(&mut tx, alpha.id, &actor, event)
+            audit::record(&mut tx, alpha.id, &actor, test_event(n))
                 .await
                 .unwrap();
             tx.commit().await.unwrap();

@@ -149,7 +149,7 @@ async fn november_findings(app: &TestApp) -> Client {
 }
 
 /// Drafts a bulletin for the period as office staff; returns its id.
-async fn draft(app: &TestApp, staff: &mut Client, from: &str, to: &str) -> Uuid {
+pub async fn draft(app: &TestApp, staff: &mut Client, from: &str, to: &str) -> Uuid {
     let created = staff
         .post(
             "/alpha/bulletins",
@@ -168,6 +168,17 @@ async fn draft(app: &TestApp, staff: &mut Client, from: &str, to: &str) -> Uuid 
             .ends_with(&format!("/bulletins/{id}/edit"))
     );
     id
+}
+
+/// Publishes the bulletin at `page` as office staff.
+pub async fn publish(staff: &mut Client, page: &str) {
+    let published = staff.post(&format!("{page}/publish"), &[]).await;
+    assert_eq!(
+        published.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        published.body
+    );
 }
 
 #[tokio::test]
@@ -270,13 +281,7 @@ async fn ins_13_a_draft_is_edited_then_published_once_to_every_liaison_who_each_
         );
     }
 
-    let published = staff.post(&format!("{page}/publish"), &[]).await;
-    assert_eq!(
-        published.status,
-        StatusCode::SEE_OTHER,
-        "{}",
-        published.body
-    );
+    publish(&mut staff, &page).await;
     assert_eq!(
         app.scalar_i64("select count(*) from bulletin_unit").await,
         3,

@@ -27,7 +27,7 @@ fn interview_form(unit: &str) -> Vec<(&str, &str)> {
 }
 
 /// Schedules an interview with `unit` as office staff; returns its id.
-async fn schedule(app: &TestApp, staff: &mut Client, unit: Uuid) -> Uuid {
+pub async fn schedule(app: &TestApp, staff: &mut Client, unit: Uuid) -> Uuid {
     let unit = unit.to_string();
     let created = staff
         .post("/alpha/interviews", &interview_form(&unit))
@@ -42,7 +42,7 @@ async fn schedule(app: &TestApp, staff: &mut Client, unit: Uuid) -> Uuid {
 
 /// An interview scheduled with u1 of an office that also has u2 and its liaison `liaison_u2`;
 /// returns the interview and the office staff's client.
-async fn interview_beside_another_unit(app: &TestApp) -> (Uuid, Client) {
+pub async fn interview_beside_another_unit(app: &TestApp) -> (Uuid, Client) {
     let office = app.office_with_users("alpha").await;
     let u1 = id_of(app, "select id from unit where code = 'u1'").await;
     let u2 = app.create_unit(&office, "u2", "第二单位").await;

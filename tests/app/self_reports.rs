@@ -12,7 +12,7 @@ fn day(s: &str) -> NaiveDate {
 }
 
 /// An office with `year` open and units u1 (the liaison's) and u2 on its list.
-async fn office_with_year(app: &TestApp, year: &str) {
+pub async fn office_with_year(app: &TestApp, year: &str) {
     let office = app.office_with_users("alpha").await;
     app.create_unit(&office, "u2", "第二单位").await;
     let mut admin = app.logged_in("alpha", "office_admin").await;

@@ -11,7 +11,12 @@ async fn id_of(app: &TestApp, sql: &str) -> Uuid {
 }
 
 /// Recommends `name` for unit u1 as office staff; returns the supervisor page's path.
-async fn recommend(staff: &mut Client, unit: Uuid, work_unit: Option<Uuid>, name: &str) -> String {
+pub async fn recommend(
+    staff: &mut Client,
+    unit: Uuid,
+    work_unit: Option<Uuid>,
+    name: &str,
+) -> String {
     let unit = unit.to_string();
     let work = work_unit.map(|u| u.to_string()).unwrap_or_default();
     let page = staff
@@ -28,7 +33,7 @@ async fn recommend(staff: &mut Client, unit: Uuid, work_unit: Option<Uuid>, name
     page.location().to_string()
 }
 
-async fn approve(staff: &mut Client, path: &str, from: &str, until: &str) {
+pub async fn approve(staff: &mut Client, path: &str, from: &str, until: &str) {
     let page = staff
         .post(
             &format!("{path}/approve"),

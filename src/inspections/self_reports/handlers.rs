@@ -14,7 +14,9 @@ use crate::audit::{Acting, Event};
 use crate::core::{AppResult, CurrentUser, Now, not_found};
 use crate::db::{RequestTx, Tx};
 use crate::inspections::db::{listed_units, open_years};
+use crate::registry::years::db::YearRow;
 use crate::registry::years::handlers::{YearPath, year_of};
+use crate::web::export::{Export, ExportFormat};
 use crate::web::{Flash, PageCtx, Path, render, render_invalid};
 
 /// What the liaison typed and what was refused, shown again when nothing was filed.
@@ -181,23 +183,21 @@ pub async fn submit_self_report(
     render_invalid(&page)
 }
 
-/// The office's matrix of units × quarters for a year (INS-04).
-pub async fn self_report_matrix(
-    _user: CurrentUser,
-    Now(now): Now,
-    Path(YearPath { year }): Path<YearPath>,
-    ctx: PageCtx,
-    mut tx: Tx,
-) -> AppResult<Response> {
-    let year = year_of(&mut tx, year).await?;
-    let units = listed_units(&mut tx, year.id).await?;
-    let reports = db::self_reports(&mut tx, year.id).await?;
-    let dues: Vec<Option<chrono::NaiveDate>> = super::quarter_dues(&mut tx, year.year)
+/// A year's matrix of units × quarters (INS-04): each quarter's due date (or why there is none),
+/// and each listed unit's row.
+async fn matrix(
+    ctx: &PageCtx,
+    now: DateTime<Utc>,
+    tx: &mut Tx,
+    year: &YearRow,
+) -> AppResult<(Vec<String>, Vec<MatrixRow>)> {
+    let units = listed_units(tx, year.id).await?;
+    let reports = db::self_reports(tx, year.id).await?;
+    let dues: Vec<Option<chrono::NaiveDate>> = super::quarter_dues(tx, year.year)
         .await?
         .into_iter()
         .map(Result::ok)
         .collect();
-    drop(tx);
     let today = ctx.local_date(now);
     let rows = units
         .into_iter()
@@ -222,10 +222,42 @@ pub async fn self_report_matrix(
                 .unwrap_or_else(|| ctx.t("self_reports.no_calendar").into())
         })
         .collect();
+    Ok((dues, rows))
+}
+
+/// The office's matrix of units × quarters for a year (INS-04).
+pub async fn self_report_matrix(
+    _user: CurrentUser,
+    Now(now): Now,
+    Path(YearPath { year }): Path<YearPath>,
+    ctx: PageCtx,
+    mut tx: Tx,
+) -> AppResult<Response> {
+    let year = year_of(&mut tx, year).await?;
+    let (dues, rows) = matrix(&ctx, now, &mut tx, &year).await?;
+    drop(tx);
     render(&SelfReportMatrixPage {
         ctx,
         year: year.year,
         dues,
         rows,
     })
+}
+
+/// The year's matrix as CSV or XLSX: a row a unit, a column a quarter, each cell in the page's
+/// words.
+pub async fn export_self_report_matrix(
+    _user: CurrentUser,
+    Now(now): Now,
+    Path(YearPath { year }): Path<YearPath>,
+    ctx: PageCtx,
+    format: ExportFormat,
+    mut tx: Tx,
+) -> AppResult<Response> {
+    let year = year_of(&mut tx, year).await?;
+    let (_, rows) = matrix(&ctx, now, &mut tx, &year).await?;
+    drop(tx);
+    let rows = rows.into_iter().map(|r| r.cells(&ctx)).collect();
+    let name = format!("self-reports-{}", year.year);
+    Export::new(&name, &MatrixRow::header(&ctx), rows).respond(format)
 }

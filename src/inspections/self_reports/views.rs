@@ -39,6 +39,34 @@ pub struct MatrixRow {
     pub cells: Vec<(String, &'static str)>,
 }
 
+impl MatrixRow {
+    /// The export's header: the unit, then a column a quarter, named as the page names them.
+    pub fn header(ctx: &PageCtx) -> [&'static str; 6] {
+        [
+            ctx.t("units.code"),
+            ctx.t("units.name"),
+            "Q1",
+            "Q2",
+            "Q3",
+            "Q4",
+        ]
+    }
+
+    /// The unit's row of the export: each quarter's state in the page's words, with the time a
+    /// report was filed.
+    pub fn cells(self, ctx: &PageCtx) -> Vec<String> {
+        let quarters = self.cells.into_iter().map(|(filed, key)| {
+            let state = ctx.t(key);
+            if filed.is_empty() {
+                state.to_string()
+            } else {
+                format!("{state} {filed}")
+            }
+        });
+        [self.code, self.name].into_iter().chain(quarters).collect()
+    }
+}
+
 #[derive(Template)]
 #[template(path = "inspections/self_report_matrix.html")]
 pub struct SelfReportMatrixPage {
@@ -46,4 +74,11 @@ pub struct SelfReportMatrixPage {
     pub year: i32,
     pub dues: Vec<String>,
     pub rows: Vec<MatrixRow>,
+}
+
+impl SelfReportMatrixPage {
+    /// The matrix's export files (path without extension).
+    pub fn export_path(&self) -> String {
+        format!("/years/{}/self-reports/export", self.year)
+    }
 }

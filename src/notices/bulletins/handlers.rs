@@ -12,13 +12,14 @@ use super::db::{self, BulletinRow, Scope};
 use super::model::{self, BulletinText, Event, PeriodForm, Status};
 use super::views::{
     BulletinItem, BulletinOverview, BulletinPage, BulletinsPage, EditBulletinPage, NewBulletinPage,
-    UnitReceipt,
+    RECEIPT_COLUMNS, UnitReceipt, receipt_cells,
 };
 use crate::AppState;
 use crate::audit::{Acting, Event as LogEvent, views::TimelineEntry};
 use crate::core::time::document_date;
 use crate::core::{AppResult, CurrentUser, Now, Role, not_found};
 use crate::db::{RequestTx, Tx, Wrote};
+use crate::web::export::{Export, ExportFormat};
 use crate::web::{Flash, Form, PageCtx, Path, render, render_invalid};
 
 #[derive(Debug, Deserialize)]
@@ -48,6 +49,25 @@ pub async fn list_bulletins(user: CurrentUser, ctx: PageCtx, mut tx: Tx) -> AppR
         of_office: matches!(scope, Scope::All),
         is_liaison: matches!(scope, Scope::Unit(_)),
     })
+}
+
+/// The bulletins the list shows, as CSV or XLSX, in the columns its reader sees.
+pub async fn export_bulletins(
+    user: CurrentUser,
+    ctx: PageCtx,
+    format: ExportFormat,
+    mut tx: Tx,
+) -> AppResult<Response> {
+    let scope = scope(&user)?;
+    let rows = db::bulletins(&mut tx, scope, None, user.id).await?;
+    drop(tx);
+    let is_liaison = matches!(scope, Scope::Unit(_));
+    let rows = rows
+        .iter()
+        .map(|b| BulletinItem::new(&ctx, b).cells(&ctx, is_liaison))
+        .collect();
+    let columns = BulletinItem::columns(is_liaison);
+    Export::translated(&ctx, "bulletins", columns, rows).respond(format)
 }
 
 /// INS-13: the period of a new bulletin.
@@ -187,10 +207,9 @@ async fn bulletin_page(
     bulletin_id: Uuid,
 ) -> AppResult<BulletinPage> {
     let b = bulletin_of(tx, user, bulletin_id).await?;
-    let receipts = match (user.role, b.status) {
-        (Role::Liaison, _) | (_, Status::Draft) => None,
-        _ => Some(unit_receipts(&ctx, db::receipts(tx, bulletin_id).await?)),
-    };
+    let receipts = receipt_rows(tx, user, &b)
+        .await?
+        .map(|rows| unit_receipts(&ctx, rows));
     let settings = crate::registry::settings::db::get_settings(tx).await?;
     let history = crate::audit::db::events_for_subject(tx, "bulletin", bulletin_id)
         .await?
@@ -212,6 +231,37 @@ async fn bulletin_page(
         ctx,
         b,
     })
+}
+
+/// Who has read the bulletin, for whoever sees it: the office and leaders, once it is published
+/// (a draft went to no one, and a liaison reads no other liaison's receipts).
+async fn receipt_rows(
+    tx: &mut Tx,
+    user: &CurrentUser,
+    b: &BulletinRow,
+) -> AppResult<Option<Vec<db::ReceiptRow>>> {
+    Ok(match (user.role, b.status) {
+        (Role::Liaison, _) | (_, Status::Draft) => None,
+        _ => Some(db::receipts(tx, b.id).await?),
+    })
+}
+
+/// The bulletin's receipts as its page lists them, one row a liaison, as CSV or XLSX; not found
+/// for whom the page shows none.
+pub async fn export_bulletin_receipts(
+    user: CurrentUser,
+    Path(BulletinPath { bulletin_id }): Path<BulletinPath>,
+    ctx: PageCtx,
+    format: ExportFormat,
+    mut tx: Tx,
+) -> AppResult<Response> {
+    let b = bulletin_of(&mut tx, &user, bulletin_id).await?;
+    let rows = receipt_rows(&mut tx, &user, &b)
+        .await?
+        .ok_or_else(not_found)?;
+    drop(tx);
+    let rows = rows.into_iter().map(|r| receipt_cells(&ctx, r)).collect();
+    Export::translated(&ctx, "receipts", &RECEIPT_COLUMNS, rows).respond(format)
 }
 
 /// Groups the receipt rows (in unit order) per unit.

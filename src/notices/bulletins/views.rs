@@ -4,7 +4,7 @@
 
 use askama::Template;
 
-use super::db::BulletinRow;
+use super::db::{BulletinRow, ReceiptRow};
 use super::model::{BulletinText, PeriodForm};
 use crate::audit::views::TimelineEntry;
 use crate::web::PageCtx;
@@ -39,6 +39,48 @@ impl BulletinItem {
             read: b.read_at.is_some(),
         }
     }
+
+    /// The list's columns (catalog keys) as its reader sees them, in the order of
+    /// [`Self::cells`]: a liaison's says whether it has read each bulletin; the office's and the
+    /// leaders' each one's state and how many units have read it.
+    pub fn columns(is_liaison: bool) -> &'static [&'static str] {
+        if is_liaison {
+            &[
+                "bulletins.title_field",
+                "bulletins.period",
+                "bulletins.published_at",
+                "bulletins.read_state",
+            ]
+        } else {
+            &[
+                "bulletins.title_field",
+                "bulletins.period",
+                "bulletins.published_at",
+                "bulletins.state",
+                "bulletins.units_read",
+            ]
+        }
+    }
+
+    /// The bulletin as an export's row: what its card shows, one column each.
+    pub fn cells(self, ctx: &PageCtx, is_liaison: bool) -> Vec<String> {
+        let mut cells = vec![self.title, self.period, self.published];
+        if is_liaison {
+            let read = if self.read {
+                "bulletins.read"
+            } else {
+                "bulletins.unread"
+            };
+            cells.push(ctx.t(read).to_string());
+        } else {
+            cells.push(ctx.t(self.state_key).to_string());
+            cells.push(match self.recipients {
+                0 => String::new(),
+                all => format!("{}/{all}", self.units_read),
+            });
+        }
+        cells
+    }
 }
 
 #[derive(Template)]
@@ -67,6 +109,25 @@ pub struct EditBulletinPage {
     pub errors: Vec<&'static str>,
 }
 
+/// The receipts' export columns (catalog keys), in the order of [`receipt_cells`].
+pub const RECEIPT_COLUMNS: [&str; 4] = [
+    "bulletins.unit",
+    "bulletins.liaison",
+    "bulletins.read_state",
+    "bulletins.read_at",
+];
+
+/// One liaison's receipt (or a unit without a liaison) as an export's row: what the page's
+/// table says of it.
+pub fn receipt_cells(ctx: &PageCtx, row: ReceiptRow) -> Vec<String> {
+    let (liaison, state, at) = match (row.liaison, row.read_at) {
+        (Some(name), Some(at)) => (name, ctx.t("bulletins.read"), ctx.local_time(&at)),
+        (Some(name), None) => (name, ctx.t("bulletins.unread"), String::new()),
+        (None, _) => (ctx.t("bulletins.no_liaison").to_string(), "", String::new()),
+    };
+    vec![row.unit_name, liaison, state.to_string(), at]
+}
+
 /// Who has read a bulletin in one unit, and who has not.
 pub struct UnitReceipt {
     pub unit: String,
@@ -92,6 +153,11 @@ pub struct BulletinPage {
 }
 
 impl BulletinPage {
+    /// The receipts' export files (path without extension).
+    pub fn receipts_export_path(&self) -> String {
+        format!("/bulletins/{}/receipts/export", self.b.id)
+    }
+
     /// INS-13: the bulletin as an official document, for the PDF.
     pub fn document(&self) -> crate::documents::Document {
         use crate::documents::{Block, Document};

@@ -5,7 +5,7 @@
 
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::Deserialize;
 use serde_json::json;
 use uuid::Uuid;
@@ -25,6 +25,7 @@ use crate::audit::{Acting, Event as LogEvent, views::TimelineEntry};
 use crate::core::{AppResult, CurrentUser, Now, RuleError, Transition, not_found};
 use crate::db::{RequestTx, Tx};
 use crate::registry::units::db::list_units;
+use crate::web::export::{Export, ExportFormat};
 use crate::web::{Flash, Form, PageCtx, Path, Query, render, render_invalid};
 
 /// The longest reason for calling an interview off.
@@ -48,6 +49,20 @@ pub struct InterviewPrefill {
     pub unit_id: String,
 }
 
+/// The interviews the list shows `user`: the office's (leaders read them too), or a liaison's
+/// unit's.
+async fn shown_interviews(
+    tx: &mut Tx,
+    user: &CurrentUser,
+    today: NaiveDate,
+) -> AppResult<Vec<InterviewRow>> {
+    let rows = db::interviews(tx, user.liaison_unit(), None, today).await?;
+    Ok(rows
+        .into_iter()
+        .filter(|v| may_read(user, v.unit_id))
+        .collect())
+}
+
 /// The office's interviews (leaders read them too), or a liaison's unit's.
 pub async fn list_interviews(
     user: CurrentUser,
@@ -55,18 +70,31 @@ pub async fn list_interviews(
     ctx: PageCtx,
     mut tx: Tx,
 ) -> AppResult<Response> {
-    let rows = db::interviews(&mut tx, user.liaison_unit(), None, ctx.local_date(now)).await?;
+    let rows = shown_interviews(&mut tx, &user, ctx.local_date(now)).await?;
     drop(tx);
-    let interviews = rows
-        .iter()
-        .filter(|v| may_read(&user, v.unit_id))
-        .map(|v| InterviewItem::new(&ctx, v))
-        .collect();
+    let interviews = rows.iter().map(|v| InterviewItem::new(&ctx, v)).collect();
     render(&InterviewsPage {
         ctx,
         interviews,
         can_schedule: user.of_office(),
     })
+}
+
+/// The interviews the list shows, as CSV or XLSX.
+pub async fn export_interviews(
+    user: CurrentUser,
+    Now(now): Now,
+    ctx: PageCtx,
+    format: ExportFormat,
+    mut tx: Tx,
+) -> AppResult<Response> {
+    let rows = shown_interviews(&mut tx, &user, ctx.local_date(now)).await?;
+    drop(tx);
+    let rows = rows
+        .iter()
+        .map(|v| InterviewItem::new(&ctx, v).cells(&ctx))
+        .collect();
+    Export::translated(&ctx, "interviews", &InterviewItem::COLUMNS, rows).respond(format)
 }
 
 /// INS-13: the form to schedule an interview; choosing a unit first prefills the problems with its

@@ -35,6 +35,28 @@ impl InterviewItem {
             actions_overdue: v.actions_overdue,
         }
     }
+
+    /// The export's columns (catalog keys), in the order of [`Self::cells`].
+    pub const COLUMNS: [&'static str; 6] = [
+        "interviews.unit",
+        "interviews.scheduled_at",
+        "interviews.place",
+        "interviews.state",
+        "interviews.actions_open",
+        "interviews.actions_overdue",
+    ];
+
+    /// The interview as an export's row: what its card shows, one column each.
+    pub fn cells(self, ctx: &PageCtx) -> Vec<String> {
+        vec![
+            self.unit,
+            self.when,
+            self.place,
+            ctx.t(self.state_key).to_string(),
+            self.actions_open.to_string(),
+            self.actions_overdue.to_string(),
+        ]
+    }
 }
 
 #[derive(Template)]

@@ -23,6 +23,7 @@ use crate::audit::{Acting, Event};
 use crate::core::{AppError, AppResult, CurrentUser, Now, Office, Role, not_found};
 use crate::db::{RequestTx, Tx, numbers};
 use crate::registry::units::db::{UnitRow, list_units};
+use crate::web::export::{Export, ExportFormat};
 use crate::web::{Flash, Form, PageCtx, Path, Query, render, render_invalid};
 
 /// The longest note on a decision, group name and group purpose.
@@ -54,15 +55,32 @@ pub struct StatusFilter {
     pub status: String,
 }
 
+impl StatusFilter {
+    /// The status asked for, if it is one (anything else shows every supervisor).
+    fn status(&self) -> Option<SupervisorStatus> {
+        SupervisorStatus::parse(&self.status)
+    }
+}
+
+/// The supervisors the list shows `user` with `filter`'s status: a liaison those its unit
+/// recommended (INS-02).
+async fn shown_supervisors(
+    tx: &mut Tx,
+    user: &CurrentUser,
+    filter: &StatusFilter,
+) -> AppResult<Vec<db::SupervisorRow>> {
+    let status = filter.status().map(|s| s.as_str());
+    let scope = (user.role == Role::Liaison).then(|| user.unit_id.unwrap_or_default());
+    Ok(db::list_supervisors(tx, status, scope).await?)
+}
+
 pub async fn list_supervisors(
     user: CurrentUser,
     ctx: PageCtx,
     mut tx: Tx,
     Query(filter): Query<StatusFilter>,
 ) -> AppResult<Response> {
-    let status = SupervisorStatus::parse(&filter.status).map(|s| s.as_str());
-    let scope = (user.role == Role::Liaison).then(|| user.unit_id.unwrap_or_default());
-    let rows = db::list_supervisors(&mut tx, status, scope).await?;
+    let rows = shown_supervisors(&mut tx, &user, &filter).await?;
     drop(tx);
     let supervisors = rows
         .into_iter()
@@ -72,9 +90,26 @@ pub async fn list_supervisors(
     render(&SupervisorsPage {
         ctx,
         supervisors,
-        status: status.unwrap_or("").into(),
+        status: filter.status().map(|s| s.as_str()).unwrap_or("").into(),
         can_recommend,
     })
+}
+
+/// The supervisors the list shows for the same status, as CSV or XLSX.
+pub async fn export_supervisors(
+    user: CurrentUser,
+    ctx: PageCtx,
+    format: ExportFormat,
+    mut tx: Tx,
+    Query(filter): Query<StatusFilter>,
+) -> AppResult<Response> {
+    let rows = shown_supervisors(&mut tx, &user, &filter).await?;
+    drop(tx);
+    let rows = rows
+        .into_iter()
+        .map(|s| SupervisorView::new(&ctx, s).cells())
+        .collect();
+    Export::translated(&ctx, "supervisors", &SupervisorView::COLUMNS, rows).respond(format)
 }
 
 pub async fn new_supervisor_form(

@@ -50,6 +50,28 @@ impl SupervisorView {
             account: s.account_name.unwrap_or_default(),
         }
     }
+
+    /// The list's columns (catalog keys), in the order of [`Self::cells`]: its export's header.
+    pub const COLUMNS: [&'static str; 6] = [
+        "staff.name",
+        "supervisors.status",
+        "supervisors.certificate",
+        "supervisors.validity",
+        "supervisors.work_unit",
+        "supervisors.recommended_by",
+    ];
+
+    /// The supervisor as an export's row: what the list's row shows, one column each.
+    pub fn cells(self) -> Vec<String> {
+        vec![
+            self.name,
+            self.status.to_string(),
+            self.certificate,
+            self.validity,
+            self.work_unit,
+            self.recommended_by,
+        ]
+    }
 }
 
 #[derive(Template)]
@@ -59,6 +81,16 @@ pub struct SupervisorsPage {
     pub supervisors: Vec<SupervisorView>,
     pub status: String,
     pub can_recommend: bool,
+}
+
+impl SupervisorsPage {
+    /// The export links keep the status shown: the query after the file name.
+    pub fn export_query(&self) -> String {
+        match self.status.as_str() {
+            "" => String::new(),
+            status => format!("?status={status}"),
+        }
+    }
 }
 
 #[derive(Template)]
