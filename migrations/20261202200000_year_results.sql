@@ -1,6 +1,28 @@
 -- The year's results: per-category base scores, warning units, the office's excellence decision,
 -- and the snapshot a closed year is reported from. A closed year refuses every new deduction.
 
+-- A year's row is read with a share lock before anything of it changes: a change made while the
+-- year is being closed (the close holds the row for update) waits for the close and is then
+-- refused, instead of slipping in beside the snapshot.
+create or replace function refuse_closed_year() returns trigger
+language plpgsql
+as $$
+declare
+    r record;
+    year_status text;
+begin
+    r := case when tg_op = 'DELETE' then old else new end;
+    select status into year_status from assessment_year
+     where tenant_id = r.tenant_id and id = r.assessment_year_id
+       for share;
+    if year_status = 'closed' then
+        raise exception 'the assessment year is closed'
+            using errcode = 'check_violation', constraint = 'assessment_year_closed';
+    end if;
+    return r;
+end
+$$;
+
 -- A closed year takes no deduction and no reversal: its scores are final (issue 12, INS-11/12).
 create trigger deduction_open_year before insert on deduction
     for each row execute function refuse_closed_year();
@@ -46,8 +68,11 @@ create table warning_unit (
     designated_by uuid not null,
     designated_at timestamptz not null,
     primary key (tenant_id, assessment_year_id, unit_id),
-    constraint warning_unit_listed_fkey foreign key (tenant_id, assessment_year_id, unit_id)
-        references assessment_unit (tenant_id, assessment_year_id, unit_id),
+    -- designated while on the year's list (checked when designating); a unit taken off the list
+    -- keeps its designation on record
+    constraint warning_unit_year_fkey foreign key (tenant_id, assessment_year_id)
+        references assessment_year (tenant_id, id),
+    constraint warning_unit_unit_fkey foreign key (tenant_id, unit_id) references unit (tenant_id, id),
     constraint warning_unit_user_fkey foreign key (tenant_id, designated_by)
         references app_user (tenant_id, id),
     constraint warning_unit_reason_check check (length(btrim(reason)) > 0),

@@ -37,6 +37,12 @@ impl AppError {
         match self {
             Self::NotFound | Self::Database(sqlx::Error::RowNotFound) => StatusCode::NOT_FOUND,
             Self::Database(sqlx::Error::PoolTimedOut) => StatusCode::SERVICE_UNAVAILABLE,
+            // the database refused a change to a closed assessment year (its results are frozen)
+            Self::Database(sqlx::Error::Database(e))
+                if e.constraint() == Some("assessment_year_closed") =>
+            {
+                StatusCode::CONFLICT
+            }
             _ => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

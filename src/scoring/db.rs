@@ -396,6 +396,22 @@ pub async fn warnings(
     .await
 }
 
+/// Whether the unit is on the year's list.
+pub async fn listed(
+    conn: &mut PgConnection,
+    year_id: Uuid,
+    unit_id: Uuid,
+) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"select exists (select 1 from assessment_unit
+                           where assessment_year_id = $1 and unit_id = $2) as "listed!""#,
+        year_id,
+        unit_id
+    )
+    .fetch_one(conn)
+    .await
+}
+
 /// Designates a unit of the year's list a warning unit; `false` when it is one already.
 pub async fn designate_warning(
     conn: &mut PgConnection,
@@ -445,6 +461,9 @@ pub async fn withdraw_warning(
 pub struct SnapshotRow {
     pub id: Uuid,
     pub digest: String,
+    /// the excellence rules the snapshot was taken under (INS-08)
+    pub excellence_min_score: Decimal,
+    pub excellence_max_share_percent: i32,
     pub taken_at: chrono::DateTime<chrono::Utc>,
     pub taken_by: String,
 }
@@ -457,7 +476,8 @@ pub async fn latest_snapshot(
 ) -> Result<Option<SnapshotRow>, sqlx::Error> {
     sqlx::query_as!(
         SnapshotRow,
-        "select s.id, s.digest, s.taken_at, u.display_name as taken_by
+        "select s.id, s.digest, s.excellence_min_score, s.excellence_max_share_percent,
+                s.taken_at, u.display_name as taken_by
            from year_snapshot s
            join app_user u on u.tenant_id = s.tenant_id and u.id = s.taken_by
           where s.assessment_year_id = $1
@@ -710,4 +730,48 @@ pub async fn office_name(conn: &mut PgConnection) -> Result<String, sqlx::Error>
     sqlx::query_scalar!("select o.name from office_settings s join office o on o.id = s.tenant_id")
         .fetch_one(conn)
         .await
+}
+
+/// What of the year still waits and would change its scores (INS-04, INS-11, INS-12): submitted
+/// findings, appeals undecided or still possible at `now`, and listed units whose fourth-quarter
+/// self-report is neither filed nor deducted (where the year's catalog deducts for it, S01).
+pub async fn pending_at_close(
+    conn: &mut PgConnection,
+    (year_id, year): (Uuid, i32),
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<super::model::Pending, sqlx::Error> {
+    let row = sqlx::query!(
+        r#"select
+             (select count(*) from finding f
+                join inspection_task t on t.tenant_id = f.tenant_id and t.id = f.task_id
+               where t.assessment_year_id = $1 and f.status = 'submitted') as "findings!",
+             (select count(*) from rectification_notice n
+                left join notice_appeal a on a.tenant_id = n.tenant_id and a.notice_id = n.id
+               where n.assessment_year_id = $1
+                 and ((a.notice_id is not null and a.decision is null)
+                      or (a.notice_id is null and n.status <> 'withdrawn' and n.appeal_until > $2)))
+               as "appeals!",
+             (select count(*) from assessment_unit u
+               where u.assessment_year_id = $1
+                 and exists (select 1 from deduction_item i
+                              where i.assessment_year_id = $1 and i.code = 'S01'
+                                and i.retired_at is null)
+                 and not exists (select 1 from self_report r
+                                  where r.assessment_year_id = $1 and r.unit_id = u.unit_id
+                                    and r.quarter = 4)
+                 and not exists (select 1 from deduction d
+                                  where d.tenant_id = u.tenant_id and d.source_type = 'self_report'
+                                    and d.source_key = $3 || '-Q4-' || u.unit_id::text))
+               as "self_reports!""#,
+        year_id,
+        now,
+        year.to_string()
+    )
+    .fetch_one(conn)
+    .await?;
+    Ok(super::model::Pending {
+        findings: row.findings,
+        appeals: row.appeals,
+        self_reports: row.self_reports,
+    })
 }

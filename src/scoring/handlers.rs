@@ -179,7 +179,14 @@ async fn excellence_page(
 ) -> AppResult<ExcellencePage> {
     let results = year_results(tx, year.id).await?;
     let decision = db::latest_decision(tx, year.id).await?;
-    let excellence = db::excellence_rules(tx).await?;
+    // a closed year is read under the rules it was closed with
+    let excellence = match &results.snapshot {
+        Some(s) => super::model::ExcellenceRules {
+            min_score: s.excellence_min_score,
+            max_share_percent: s.excellence_max_share_percent.clamp(0, 100) as u32,
+        },
+        None => db::excellence_rules(tx).await?,
+    };
     // the form lists every unit eligible now, as computed before any decision
     let fresh = super::model::rank(
         db::year_tallies(tx, year.id).await?,
@@ -355,8 +362,15 @@ pub async fn designate_warning(
     };
     let by = (acting.user.id, acting.now);
     let key = (acting.user.tenant_id, year.id, unit);
-    if !db::designate_warning(&mut tx, key, (&reason, &basis), by).await? {
-        let errors = vec![("unit_id", "warnings.error_unit_taken")];
+    let refusal = match db::listed(&mut tx, year.id, unit).await? {
+        false => Some("warnings.error_not_listed"),
+        true if !db::designate_warning(&mut tx, key, (&reason, &basis), by).await? => {
+            Some("warnings.error_unit_taken")
+        }
+        true => None,
+    };
+    if let Some(key) = refusal {
+        let errors = vec![("unit_id", key)];
         let page = warnings_page(ctx, &acting.user, &mut tx, &year, Some((input, errors)));
         let page = page.await?;
         drop(tx);

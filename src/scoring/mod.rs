@@ -104,12 +104,13 @@ pub async fn close_year(
     let excellence = db::excellence_rules(conn).await?;
     let mut lines = model::rank(db::year_tallies(conn, year_id).await?, &rules, excellence);
     let decision = db::latest_decision(conn, year_id).await?.map(|d| d.1);
-    model::ready_to_close(&lines, decision.as_ref(), excellence)
+    let pending = db::pending_at_close(conn, (year_id, year), actor.at).await?;
+    model::ready_to_close(&lines, decision.as_ref(), excellence, pending)
         .map_err(CloseYearError::Refused)?;
     if let Some(decision) = &decision {
         model::apply_decision(&mut lines, decision);
     }
-    let digest = model::digest(&lines);
+    let digest = model::digest(&rules, excellence, &lines);
     let at = actor.at;
     let id = db::insert_snapshot(
         conn,
@@ -137,6 +138,8 @@ pub async fn close_year(
     Ok(db::SnapshotRow {
         id,
         digest,
+        excellence_min_score: excellence.min_score,
+        excellence_max_share_percent: excellence.max_share_percent as i32,
         taken_at: at,
         taken_by: String::new(),
     })

@@ -343,38 +343,72 @@ pub fn apply_decision(lines: &mut [Ranked], decision: &Decision) {
     }
 }
 
+/// The year's work still waiting, which its results would miss if it closed now.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Pending {
+    /// INS-11: findings submitted and not yet confirmed or dismissed
+    pub findings: i64,
+    /// INS-12: appeals undecided, or notices whose appeal window is still open
+    pub appeals: i64,
+    /// INS-04: listed units whose fourth-quarter self-report is neither filed nor deducted
+    pub self_reports: i64,
+}
+
+impl Pending {
+    pub fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
+}
+
 /// Why a year cannot be closed yet.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CloseRefusal {
+    /// findings, appeals or self-reports of the year still wait (INS-04, INS-11, INS-12)
+    WorkPending(Pending),
     /// INS-08: the office has not decided the excellence list
     NoDecision,
     /// INS-08: the decision no longer fits the scores (they changed since)
     DecisionStale(Vec<DecisionError>),
 }
 
-/// INS-08: a year closes only with an excellence decision that fits its scores as they are.
+/// A year closes only when nothing that could still change its scores waits (INS-04, INS-11,
+/// INS-12), and with an excellence decision that fits its scores as they are (INS-08).
 pub fn ready_to_close(
     fresh: &[Ranked],
     decision: Option<&Decision>,
     rules: ExcellenceRules,
+    pending: Pending,
 ) -> Result<(), CloseRefusal> {
+    if !pending.is_empty() {
+        return Err(CloseRefusal::WorkPending(pending));
+    }
     let decision = decision.ok_or(CloseRefusal::NoDecision)?;
     check_decision(fresh, decision, rules).map_err(CloseRefusal::DecisionStale)
 }
 
-/// The SHA-256 of a closed year's lines, in hex: one text line per unit in code order with every
-/// figure the snapshot keeps, so that anyone holding the rows can recompute it and compare it with
-/// the audit log.
-pub fn digest(lines: &[Ranked]) -> String {
+/// The SHA-256 of a closed year's results, in hex: first the rules they were computed under (base,
+/// floor, excellence minimum and share), then one text line per unit in code order with every
+/// figure the snapshot keeps, so that anyone holding the rows can recompute it and compare it
+/// with the audit log.
+pub fn digest(rules: &ScoreRules, excellence: ExcellenceRules, lines: &[Ranked]) -> String {
     use sha2::{Digest, Sha256};
     let mut sorted: Vec<&Ranked> = lines.iter().collect();
     sorted.sort_by(|a, b| a.code.cmp(&b.code));
     let mut hasher = Sha256::new();
+    let header = format!(
+        "{}\t{}\t{}\t{}\n",
+        rules.base.normalize(),
+        rules.floor.normalize(),
+        excellence.min_score.normalize(),
+        excellence.max_share_percent
+    );
+    hasher.update(header.as_bytes());
     for l in sorted {
         let line = format!(
-            "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\n",
+            "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\n",
             l.unit_id,
             l.code,
+            l.name,
             l.category,
             l.base.normalize(),
             l.deducted.normalize(),
@@ -823,14 +857,21 @@ mod tests {
     fn ins_08_a_year_closes_only_with_a_decision_that_fits_its_scores() {
         let lines = ten_eligible();
         let rules = ExcellenceRules::default();
+        let none = Pending::default();
         assert_eq!(
-            ready_to_close(&lines, None, rules),
+            ready_to_close(&lines, None, rules, none),
             Err(CloseRefusal::NoDecision)
         );
         let mut decision = Decision::default();
         decision.confirmed.insert(line_of(&lines, "U0").unit_id);
         decision.confirmed.insert(line_of(&lines, "U1").unit_id);
-        assert_eq!(ready_to_close(&lines, Some(&decision), rules), Ok(()));
+        assert_eq!(ready_to_close(&lines, Some(&decision), rules, none), Ok(()));
+        // INS-11, INS-12: not while a finding or an appeal could still change a score
+        let waiting = Pending { appeals: 1, ..none };
+        assert_eq!(
+            ready_to_close(&lines, Some(&decision), rules, waiting),
+            Err(CloseRefusal::WorkPending(waiting))
+        );
         // U0 loses its eligibility after the decision: the decision must be taken again
         let mut units: Vec<UnitTally> = (0..10).map(|i| tally(&format!("U{i}"), "a", i)).collect();
         for (u, l) in units.iter_mut().zip(&lines) {
@@ -839,7 +880,7 @@ mod tests {
         units[0].excellence_lost = true;
         let changed = rank(units, &ScoreRules::default(), rules);
         assert!(matches!(
-            ready_to_close(&changed, Some(&decision), rules),
+            ready_to_close(&changed, Some(&decision), rules, none),
             Err(CloseRefusal::DecisionStale(_))
         ));
     }
@@ -847,13 +888,23 @@ mod tests {
     #[test]
     fn the_digest_changes_with_any_figure_and_not_with_the_order() {
         let lines = ten_eligible();
+        let (rules, excellence) = (ScoreRules::default(), ExcellenceRules::default());
+        let seal = |lines: &[Ranked]| digest(&rules, excellence, lines);
         let mut reversed = lines.clone();
         reversed.reverse();
-        assert_eq!(digest(&lines), digest(&reversed));
-        assert_eq!(digest(&lines).len(), 64);
+        assert_eq!(seal(&lines), seal(&reversed));
+        assert_eq!(seal(&lines).len(), 64);
         let mut changed = lines.clone();
         changed[3].score += d(1);
-        assert_ne!(digest(&lines), digest(&changed));
+        assert_ne!(seal(&lines), seal(&changed));
+        let mut renamed = lines.clone();
+        renamed[0].name.push('局');
+        assert_ne!(seal(&lines), seal(&renamed));
+        let stricter = ExcellenceRules {
+            min_score: d(95),
+            ..excellence
+        };
+        assert_ne!(seal(&lines), digest(&rules, stricter, &lines));
     }
 
     #[test]

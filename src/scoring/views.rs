@@ -339,10 +339,10 @@ impl ExcellencePage {
 
     /// The rule the page applies, in the reader's words, citing the regulation.
     pub fn rule_text(&self) -> String {
+        let share = self.share.to_string();
+        let cited = self.ctx.cite("INS-08");
         self.ctx
-            .tf("excellence.rule", &self.min_score)
-            .replacen("{}", &self.share.to_string(), 1)
-            .replacen("{}", &self.ctx.cite("INS-08"), 1)
+            .tfn("excellence.rule", &[&self.min_score, &share, &cited])
     }
 }
 
@@ -639,9 +639,7 @@ pub fn ranking_document(
 /// Whether figures are provisional or final, and for final ones the snapshot they come from.
 fn status_text(ctx: &PageCtx, snapshot: Option<&SnapshotView>) -> String {
     match snapshot {
-        Some(s) => ctx
-            .tf("ranking.frozen", &s.taken_at)
-            .replacen("{}", &s.digest, 1),
+        Some(s) => ctx.tfn("ranking.frozen", &[&s.taken_at, &s.digest]),
         None => ctx.t("ranking.provisional").to_string(),
     }
 }

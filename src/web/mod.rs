@@ -232,6 +232,7 @@ fn render_error_page(response: &Response, lang: Lang, path: &str, request_id: &s
         StatusCode::FORBIDDEN => ("error.forbidden.title", "error.forbidden.message"),
         StatusCode::METHOD_NOT_ALLOWED => ("error.method.title", "error.method.message"),
         StatusCode::PAYLOAD_TOO_LARGE => ("error.too_large.title", "error.too_large.message"),
+        StatusCode::CONFLICT => ("error.year_frozen.title", "error.year_frozen.message"),
         StatusCode::REQUEST_TIMEOUT => ("error.timeout.title", "error.timeout.message"),
         StatusCode::SERVICE_UNAVAILABLE => ("error.unavailable.title", "error.unavailable.message"),
         s if s.is_client_error() => ("error.bad_request.title", "error.bad_request.message"),

@@ -54,6 +54,23 @@ impl PageCtx {
         self.lang.t(key).replacen("{}", arg, 1)
     }
 
+    /// A catalog string with each `{}` replaced by the next of `args`, in one pass: an argument
+    /// that itself holds `{}` (a name a user typed) stays as typed.
+    pub fn tfn(&self, key: &str, args: &[&str]) -> String {
+        let mut out = String::new();
+        let mut rest = self.lang.t(key);
+        for arg in args {
+            let Some((head, tail)) = rest.split_once("{}") else {
+                break;
+            };
+            out.push_str(head);
+            out.push_str(arg);
+            rest = tail;
+        }
+        out.push_str(rest);
+        out
+    }
+
     /// The rule `rule_id` as its reader cites it, by article (never by the ID); empty for what is
     /// no rule.
     pub fn cite(&self, rule_id: &str) -> String {

@@ -109,6 +109,34 @@ async fn every_roles_home_in_the_demo_office_lists_work_and_fits_a_phone_and_a_d
                     "the ranking fits {width} px: {wide:?}"
                 );
                 screenshot(&s.client, &format!("demo-ranking-{width}.png")).await;
+                // the first unit's score sheet, the excellence list and the warning units
+                let sheet = s
+                    .client
+                    .execute(
+                        "return document.querySelector('table.ranking a').getAttribute('href');",
+                        vec![],
+                    )
+                    .await
+                    .expect("a unit's link");
+                let sheet = sheet.as_str().expect("a path").to_string();
+                for (name, path) in [
+                    ("score", sheet.as_str()),
+                    ("excellence", "/demo/years/2026/excellence"),
+                    ("warnings", "/demo/years/2026/warnings"),
+                ] {
+                    s.goto(path).await;
+                    s.wait_for(Locator::Css("main h1")).await;
+                    let wide = measure(
+                        &s,
+                        "return [window.innerWidth, document.documentElement.scrollWidth];",
+                    )
+                    .await;
+                    assert!(
+                        wide.len() == 2 && wide[1] <= wide[0],
+                        "{path} fits {width} px: {wide:?}"
+                    );
+                    screenshot(&s.client, &format!("demo-{name}-{width}.png")).await;
+                }
             }
             s.click("form[action$='/logout'] button").await;
             s.wait_for(Locator::Id("username")).await;

@@ -194,16 +194,39 @@ fn pairs<'a>(form: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)>
 const SNAPSHOT: &str = "select string_agg(code || ':' || score || ':' || rank_overall || ':' || excellence, ',' order by code)
                           from year_snapshot_line";
 
+/// The digest of the year's lines as `scoring::year_ranking` reads them, under the default rules.
+async fn recomputed_digest(app: &TestApp) -> String {
+    let lines = ranking(app).await;
+    model::digest(
+        &model::ScoreRules::default(),
+        model::ExcellenceRules::default(),
+        &lines,
+    )
+}
+
 #[tokio::test]
 async fn ins_08_a_closed_years_snapshot_does_not_change_when_a_deduction_is_attempted_afterwards() {
     let app = spawn_app().await;
-    let (_, finding, _) = crate::notices::submitted_finding(&app).await;
+    let (task, finding, mut supervisor) = crate::findings::task_with_draft(&app).await;
     let mut admin = app.logged_in("alpha", "office_admin").await;
 
-    // INS-08: not before the office has decided the excellence list
+    // INS-04: not while a unit's fourth-quarter self-report is neither filed nor deducted
     let early = admin.post("/alpha/years/2026/close", &[]).await;
     assert_eq!(early.status, StatusCode::UNPROCESSABLE_ENTITY);
-    early.assert_contains("关闭年度前，须先确认本年度评优名单");
+    early.assert_contains("第四季度自查报告既未报送也未扣分的单位 3 个");
+    sqlx::query(
+        "insert into self_report (tenant_id, id, assessment_year_id, unit_id, quarter, content, submitted_by)
+         select a.tenant_id, gen_random_uuid(), a.assessment_year_id, a.unit_id, 4, '第四季度自查',
+                (select id from app_user where username = 'liaison')
+           from assessment_unit a",
+    )
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    // INS-08: nor before the office has decided the excellence list
+    let undecided = admin.post("/alpha/years/2026/close", &[]).await;
+    assert_eq!(undecided.status, StatusCode::UNPROCESSABLE_ENTITY);
+    undecided.assert_contains("关闭年度前，须先确认本年度评优名单");
     assert_eq!(
         app.scalar_i64("select count(*) from year_snapshot").await,
         0
@@ -235,13 +258,27 @@ async fn ins_08_a_closed_years_snapshot_does_not_change_when_a_deduction_is_atte
             .await
             .unwrap();
     assert_eq!(logged, digest);
-    let lines = ranking(&app).await;
-    assert_eq!(model::digest(&lines), digest, "reports read the snapshot");
+    assert_eq!(
+        recomputed_digest(&app).await,
+        digest,
+        "reports read the snapshot"
+    );
     let page = admin.get("/alpha/years/2026/ranking").await;
     page.assert_contains(&digest[..12]);
     page.assert_contains("确认优秀");
 
-    // the finding still waiting is refused a deduction, with the reason, and nothing changes
+    // a finding filed late reaches the office, whose confirmation is refused with the reason
+    let d06 = crate::findings::item(&app, "D06").await;
+    supervisor
+        .post(
+            &format!("/alpha/findings/{finding}"),
+            &[
+                ("item_id", &d06.to_string()),
+                ("description", "门厅未设置效能提示牌"),
+            ],
+        )
+        .await;
+    crate::findings::sign_and_submit(&mut supervisor, task).await;
     let mut staff = app.logged_in("alpha", "office_staff").await;
     let refused = staff
         .post(
@@ -275,7 +312,29 @@ async fn ins_08_a_closed_years_snapshot_does_not_change_when_a_deduction_is_atte
         .await
         .unwrap();
     assert_eq!(after, frozen);
-    assert_eq!(model::digest(&ranking(&app).await), digest);
+    assert_eq!(recomputed_digest(&app).await, digest);
+}
+
+#[tokio::test]
+async fn ins_12_a_year_with_an_appeal_still_possible_does_not_close() {
+    let app = spawn_app().await;
+    let (task, finding, mut staff) = crate::notices::confirmed_finding(&app).await;
+    crate::notices::issue(&mut staff, &app, task, finding).await;
+    let mut admin = app.logged_in("alpha", "office_admin").await;
+    admin
+        .post(
+            "/alpha/years/2026/excellence",
+            &pairs(&proposal(&ranking(&app).await)),
+        )
+        .await;
+    let refused = admin.post("/alpha/years/2026/close", &[]).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    refused.assert_contains("待决定或仍在异议期内的整改通知书 1 份");
+    assert_eq!(
+        app.scalar_i64("select count(*) from assessment_year where status = 'closed'")
+            .await,
+        0
+    );
 }
 
 #[tokio::test]
@@ -308,6 +367,19 @@ async fn sys_8_a_warning_unit_is_shown_on_rankings_and_cannot_be_confirmed_excel
         )
         .await;
     assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    let stranger = uuid::Uuid::new_v4().to_string();
+    let unknown = staff
+        .post(
+            "/alpha/years/2026/warnings",
+            &[
+                ("unit_id", stranger.as_str()),
+                ("reason", "x"),
+                ("basis", "y"),
+            ],
+        )
+        .await;
+    assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY);
+    unknown.assert_contains("该单位不在本年度名单上");
     let mut leader = app.logged_in("alpha", "leader").await;
     let page = leader.get("/alpha/years/2026/ranking").await;
     page.assert_contains("警示单位");

@@ -56,6 +56,7 @@ pub fn due_on(
 }
 
 /// The cause of a missed report's deduction: one per unit, year and quarter.
+/// (The year's close reads this form in SQL: `scoring::db::pending_at_close`.)
 pub fn source_key(year: i32, quarter: u32, unit: Uuid) -> String {
     format!("{year}-Q{quarter}-{unit}")
 }

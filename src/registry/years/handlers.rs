@@ -146,8 +146,25 @@ pub async fn close_year(
             let done = Flash::success("years.closed_done").with(year.year.to_string());
             return Ok(acting.done(done, "/years").await);
         }
-        Err(CloseYearError::Refused(CloseRefusal::NoDecision)) => "years.close_no_decision",
-        Err(CloseYearError::Refused(CloseRefusal::DecisionStale(_))) => "years.close_stale",
+        Err(CloseYearError::Refused(CloseRefusal::WorkPending(p))) => {
+            let waiting: Vec<String> = [
+                ("years.pending_findings", p.findings),
+                ("years.pending_appeals", p.appeals),
+                ("years.pending_self_reports", p.self_reports),
+            ]
+            .into_iter()
+            .filter(|(_, n)| *n > 0)
+            .map(|(key, n)| ctx.tf(key, &n.to_string()))
+            .collect();
+            let year = year.year.to_string();
+            ctx.tfn("years.close_pending", &[&year, &waiting.join("；")])
+        }
+        Err(CloseYearError::Refused(CloseRefusal::NoDecision)) => {
+            ctx.t("years.close_no_decision").to_string()
+        }
+        Err(CloseYearError::Refused(CloseRefusal::DecisionStale(_))) => {
+            ctx.t("years.close_stale").to_string()
+        }
         Err(CloseYearError::Database(e)) => return Err(e.into()),
     };
     let rows = db::list_years(&mut tx).await?;

@@ -24,7 +24,7 @@ pub struct YearsPage {
     pub new_year: String,
     pub error: Option<&'static str>,
     /// why the year could not close (INS-08), shown at the top
-    pub close_error: Option<&'static str>,
+    pub close_error: Option<String>,
 }
 
 /// A catalog item as its list shows it.
