@@ -23,6 +23,22 @@ async fn measure(s: &Session, script: &str) -> Vec<u64> {
         .unwrap_or_default()
 }
 
+/// Opens `path` and checks that nothing on it is wider than the screen; keeps a screenshot.
+async fn fits(s: &Session, path: &str, name: &str, width: u32) {
+    s.goto(path).await;
+    s.wait_for(Locator::Css("main h1")).await;
+    let wide = measure(
+        s,
+        "return [window.innerWidth, document.documentElement.scrollWidth];",
+    )
+    .await;
+    assert!(
+        wide.len() == 2 && wide[1] <= wide[0],
+        "{path} fits {width} px: {wide:?}"
+    );
+    screenshot(&s.client, &format!("demo-{name}-{width}.png")).await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_roles_home_in_the_demo_office_lists_work_and_fits_a_phone_and_a_desk() {
     let app = spawn_app().await;
@@ -96,20 +112,9 @@ async fn every_roles_home_in_the_demo_office_lists_work_and_fits_a_phone_and_a_d
                     "the dashboard fits {width} px: {fit:?}"
                 );
                 screenshot(&s.client, &format!("demo-dashboard-{width}.png")).await;
-                // INS-08: the year's ranking fits too
-                s.goto("/demo/years/2026/ranking").await;
-                s.wait_for(Locator::Css("table.ranking")).await;
-                let wide = measure(
-                    &s,
-                    "return [window.innerWidth, document.documentElement.scrollWidth];",
-                )
-                .await;
-                assert!(
-                    wide.len() == 2 && wide[1] <= wide[0],
-                    "the ranking fits {width} px: {wide:?}"
-                );
-                screenshot(&s.client, &format!("demo-ranking-{width}.png")).await;
-                // the first unit's score sheet, the excellence list and the warning units
+                // INS-08: the year's ranking fits too, then the first unit's score sheet, the
+                // excellence list and the warning units
+                fits(&s, "/demo/years/2026/ranking", "ranking", width).await;
                 let sheet = s
                     .client
                     .execute(
@@ -119,24 +124,9 @@ async fn every_roles_home_in_the_demo_office_lists_work_and_fits_a_phone_and_a_d
                     .await
                     .expect("a unit's link");
                 let sheet = sheet.as_str().expect("a path").to_string();
-                for (name, path) in [
-                    ("score", sheet.as_str()),
-                    ("excellence", "/demo/years/2026/excellence"),
-                    ("warnings", "/demo/years/2026/warnings"),
-                ] {
-                    s.goto(path).await;
-                    s.wait_for(Locator::Css("main h1")).await;
-                    let wide = measure(
-                        &s,
-                        "return [window.innerWidth, document.documentElement.scrollWidth];",
-                    )
-                    .await;
-                    assert!(
-                        wide.len() == 2 && wide[1] <= wide[0],
-                        "{path} fits {width} px: {wide:?}"
-                    );
-                    screenshot(&s.client, &format!("demo-{name}-{width}.png")).await;
-                }
+                fits(&s, &sheet, "score", width).await;
+                fits(&s, "/demo/years/2026/excellence", "excellence", width).await;
+                fits(&s, "/demo/years/2026/warnings", "warnings", width).await;
             }
             s.click("form[action$='/logout'] button").await;
             s.wait_for(Locator::Id("username")).await;

@@ -24,6 +24,12 @@ pub async fn confirmed_finding(app: &TestApp) -> (Uuid, Uuid, Client) {
 /// finding, supervisor client).
 pub async fn submitted_finding(app: &TestApp) -> (Uuid, Uuid, Client) {
     let (task, finding, mut supervisor) = task_with_draft(app).await;
+    submit_d06(app, &mut supervisor, task, finding).await;
+    (task, finding, supervisor)
+}
+
+/// The supervisor completes the draft `finding` as a D06 and submits its task, signed for.
+pub async fn submit_d06(app: &TestApp, supervisor: &mut Client, task: Uuid, finding: Uuid) {
     let d06 = item(app, "D06").await;
     supervisor
         .post(
@@ -34,8 +40,7 @@ pub async fn submitted_finding(app: &TestApp) -> (Uuid, Uuid, Client) {
             ],
         )
         .await;
-    sign_and_submit(&mut supervisor, task).await;
-    (task, finding, supervisor)
+    sign_and_submit(supervisor, task).await;
 }
 
 pub async fn issue(staff: &mut Client, app: &TestApp, task: Uuid, finding: Uuid) -> Uuid {

@@ -268,17 +268,7 @@ async fn ins_08_a_closed_years_snapshot_does_not_change_when_a_deduction_is_atte
     page.assert_contains("确认优秀");
 
     // a finding filed late reaches the office, whose confirmation is refused with the reason
-    let d06 = crate::findings::item(&app, "D06").await;
-    supervisor
-        .post(
-            &format!("/alpha/findings/{finding}"),
-            &[
-                ("item_id", &d06.to_string()),
-                ("description", "门厅未设置效能提示牌"),
-            ],
-        )
-        .await;
-    crate::findings::sign_and_submit(&mut supervisor, task).await;
+    crate::notices::submit_d06(&app, &mut supervisor, task, finding).await;
     let mut staff = app.logged_in("alpha", "office_staff").await;
     let refused = staff
         .post(
