@@ -64,13 +64,15 @@ select o.tenant_id, gen_random_uuid(), o.year_id, l.unit_id, i.id, 'deduct', i.p
        'bench', 'bench-' || g, '测量数据', timestamptz '2026-01-05 09:00+08' + (g % 320) * interval '1 day'
   from office_year o, generate_series(1, :deductions) as g
   join listed l on l.n = 1 + (g * 7919) % (select count(*) from listed)
-  join items i on i.n = 1 + g % (select count(*) from items);
+  join items i on i.n = 1 + g % (select count(*) from items)
+on conflict (tenant_id, source_type, source_key) where entry_kind = 'deduct' do nothing;
 -- a tenth reversed, as upheld appeals do
 insert into deduction (tenant_id, id, assessment_year_id, unit_id, deduction_item_id, entry_kind,
                        points, source_type, source_key, reason, reverses_id, created_at)
 select d.tenant_id, gen_random_uuid(), d.assessment_year_id, d.unit_id, d.deduction_item_id,
        'reverse', d.points, d.source_type, d.source_key, '异议成立', d.id, d.created_at + interval '3 days'
-  from deduction d where d.source_type = 'bench' and d.source_key like '%0';
+  from deduction d where d.source_type = 'bench' and d.source_key like '%0' and d.entry_kind = 'deduct'
+on conflict (tenant_id, reverses_id) where entry_kind = 'reverse' do nothing;
 commit;
 vacuum analyze;
 SQL

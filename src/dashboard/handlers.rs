@@ -41,8 +41,7 @@ pub async fn show_dashboard(
     let mut rankings = Vec::new();
     if let Some((year_id, assessed)) = year {
         let results = crate::scoring::year_results(&mut tx, year_id).await?;
-        rankings = crate::scoring::views::ranking_groups(&ctx, &results.lines);
-        rankings.retain(|g| !g.overall);
+        rankings = crate::scoring::views::ranking_groups(&ctx, &results.lines, false);
         for group in &mut rankings {
             group.lines.truncate(RANKED_SHOWN);
         }

@@ -217,9 +217,10 @@ pub async fn excellence_rules(
     })
 }
 
-/// Every unit on the year's list with its effective deductions summed (a reversal cancels the
-/// deduction it names: same year, unit and points) and whether a deduction of an item that costs
-/// excellence still stands (INS-08). One grouped query over `deduction_year_score_idx`.
+/// Every unit on the year's list with its effective deductions summed (kept by the ledger's
+/// trigger in `unit_year_tally`: a reversal cancels the deduction it names) and whether a
+/// deduction of an item that costs excellence still stands (INS-08, read by item: such items are
+/// few). Three index reads, one row a unit.
 #[tracing::instrument(skip(conn))]
 pub async fn year_tallies(
     conn: &mut PgConnection,
@@ -227,21 +228,21 @@ pub async fn year_tallies(
 ) -> Result<Vec<super::model::UnitTally>, sqlx::Error> {
     let rows = sqlx::query!(
         r#"select u.id, u.code, u.name, u.category,
-                  coalesce(t.deducted, 0) as "deducted!", coalesce(t.lost, 0) > 0 as "lost!",
+                  coalesce(t.deducted, 0) as "deducted!", coalesce(l.lost, 0) > 0 as "lost!",
                   w.unit_id is not null as "warning!"
              from assessment_unit a
              join unit u on u.tenant_id = a.tenant_id and u.id = a.unit_id
+             left join unit_year_tally t on t.tenant_id = a.tenant_id
+                                        and t.assessment_year_id = a.assessment_year_id
+                                        and t.unit_id = a.unit_id
              left join (
                  select d.unit_id,
-                        sum(case when d.entry_kind = 'deduct' then d.points else -d.points end)
-                            as deducted,
-                        sum(case when not i.costs_excellence then 0
-                                 when d.entry_kind = 'deduct' then 1 else -1 end) as lost
-                   from deduction d
-                   join deduction_item i on i.tenant_id = d.tenant_id and i.id = d.deduction_item_id
-                  where d.assessment_year_id = $1
+                        sum(case when d.entry_kind = 'deduct' then 1 else -1 end) as lost
+                   from deduction_item i
+                   join deduction d on d.tenant_id = i.tenant_id and d.deduction_item_id = i.id
+                  where i.assessment_year_id = $1 and i.costs_excellence
                   group by d.unit_id
-             ) t on t.unit_id = a.unit_id
+             ) l on l.unit_id = a.unit_id
              left join warning_unit w on w.tenant_id = a.tenant_id
                                      and w.assessment_year_id = a.assessment_year_id
                                      and w.unit_id = a.unit_id

@@ -40,7 +40,7 @@ async fn ranking_page(
     ctx: PageCtx,
     user: &CurrentUser,
     tx: &mut Tx,
-    year: &YearRow,
+    (year, overall): (&YearRow, bool),
     rules_input: Option<(RulesInput, FieldErrors)>,
 ) -> AppResult<RankingPage> {
     let results = year_results(tx, year.id).await?;
@@ -53,7 +53,7 @@ async fn ranking_page(
         rules_input.unwrap_or_else(|| (RulesInput::of(&results.rules, &categories), Vec::new()));
     Ok(RankingPage::new(
         ctx,
-        (year.year, open),
+        (year.year, open, overall),
         results,
         warnings,
         (
@@ -64,17 +64,26 @@ async fn ranking_page(
     ))
 }
 
+/// `?view=overall`: the whole list rather than each category.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct RankingQuery {
+    pub view: String,
+}
+
 /// INS-08: the year's ranking, by category and overall (provisional while the year is open,
 /// from its snapshot once closed), with each unit's excellence and warning marks and the
 /// year's scoring rules.
 pub async fn show_ranking(
     user: CurrentUser,
     Path(YearPath { year }): Path<YearPath>,
+    Query(query): Query<RankingQuery>,
     ctx: PageCtx,
     mut tx: Tx,
 ) -> AppResult<Response> {
     let year = year_of(&mut tx, year).await?;
-    let page = ranking_page(ctx, &user, &mut tx, &year, None).await?;
+    let overall = query.view == "overall";
+    let page = ranking_page(ctx, &user, &mut tx, (&year, overall), None).await?;
     drop(tx);
     render(&page)
 }
@@ -96,7 +105,13 @@ pub async fn update_rules(
     let rules = match input.validate() {
         Ok(rules) => rules,
         Err(errors) => {
-            let page = ranking_page(ctx, &acting.user, &mut tx, &year, Some((input, errors)));
+            let page = ranking_page(
+                ctx,
+                &acting.user,
+                &mut tx,
+                (&year, false),
+                Some((input, errors)),
+            );
             let page = page.await?;
             drop(tx);
             return render_invalid(&page);

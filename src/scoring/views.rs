@@ -88,12 +88,19 @@ pub struct RankingGroup {
     pub overall: bool,
 }
 
-/// The categories of `lines` (by name), then the whole list, each best first.
-pub fn ranking_groups(ctx: &PageCtx, lines: &[Ranked]) -> Vec<RankingGroup> {
+/// The categories of `lines` (by name), each best first; or, `overall`, the whole list.
+pub fn ranking_groups(ctx: &PageCtx, lines: &[Ranked], overall: bool) -> Vec<RankingGroup> {
+    if overall {
+        return vec![RankingGroup {
+            title: ctx.t("ranking.overall").into(),
+            lines: lines.to_vec(),
+            overall: true,
+        }];
+    }
     let mut categories: Vec<&str> = lines.iter().map(|l| l.category.as_str()).collect();
     categories.sort();
     categories.dedup();
-    let mut groups: Vec<RankingGroup> = categories
+    categories
         .into_iter()
         .map(|category| {
             let mut in_category: Vec<Ranked> = lines
@@ -112,13 +119,7 @@ pub fn ranking_groups(ctx: &PageCtx, lines: &[Ranked]) -> Vec<RankingGroup> {
                 overall: false,
             }
         })
-        .collect();
-    groups.push(RankingGroup {
-        title: ctx.t("ranking.overall").into(),
-        lines: lines.to_vec(),
-        overall: true,
-    });
-    groups
+        .collect()
 }
 
 #[derive(Template)]
@@ -128,7 +129,11 @@ pub struct RankingPage {
     pub year: i32,
     /// a year still open ranks provisionally
     pub provisional: bool,
+    /// the whole list overall-ranked, rather than each category
+    pub overall: bool,
     pub groups: Vec<RankingGroup>,
+    /// how many units the year lists
+    pub units: usize,
     pub snapshot: Option<SnapshotView>,
     pub decision: Option<DecisionView>,
     /// how the decision no longer fits the scores, in words
@@ -146,7 +151,7 @@ pub struct RankingPage {
 impl RankingPage {
     pub fn new(
         ctx: PageCtx,
-        (year, open): (i32, bool),
+        (year, open, overall): (i32, bool, bool),
         results: YearResults,
         warnings: usize,
         (can_set_rules, can_decide): (bool, bool),
@@ -154,7 +159,9 @@ impl RankingPage {
     ) -> Self {
         let stale = decision_messages(&ctx, &results.stale);
         Self {
-            groups: ranking_groups(&ctx, &results.lines),
+            groups: ranking_groups(&ctx, &results.lines, overall),
+            units: results.lines.len(),
+            overall,
             snapshot: results
                 .snapshot
                 .as_ref()
@@ -188,6 +195,22 @@ impl RankingPage {
 
     pub fn year_path(&self, rest: &str) -> String {
         self.ctx.href(&format!("/years/{}/{rest}", self.year))
+    }
+
+    /// The two views' tabs: (link, label key, shown now).
+    pub fn tabs(&self) -> [(String, &'static str, bool); 2] {
+        [
+            (
+                self.year_path("ranking"),
+                "ranking.by_category",
+                !self.overall,
+            ),
+            (
+                self.year_path("ranking?view=overall"),
+                "ranking.overall",
+                self.overall,
+            ),
+        ]
     }
 
     /// The ranking's export, inside the office.

@@ -91,7 +91,7 @@ async fn ins_08_the_ranking_shares_a_rank_between_equal_scores_and_is_provisiona
     let app = spawn_app().await;
     confirmed_finding(&app).await;
     let mut leader = app.logged_in("alpha", "leader").await;
-    let page = leader.get("/alpha/years/2026/ranking").await;
+    let page = leader.get("/alpha/years/2026/ranking?view=overall").await;
     assert_eq!(page.status, StatusCode::OK);
     page.assert_contains("暂定排名");
     let overall = ranked_after(&page.body, "全部单位");
