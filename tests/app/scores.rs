@@ -49,6 +49,7 @@ async fn ins_04_an_s01_counts_with_its_points() {
     let day = NaiveDate::from_ymd_opt(2026, 4, 16).unwrap();
     let round = app.run_jobs(day).await;
     assert_eq!(round.deductions, 2, "both units missed Q1");
+    assert_eq!(app.scalar_i64(TALLY_DRIFT).await, 0);
 
     let got = tallies(&app, office_id).await;
     assert_eq!(
@@ -117,7 +118,17 @@ async fn ins_08_a_standing_x01_counts_with_its_points_and_costs_excellence_until
     tx.commit().await.unwrap();
     let got = tallies(&app, office_id).await;
     assert_eq!(got[1], ("u2".into(), Decimal::ZERO, false));
+    // the running sums the scores read agree with the ledger, entry by entry
+    assert_eq!(app.scalar_i64(TALLY_DRIFT).await, 0);
 }
+
+/// Units whose running sum differs from their ledger's entries summed.
+const TALLY_DRIFT: &str = "select count(*) from (
+         select tenant_id, assessment_year_id, unit_id,
+                sum(case when entry_kind = 'deduct' then points else -points end) as deducted
+           from deduction group by 1, 2, 3) l
+    full join unit_year_tally t using (tenant_id, assessment_year_id, unit_id)
+    where l.deducted is distinct from t.deducted";
 
 /// The score a page states for a unit (`<dt>得分</dt><dd><strong>…</strong>`).
 fn stated_score(body: &str) -> String {
