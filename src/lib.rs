@@ -58,6 +58,11 @@ pub struct Shared {
     /// The newest page of each office's audit log, kept a short while (see
     /// [`audit::NewestPageCache`]).
     pub audit_pages: audit::NewestPageCache,
+    /// Each year's results as the ranking and the dashboard read them, kept a short while (see
+    /// [`scoring::ResultsCache`]).
+    pub year_results: scoring::ResultsCache,
+    /// Where the open year's deductions fall, for the dashboard (see [`dashboard::SpreadCache`]).
+    pub spreads: dashboard::SpreadCache,
 }
 
 impl std::ops::Deref for AppState {
@@ -82,6 +87,8 @@ impl AppState {
             overviews: notices::OverviewCache::default(),
             unit_frames: registry::units::FrameCache::default(),
             audit_pages: audit::NewestPageCache::default(),
+            year_results: scoring::ResultsCache::default(),
+            spreads: dashboard::SpreadCache::default(),
             config: Arc::new(config),
         })))
     }

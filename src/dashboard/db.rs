@@ -7,7 +7,7 @@ use sqlx::PgConnection;
 use uuid::Uuid;
 
 /// The year's effective points summed three ways, each most first (months in order).
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Spread {
     /// (item code, title, points)
     pub by_item: Vec<(String, String, Decimal)>,

@@ -1,6 +1,7 @@
 //! The dashboard's one page.
 
 use axum::Extension;
+use axum::extract::State;
 use axum::response::Response;
 
 use super::db;
@@ -22,6 +23,7 @@ const RANKED_SHOWN: usize = 5;
 pub async fn show_dashboard(
     user: CurrentUser,
     Now(now): Now,
+    State(state): State<crate::AppState>,
     ctx: PageCtx,
     counted: Option<Extension<crate::inbox::Inbox>>,
     mut tx: Tx,
@@ -40,21 +42,29 @@ pub async fn show_dashboard(
     let mut charts = Vec::new();
     let mut rankings = Vec::new();
     if let Some((year_id, assessed)) = year {
-        let results = crate::scoring::year_results(&mut tx, year_id).await?;
+        let key = (user.tenant_id, year_id);
+        let fresh = (state.changes.of(user.tenant_id), now);
+        let cache = &state.year_results;
+        let results = crate::scoring::cached_results(&mut tx, cache, key, fresh).await?;
         rankings = crate::scoring::views::ranking_groups(&ctx, &results.lines, false);
         for group in &mut rankings {
             group.lines.truncate(RANKED_SHOWN);
         }
-        let spread = db::spread(&mut tx, year_id, ctx.time_zone().name(), UNITS_SHOWN).await?;
+        let zone = ctx.time_zone().name();
+        let read = async {
+            let spread = db::spread(&mut tx, year_id, zone, UNITS_SHOWN).await?;
+            Ok::<_, sqlx::Error>(std::sync::Arc::new(spread))
+        };
+        let spread = state.spreads.read_through(key, fresh.0, now, read).await?;
         let items: Vec<_> = spread
             .by_item
-            .into_iter()
-            .map(|(code, title, points)| (format!("{code} {title}"), points))
+            .iter()
+            .map(|(code, title, points)| (format!("{code} {title}"), *points))
             .collect();
         let months: Vec<_> = spread
             .by_month
-            .into_iter()
-            .map(|(y, month, points)| {
+            .iter()
+            .map(|&(y, month, points)| {
                 let label = match y == assessed {
                     true => ctx.tf("dashboard.month", &month.to_string()),
                     false => ctx.tf("dashboard.year_month", &format!("{y}-{month:02}")),
@@ -62,7 +72,7 @@ pub async fn show_dashboard(
                 (label, points)
             })
             .collect();
-        let units = spread.by_unit;
+        let units = spread.by_unit.clone();
         charts = vec![
             BarChart::new(ctx.t("dashboard.by_item"), &items),
             BarChart::new(ctx.t("dashboard.by_month"), &months),

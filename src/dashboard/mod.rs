@@ -7,3 +7,7 @@ pub mod db;
 pub mod handlers;
 pub mod model;
 pub mod views;
+
+/// Where each office's open year's deductions fall, kept a short while per (office, year): read
+/// again once the office commits a change in this process (see [`crate::db::Memo`]).
+pub type SpreadCache = crate::db::Memo<(uuid::Uuid, uuid::Uuid), std::sync::Arc<db::Spread>>;

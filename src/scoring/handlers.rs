@@ -35,16 +35,20 @@ async fn year_of(tx: &mut Tx, year: i32) -> AppResult<YearRow> {
     db::find_year(tx, year).await?.ok_or_else(not_found)
 }
 
-/// The year's ranking and the forms beside it, read for `user`.
+/// The year's ranking and the forms beside it, read for `user` (the results through the
+/// office's short-lived copy).
 async fn ranking_page(
-    ctx: PageCtx,
+    (ctx, state): (PageCtx, &AppState),
     user: &CurrentUser,
     tx: &mut Tx,
     (year, overall): (&YearRow, bool),
     rules_input: Option<(RulesInput, FieldErrors)>,
 ) -> AppResult<RankingPage> {
-    let results = year_results(tx, year.id).await?;
-    let warnings = db::warnings(tx, year.id).await?.len();
+    let key = (user.tenant_id, year.id);
+    let fresh = (state.changes.of(user.tenant_id), state.clock.now());
+    let results = super::cached_results(tx, &state.year_results, key, fresh).await?;
+    let results = YearResults::clone(&results);
+    let warnings = results.lines.iter().filter(|l| l.warning).count();
     let open = year.status == "open";
     let mut categories: Vec<String> = results.lines.iter().map(|l| l.category.clone()).collect();
     categories.sort();
@@ -78,12 +82,13 @@ pub async fn show_ranking(
     user: CurrentUser,
     Path(YearPath { year }): Path<YearPath>,
     Query(query): Query<RankingQuery>,
+    State(state): State<AppState>,
     ctx: PageCtx,
     mut tx: Tx,
 ) -> AppResult<Response> {
     let year = year_of(&mut tx, year).await?;
     let overall = query.view == "overall";
-    let page = ranking_page(ctx, &user, &mut tx, (&year, overall), None).await?;
+    let page = ranking_page((ctx, &state), &user, &mut tx, (&year, overall), None).await?;
     drop(tx);
     render(&page)
 }
@@ -93,6 +98,7 @@ pub async fn show_ranking(
 pub async fn update_rules(
     acting: Acting,
     Path(YearPath { year }): Path<YearPath>,
+    State(state): State<AppState>,
     ctx: PageCtx,
     mut tx: Tx,
     Form(input): Form<RulesInput>,
@@ -106,7 +112,7 @@ pub async fn update_rules(
         Ok(rules) => rules,
         Err(errors) => {
             let page = ranking_page(
-                ctx,
+                (ctx, &state),
                 &acting.user,
                 &mut tx,
                 (&year, false),

@@ -78,6 +78,25 @@ pub async fn year_results(
     })
 }
 
+/// Each year's results, kept a short while per (office, year): the ranking and the dashboard are
+/// read far more often than a deduction is made, and any change the office commits in this
+/// process retires the copy at once (see [`crate::db::Memo`]).
+pub type ResultsCache = crate::db::Memo<(Uuid, Uuid), std::sync::Arc<YearResults>>;
+
+/// The year's results through `cache`: the copy kept if it still serves, else
+/// [`year_results`].
+pub async fn cached_results(
+    conn: &mut PgConnection,
+    cache: &ResultsCache,
+    (tenant_id, year_id): (Uuid, Uuid),
+    (office_changes, now): (u64, chrono::DateTime<chrono::Utc>),
+) -> Result<std::sync::Arc<YearResults>, sqlx::Error> {
+    let read = async { Ok(std::sync::Arc::new(year_results(conn, year_id).await?)) };
+    cache
+        .read_through((tenant_id, year_id), office_changes, now, read)
+        .await
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum CloseYearError {
     #[error("the year is closed already")]
