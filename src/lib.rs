@@ -7,6 +7,7 @@
 pub mod audit; // append-only, hash-chained audit log per office
 pub mod auth; // passwords, sessions, login, the office context and the roles each route admits
 pub mod calendar; // working days (CAL-1, CAL-2): the only code that counts them
+pub mod complaints; // complaints (CMP-): intake on every channel, acceptance, routing to units
 pub mod config; // settings from config/default.toml and XIAONENG__* variables
 pub mod core; // the office, the signed-in user and roles, the clock, local time, paging, errors
 pub mod dashboard; // the leaders' dashboard: the year's deductions as server-drawn charts

@@ -285,6 +285,7 @@ fn office_routes(state: &AppState) -> Router<AppState> {
         .merge(finding_routes())
         .merge(notice_routes())
         .merge(scoring_routes())
+        .merge(complaint_routes())
         .merge(interview_routes())
         .merge(bulletin_routes())
         .merge(inbox_routes());
@@ -387,6 +388,30 @@ fn notice_routes() -> Router<AppState> {
                     "/notices/{notice_id}/report/decision",
                     post(n::decide_report),
                 ),
+        ))
+}
+
+/// Complaints (CMP-02 to CMP-13): the office logs and routes them; leaders read them; a liaison
+/// reads and answers those its unit holds (checked in the handler).
+fn complaint_routes() -> Router<AppState> {
+    use crate::complaints::handlers as c;
+    Router::new()
+        .merge(allow(
+            READERS,
+            Router::new()
+                .route("/complaints", get(c::list_complaints))
+                .route("/complaints/{complaint_id}", get(c::show_complaint)),
+        ))
+        .merge(allow(
+            OFFICE,
+            Router::new()
+                .route("/complaints", post(c::create_complaint))
+                .route("/complaints/new", get(c::new_complaint_form)),
+        ))
+        // the office routes; the unit's liaison signs, returns, acknowledges (checked per step)
+        .merge(allow(
+            &[OfficeAdmin, OfficeStaff, Liaison],
+            Router::new().route("/complaints/{complaint_id}/act", post(c::act_on_complaint)),
         ))
 }
 

@@ -77,6 +77,11 @@ pub const NAV: &[NavEntry] = &[
         roles: READERS,
     },
     NavEntry {
+        path: "/complaints",
+        label_key: "nav.complaints",
+        roles: READERS,
+    },
+    NavEntry {
         path: "/interviews",
         label_key: "nav.interviews",
         roles: READERS,

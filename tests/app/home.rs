@@ -12,7 +12,8 @@ use crate::notices::{
 use crate::tasks::{id_of, setup};
 
 /// A moment in the office's zone, `2026-12-01 10:00`.
-fn at(s: &str) -> chrono::DateTime<chrono::Utc> {
+/// A moment given in the office's time, `2026-12-01 10:00`.
+pub fn at(s: &str) -> chrono::DateTime<chrono::Utc> {
     let local = chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap();
     chrono_tz::Asia::Shanghai
         .from_local_datetime(&local)

@@ -7,6 +7,7 @@ mod bulletins;
 mod calendar;
 mod cli;
 mod common;
+mod complaints;
 mod dashboard;
 mod draws;
 mod e2e;

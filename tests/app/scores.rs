@@ -11,7 +11,7 @@ use crate::common::{TestApp, spawn_app};
 use crate::tasks::id_of;
 
 /// An office with 2026 open and units u1 (the liaison's) and u2 on its list; the office's id.
-async fn office_with_year(app: &TestApp) -> Uuid {
+pub async fn office_with_year(app: &TestApp) -> Uuid {
     let office = app.office_with_users("alpha").await;
     app.create_unit(&office, "u2", "第二单位").await;
     let mut admin = app.logged_in("alpha", "office_admin").await;
@@ -198,7 +198,8 @@ fn proposal(lines: &[model::Ranked]) -> Vec<(&'static str, String)> {
     form
 }
 
-fn pairs<'a>(form: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
+/// A form of owned values as the client sends it.
+pub fn pairs<'a>(form: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
     form.iter().map(|(k, v)| (*k, v.as_str())).collect()
 }
 

@@ -1,0 +1,268 @@
+//! The pages of complaints.
+
+use askama::Template;
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use super::db::{ComplaintRow, EventRow, ListFilter, ListRow, SimilarRow, UnitChoice};
+use super::model::{Category, Channel, ComplaintInput, RefusalReason, Relation, Status, Track};
+use crate::core::paging::PageRequest;
+use crate::core::{CurrentUser, FieldErrors, Pager};
+use crate::web::PageCtx;
+
+/// The catalog key of a stored enum value, or the value itself when unknown.
+fn label<T: Copy>(
+    value: &str,
+    parse: fn(&str) -> Option<T>,
+    key: fn(T) -> &'static str,
+) -> &'static str {
+    parse(value).map(key).unwrap_or("complaints.unknown")
+}
+
+pub fn status_key(status: &str) -> &'static str {
+    label(status, Status::parse, Status::label_key)
+}
+
+pub fn channel_key(channel: &str) -> &'static str {
+    label(channel, Channel::parse, Channel::label_key)
+}
+
+pub fn category_key(category: &str) -> &'static str {
+    label(category, Category::parse, Category::label_key)
+}
+
+#[derive(Template)]
+#[template(path = "complaints/list.html")]
+pub struct ListPage {
+    pub ctx: PageCtx,
+    pub can_log: bool,
+    pub filter: ListFilter,
+    pub rows: Vec<ListRow>,
+    /// the open year's units to filter by (none for a liaison)
+    pub units: Vec<UnitChoice>,
+    pub pager: Pager,
+    pub total: i64,
+}
+
+impl ListPage {
+    pub fn new(
+        ctx: PageCtx,
+        user: &CurrentUser,
+        filter: ListFilter,
+        rows: Vec<ListRow>,
+        units: Vec<UnitChoice>,
+        (request, total): (PageRequest, i64),
+    ) -> Self {
+        let query = filter_query(&filter);
+        let base = ctx.href("/complaints");
+        let pager = Pager::new(request, total, |n| format!("{base}?{query}page={n}"));
+        Self {
+            can_log: user.of_office(),
+            ctx,
+            filter,
+            rows,
+            units,
+            pager,
+            total,
+        }
+    }
+
+    pub fn when(&self, at: &DateTime<Utc>) -> String {
+        self.ctx.local_time(at)
+    }
+
+    pub fn statuses(&self) -> &'static [Status] {
+        Status::ALL
+    }
+
+    pub fn channels(&self) -> &'static [Channel] {
+        Channel::ALL
+    }
+
+    pub fn categories(&self) -> &'static [Category] {
+        Category::ALL
+    }
+
+    pub fn unit_chosen(&self, id: &Uuid) -> bool {
+        self.filter.unit == Some(*id)
+    }
+
+    pub fn suggestion(&self, row: &ListRow) -> bool {
+        Track::parse(&row.track) == Track::Suggestion
+    }
+}
+
+/// The filters as a query string prefix (`status=…&`), for the pager's links.
+fn filter_query(f: &ListFilter) -> String {
+    let mut q = String::new();
+    for (k, v) in [
+        ("status", f.status.as_str()),
+        ("channel", f.channel.as_str()),
+        ("category", f.category.as_str()),
+    ] {
+        if !v.is_empty() {
+            q.push_str(&format!("{k}={v}&"));
+        }
+    }
+    if let Some(unit) = f.unit {
+        q.push_str(&format!("unit={unit}&"));
+    }
+    q
+}
+
+#[derive(Template)]
+#[template(path = "complaints/form.html")]
+pub struct FormPage {
+    pub ctx: PageCtx,
+    pub units: Vec<UnitChoice>,
+    pub input: ComplaintInput,
+    pub errors: FieldErrors,
+}
+
+impl FormPage {
+    pub fn error_for(&self, field: &str) -> Option<&'static str> {
+        self.ctx.field_error(&self.errors, field)
+    }
+
+    pub fn channels(&self) -> [Channel; 6] {
+        Channel::LOGGED_BY_STAFF
+    }
+
+    pub fn categories(&self) -> &'static [Category] {
+        Category::ALL
+    }
+
+    pub fn relations(&self) -> &'static [Relation] {
+        Relation::ALL
+    }
+
+    pub fn chosen_unit(&self, id: &Uuid) -> bool {
+        self.input.unit_id == id.to_string()
+    }
+}
+
+/// A step of the timeline as the page shows it.
+pub struct Step {
+    pub at: String,
+    pub what: &'static str,
+    pub who: String,
+    pub unit: String,
+    pub note: String,
+}
+
+#[derive(Template)]
+#[template(path = "complaints/complaint.html")]
+pub struct ComplaintPage {
+    pub ctx: PageCtx,
+    pub c: ComplaintRow,
+    pub people: Vec<String>,
+    pub timeline: Vec<Step>,
+    /// CMP-13: earlier complaints like this one
+    pub similar: Vec<SimilarRow>,
+    /// the open year's units, for assigning and transferring
+    pub units: Vec<UnitChoice>,
+    pub shows_contact: bool,
+    /// CMP-11: until when the unit may return it, for the unit
+    pub return_until: Option<String>,
+    pub errors: Vec<String>,
+    pub by_office: bool,
+    pub status: Status,
+    pub suggestion: bool,
+}
+
+impl ComplaintPage {
+    pub fn new(
+        ctx: PageCtx,
+        user: &CurrentUser,
+        c: ComplaintRow,
+        (people, events): (Vec<String>, Vec<EventRow>),
+        (similar, units): (Vec<SimilarRow>, Vec<UnitChoice>),
+        (shows_contact, return_until): (bool, Option<Option<DateTime<Utc>>>),
+        errors: Vec<String>,
+    ) -> Self {
+        let timeline = events
+            .into_iter()
+            .map(|e| Step {
+                at: ctx.local_time(&e.at),
+                what: action_key(&e.action),
+                who: e.actor.unwrap_or_default(),
+                unit: e.unit.unwrap_or_default(),
+                note: e.note,
+            })
+            .collect();
+        Self {
+            status: Status::parse(&c.status).unwrap_or(Status::Received),
+            suggestion: Track::parse(&c.track) == Track::Suggestion,
+            by_office: user.of_office(),
+            return_until: return_until.flatten().map(|t| ctx.local_time(&t)),
+            c,
+            people,
+            timeline,
+            similar,
+            units,
+            shows_contact,
+            errors,
+            ctx,
+        }
+    }
+
+    pub fn act_href(&self) -> String {
+        self.ctx.href(&format!("/complaints/{}/act", self.c.id))
+    }
+
+    pub fn href_of(&self, id: &Uuid) -> String {
+        self.ctx.href(&format!("/complaints/{id}"))
+    }
+
+    pub fn when(&self, at: &DateTime<Utc>) -> String {
+        self.ctx.local_time(at)
+    }
+
+    pub fn refusals(&self) -> &'static [RefusalReason] {
+        RefusalReason::ALL
+    }
+
+    pub fn relation_key(&self) -> &'static str {
+        label(&self.c.relation, Relation::parse, Relation::label_key)
+    }
+
+    pub fn refusal_key(&self) -> &'static str {
+        self.c
+            .refusal_reason
+            .as_deref()
+            .map(|r| label(r, RefusalReason::parse, RefusalReason::label_key))
+            .unwrap_or("complaints.unknown")
+    }
+
+    /// What the office may do now.
+    pub fn may(&self, act: &str) -> bool {
+        use Status::*;
+        match (self.by_office, act) {
+            (true, "decide") => self.status == Received,
+            (true, "transfer") => matches!(self.status, Assigned | Signed | Returned),
+            (true, "urge") => matches!(self.status, Assigned | Signed),
+            (true, "uphold") => self.status == Returned,
+            (false, "sign") => self.status == Assigned,
+            (false, "return") => self.status == Signed && self.return_until.is_some(),
+            (false, "acknowledge") => self.status == Forwarded,
+            _ => false,
+        }
+    }
+}
+
+/// The catalog key of a timeline step's action.
+fn action_key(action: &str) -> &'static str {
+    match action {
+        "complaint.receive" => "complaints.step.receive",
+        "complaint.assign" => "complaints.step.assign",
+        "complaint.refuse" => "complaints.step.refuse",
+        "complaint.sign" => "complaints.step.sign",
+        "complaint.transfer" => "complaints.step.transfer",
+        "complaint.urge" => "complaints.step.urge",
+        "complaint.return" => "complaints.step.return",
+        "complaint.uphold" => "complaints.step.uphold",
+        "complaint.forward" => "complaints.step.forward",
+        "complaint.acknowledge" => "complaints.step.acknowledge",
+        _ => "complaints.unknown",
+    }
+}

@@ -1,0 +1,349 @@
+//! Complaints, part 1 (CMP-02 to CMP-13): office staff log complaints from every channel, accept
+//! or refuse them with similar ones in view, and route them; the unit's liaison signs for them and
+//! may return one out of remit within 3 working days.
+
+use axum::http::StatusCode;
+use uuid::Uuid;
+
+use crate::common::{Client, TestApp, spawn_app};
+use crate::scores::pairs;
+use crate::tasks::id_of;
+
+/// An office with 2026 open and u1 (the liaison's) and u2 on its list.
+async fn office_with_units(app: &TestApp) {
+    crate::scores::office_with_year(app).await;
+}
+
+use crate::home::at;
+
+/// A complaint about `unit` by phone from a service recipient, with this matter.
+fn by_phone(unit: Uuid, matter: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("channel", "complaint_hotline".into()),
+        ("unit_id", unit.to_string()),
+        ("matter", matter.into()),
+        (
+            "reasons",
+            "承诺5个工作日办结，实际等了15个工作日仍未办结。".into(),
+        ),
+        ("category", "delay".into()),
+        ("relation", "recipient".into()),
+        ("complainant_name", "张三".into()),
+        ("complainant_phone", "13800000000".into()),
+    ]
+}
+
+/// Staff log the complaint; its id.
+async fn log(app: &TestApp, staff: &mut Client, form: &[(&'static str, String)]) -> Uuid {
+    let logged = staff.post("/alpha/complaints", &pairs(form)).await;
+    assert_eq!(logged.status, StatusCode::SEE_OTHER, "{}", logged.body);
+    id_of(
+        app,
+        "select id from complaint order by created_at desc, number desc limit 1",
+    )
+    .await
+}
+
+async fn act(client: &mut Client, id: Uuid, form: &[(&str, &str)]) -> crate::common::Page {
+    client
+        .post(&format!("/alpha/complaints/{id}/act"), form)
+        .await
+}
+
+#[tokio::test]
+async fn cmp_02_a_complaint_without_unit_matter_or_reasons_is_refused_and_keeps_what_was_typed() {
+    let app = spawn_app().await;
+    office_with_units(&app).await;
+    let mut staff = app.logged_in("alpha", "office_staff").await;
+    let refused = staff
+        .post(
+            "/alpha/complaints",
+            &[
+                ("channel", "complaint_hotline"),
+                ("category", "attitude"),
+                ("relation", "recipient"),
+                ("complainant_name", "李四"),
+                ("reasons", "窗口人员态度恶劣"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    refused.assert_contains("请选择被投诉单位");
+    refused.assert_contains("请填写投诉事项");
+    refused.assert_contains("窗口人员态度恶劣");
+    refused.assert_contains("李四");
+    // CMP-02: in person, it comes with evidence
+    let u1 = id_of(&app, "select id from unit where code = 'u1'").await;
+    let mut visit = by_phone(u1, "办事大厅无人值守");
+    visit[0].1 = "visit".into();
+    let bare = staff.post("/alpha/complaints", &pairs(&visit)).await;
+    assert_eq!(bare.status, StatusCode::UNPROCESSABLE_ENTITY);
+    bare.assert_contains("来访、来信和网上投诉须提供证据");
+    // a unit of another office is no unit of this one
+    let other = app.office_with_users("beta").await;
+    let theirs = app.create_unit(&other, "b1", "他办单位").await;
+    let foreign = staff
+        .post("/alpha/complaints", &pairs(&by_phone(theirs, "办理超时")))
+        .await;
+    assert_eq!(foreign.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // nothing was recorded, and a 100,000-character field is refused, not cut
+    let mut long = by_phone(u1, "办理超时");
+    long[3].1 = "长".repeat(100_000);
+    let too_long = staff.post("/alpha/complaints", &pairs(&long)).await;
+    assert_eq!(too_long.status, StatusCode::UNPROCESSABLE_ENTITY);
+    too_long.assert_contains("投诉理由最多 10000 字");
+    assert_eq!(app.scalar_i64("select count(*) from complaint").await, 0);
+}
+
+#[tokio::test]
+async fn cmp_03_staff_log_a_complaint_with_its_channel_number_and_who_logged_it() {
+    let app = spawn_app().await;
+    office_with_units(&app).await;
+    let u1 = id_of(&app, "select id from unit where code = 'u1'").await;
+    let mut staff = app.logged_in("alpha", "office_staff").await;
+    let mut form = by_phone(u1, "不动产登记超时");
+    form[0].1 = "hotline_12345".into();
+    let id = log(&app, &mut staff, &form).await;
+    let page = staff.get(&format!("/alpha/complaints/{id}")).await;
+    page.assert_contains("效投〔2026〕0001号");
+    page.assert_contains("12345 热线");
+    page.assert_contains("不动产登记超时");
+    page.assert_contains("13800000000");
+    let second = log(&app, &mut staff, &by_phone(u1, "另一件事")).await;
+    staff
+        .get(&format!("/alpha/complaints/{second}"))
+        .await
+        .assert_contains("效投〔2026〕0002号");
+    // the list shows both, and filters by channel
+    let list = staff.get("/alpha/complaints?channel=hotline_12345").await;
+    list.assert_contains("不动产登记超时");
+    assert!(!list.body.contains("另一件事"));
+    // viewing the complainant's contact is logged
+    assert!(
+        app.scalar_i64("select count(*) from audit_event where action = 'complaint.contact_view'")
+            .await
+            >= 1
+    );
+    // a complaint is never deleted
+    let deleted = sqlx::query("delete from complaint")
+        .execute(&app.pool)
+        .await;
+    assert!(deleted.is_err());
+}
+
+#[tokio::test]
+async fn cmp_05_an_anonymous_complaint_is_a_suggestion_passed_to_the_unit_for_reference() {
+    let app = spawn_app().await;
+    office_with_units(&app).await;
+    let u1 = id_of(&app, "select id from unit where code = 'u1'").await;
+    let mut staff = app.logged_in("alpha", "office_staff").await;
+    let mut form = by_phone(u1, "建议延长午间办公时间");
+    form[5].1 = "anonymous".into();
+    let id = log(&app, &mut staff, &form).await;
+    let page = staff.get(&format!("/alpha/complaints/{id}")).await;
+    page.assert_contains("效能工作建议");
+    assert!(
+        !page.body.contains("13800000000"),
+        "anonymous: no contact kept"
+    );
+    let u1s = u1.to_string();
+    let assigned = act(&mut staff, id, &[("do", "assign"), ("unit_id", &u1s)]).await;
+    assert_eq!(assigned.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assigned.assert_contains("这是效能工作建议");
+    let forwarded = act(&mut staff, id, &[("do", "forward"), ("unit_id", &u1s)]).await;
+    assert_eq!(
+        forwarded.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        forwarded.body
+    );
+    let mut liaison = app.logged_in("alpha", "liaison").await;
+    let ack = act(&mut liaison, id, &[("do", "acknowledge")]).await;
+    assert_eq!(ack.status, StatusCode::SEE_OTHER, "{}", ack.body);
+    liaison
+        .get(&format!("/alpha/complaints/{id}"))
+        .await
+        .assert_contains("单位已阅知");
+}
+
+#[tokio::test]
+async fn cmp_08_the_office_assigns_the_unit_signs_and_the_office_urges_and_transfers() {
+    let app = spawn_app().await;
+    office_with_units(&app).await;
+    let u1 = id_of(&app, "select id from unit where code = 'u1'").await;
+    let u2 = id_of(&app, "select id from unit where code = 'u2'").await;
+    let mut staff = app.logged_in("alpha", "office_staff").await;
+    let id = log(&app, &mut staff, &by_phone(u1, "窗口推诿")).await;
+    let mut liaison = app.logged_in("alpha", "liaison").await;
+    let early = liaison.get(&format!("/alpha/complaints/{id}")).await;
+    assert_eq!(
+        early.status,
+        StatusCode::NOT_FOUND,
+        "not before it is assigned"
+    );
+    let u1s = u1.to_string();
+    let assigned = act(&mut staff, id, &[("do", "assign"), ("unit_id", &u1s)]).await;
+    assert_eq!(assigned.status, StatusCode::SEE_OTHER, "{}", assigned.body);
+    let page = liaison.get(&format!("/alpha/complaints/{id}")).await;
+    page.assert_contains("签收");
+    assert!(
+        !page.body.contains("13800000000"),
+        "the complainant did not allow contact"
+    );
+    // the unit does not route, and the office does not sign
+    assert_eq!(
+        act(&mut liaison, id, &[("do", "urge"), ("note", "x")])
+            .await
+            .status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    let signed = act(&mut liaison, id, &[("do", "sign")]).await;
+    assert_eq!(signed.status, StatusCode::SEE_OTHER, "{}", signed.body);
+    let status: String = sqlx::query_scalar("select status from complaint")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(status, "signed");
+    let silent = act(&mut staff, id, &[("do", "urge"), ("note", " ")]).await;
+    assert_eq!(silent.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let urged = act(&mut staff, id, &[("do", "urge"), ("note", "请加快办理")]).await;
+    assert_eq!(urged.status, StatusCode::SEE_OTHER);
+    let u2s = u2.to_string();
+    let moved = act(
+        &mut staff,
+        id,
+        &[
+            ("do", "transfer"),
+            ("unit_id", &u2s),
+            ("note", "属第二单位职责"),
+        ],
+    )
+    .await;
+    assert_eq!(moved.status, StatusCode::SEE_OTHER, "{}", moved.body);
+    let page = staff.get(&format!("/alpha/complaints/{id}")).await;
+    for step in [
+        "受理并交办",
+        "单位签收",
+        "催办",
+        "请加快办理",
+        "转办",
+        "属第二单位职责",
+    ] {
+        page.assert_contains(step);
+    }
+    // the first unit holds it no more
+    let gone = liaison.get(&format!("/alpha/complaints/{id}")).await;
+    assert_eq!(gone.status, StatusCode::NOT_FOUND);
+    // leaders read and change nothing
+    let mut leader = app.logged_in("alpha", "leader").await;
+    leader
+        .get(&format!("/alpha/complaints/{id}"))
+        .await
+        .assert_contains("窗口推诿");
+    let by_leader = act(&mut leader, id, &[("do", "urge"), ("note", "x")]).await;
+    assert_eq!(by_leader.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn cmp_11_a_return_on_the_3rd_working_day_is_accepted_and_on_the_4th_refused() {
+    // signed on Wednesday 30 September 2026: the National Day holiday runs 1 to 7 October, then
+    // Thursday 8 is working day 1, Friday 9 day 2, Saturday 10 (a make-up working day) day 3, and
+    // Monday 12 day 4
+    for (day, accepted) in [("2026-10-10 17:30", true), ("2026-10-12 09:00", false)] {
+        let app = spawn_app().await;
+        office_with_units(&app).await;
+        let u1 = id_of(&app, "select id from unit where code = 'u1'").await;
+        app.clock.set(at("2026-09-30 10:00"));
+        let mut staff = app.logged_in("alpha", "office_staff").await;
+        let id = log(&app, &mut staff, &by_phone(u1, "证照办理超时")).await;
+        let u1s = u1.to_string();
+        act(&mut staff, id, &[("do", "assign"), ("unit_id", &u1s)]).await;
+        let mut liaison = app.logged_in("alpha", "liaison").await;
+        act(&mut liaison, id, &[("do", "sign")]).await;
+        liaison
+            .get(&format!("/alpha/complaints/{id}"))
+            .await
+            .assert_contains("可在 2026-10-10 23:59 前退回");
+        // days later: both sign in again
+        app.clock.set(at(day));
+        let mut liaison = app.logged_in("alpha", "liaison").await;
+        let mut staff = app.logged_in("alpha", "office_staff").await;
+        let returned = act(
+            &mut liaison,
+            id,
+            &[("do", "return"), ("note", "该事项属第二单位职责")],
+        )
+        .await;
+        if accepted {
+            assert_eq!(
+                returned.status,
+                StatusCode::SEE_OTHER,
+                "{day}: {}",
+                returned.body
+            );
+            // the office rules it is the unit's after all
+            let upheld = act(
+                &mut staff,
+                id,
+                &[
+                    ("do", "uphold"),
+                    ("note", "经市委编办2026年10月12日认定，属本单位职责"),
+                ],
+            )
+            .await;
+            assert_eq!(upheld.status, StatusCode::SEE_OTHER, "{}", upheld.body);
+            assert!(upheld.location().ends_with(&id.to_string()));
+        } else {
+            assert_eq!(returned.status, StatusCode::UNPROCESSABLE_ENTITY, "{day}");
+            returned.assert_contains("已超过签收后 3 个工作日");
+        }
+        let status: String = sqlx::query_scalar("select status from complaint")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+        assert_eq!(status, "signed", "{day}");
+    }
+}
+
+#[tokio::test]
+async fn cmp_13_the_office_sees_similar_complaints_and_a_refused_one_is_kept_with_its_reason() {
+    let app = spawn_app().await;
+    office_with_units(&app).await;
+    let u1 = id_of(&app, "select id from unit where code = 'u1'").await;
+    let mut staff = app.logged_in("alpha", "office_staff").await;
+    let first = log(
+        &app,
+        &mut staff,
+        &by_phone(u1, "不动产登记办理超过承诺时限"),
+    )
+    .await;
+    let mut again = by_phone(u1, "不动产登记办理超过承诺时限仍未办结");
+    again[7].1 = "13900000000".into();
+    let second = log(&app, &mut staff, &again).await;
+    let page = staff.get(&format!("/alpha/complaints/{second}")).await;
+    page.assert_contains("相似投诉");
+    page.assert_contains(&format!("/alpha/complaints/{first}"));
+    let refused = act(
+        &mut staff,
+        second,
+        &[
+            ("do", "refuse"),
+            ("reason", "in_progress"),
+            ("note", "同一事项已于效投〔2026〕0001号受理，正在办理"),
+        ],
+    )
+    .await;
+    assert_eq!(refused.status, StatusCode::SEE_OTHER, "{}", refused.body);
+    let page = staff.get(&format!("/alpha/complaints/{second}")).await;
+    page.assert_contains("已受理或正在办理");
+    page.assert_contains("同一事项已于效投〔2026〕0001号受理");
+    let kept: (String, String) =
+        sqlx::query_as("select status, refusal_reason from complaint where id = $1")
+            .bind(second)
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(kept, ("refused".into(), "in_progress".into()));
+    let bogus = act(&mut staff, first, &[("do", "refuse"), ("reason", "bored")]).await;
+    assert_eq!(bogus.status, StatusCode::UNPROCESSABLE_ENTITY);
+}
