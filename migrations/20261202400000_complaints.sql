@@ -36,9 +36,12 @@ create table complaint (
     refusal_note text not null default '',
     -- CMP-08: when the unit signed for it (签收); the handling period counts from here
     signed_at timestamptz,
+    -- the complainant's tracking code, as its SHA-256 only (the code is shown once)
+    tracking_hash text,
     created_at timestamptz not null,
     primary key (tenant_id, id),
     constraint complaint_number_key unique (tenant_id, number),
+    constraint complaint_tracking_key unique (tenant_id, tracking_hash),
     constraint complaint_year_fkey foreign key (tenant_id, assessment_year_id)
         references assessment_year (tenant_id, id),
     constraint complaint_unit_fkey foreign key (tenant_id, unit_id) references unit (tenant_id, id),

@@ -20,6 +20,7 @@ pub struct Config {
     pub evidence: EvidenceConfig,
     pub documents: DocumentsConfig,
     pub mail: MailConfig,
+    pub complaints: ComplaintsConfig,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -87,6 +88,16 @@ pub struct EvidenceConfig {
 pub struct DocumentsConfig {
     /// Folders searched (with their subfolders) for the fonts documents are typeset in.
     pub font_dirs: Vec<PathBuf>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct ComplaintsConfig {
+    /// CMP-13: the pg_trgm similarity from which an open complaint is shown as similar
+    pub similarity: f32,
+    /// complaints one client address may file on the public form in an hour
+    pub public_per_hour: u32,
+    /// wrong tracking codes one client address may try in an hour
+    pub track_failures_per_hour: u32,
 }
 
 #[derive(Debug, Clone, Deserialize)]

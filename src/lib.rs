@@ -64,6 +64,9 @@ pub struct Shared {
     pub year_results: scoring::ResultsCache,
     /// Where the open year's deductions fall, for the dashboard (see [`dashboard::SpreadCache`]).
     pub spreads: dashboard::SpreadCache,
+    /// What each client address did lately without logging in (the public complaint form and
+    /// tracking page), against floods.
+    pub public_limits: web::limit::Windows,
 }
 
 impl std::ops::Deref for AppState {
@@ -90,6 +93,7 @@ impl AppState {
             audit_pages: audit::NewestPageCache::default(),
             year_results: scoring::ResultsCache::default(),
             spreads: dashboard::SpreadCache::default(),
+            public_limits: web::limit::Windows::default(),
             config: Arc::new(config),
         })))
     }

@@ -66,8 +66,14 @@ fn office_routes(state: &AppState) -> Router<AppState> {
         .route("/login", get(a::login_form).post(a::login))
         // INS-08: anyone may verify a certificate, without logging in
         .route("/verify", get(s::verify_form))
-        // CMP-03: how to complain, for anyone
+        // CMP-03: how to complain, for anyone; the public complaint form and the tracking page
         .route("/channels", get(settings::show_channels))
+        .route(
+            "/complain",
+            get(crate::complaints::public::complain_form)
+                .post(crate::complaints::public::file_complaint),
+        )
+        .route("/track", get(crate::complaints::public::track))
         .route("/verify/{number}", get(s::verify_certificate))
         .merge(allow(
             SUPERVISOR_READERS,

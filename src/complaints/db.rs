@@ -14,6 +14,8 @@ pub struct NewComplaint<'a> {
     pub fields: &'a ComplaintFields,
     pub received_at: DateTime<Utc>,
     pub logged_by: Option<Uuid>,
+    /// the complainant's tracking code, hashed
+    pub tracking_hash: Option<&'a str>,
     pub at: DateTime<Utc>,
 }
 
@@ -28,9 +30,9 @@ pub async fn insert_complaint(
         "insert into complaint (tenant_id, id, assessment_year_id, number, channel, received_at,
                                 logged_by, unit_id, matter, reasons, category, evidence_note,
                                 relation, complainant_name, complainant_phone, complainant_email,
-                                contact_allowed, track, status, created_at)
+                                contact_allowed, track, status, created_at, tracking_hash)
          values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
-                 'received', $19)",
+                 'received', $19, $20)",
         tenant_id,
         c.id,
         c.year_id,
@@ -49,7 +51,8 @@ pub async fn insert_complaint(
         f.email,
         f.contact_allowed,
         f.track().as_str(),
-        c.at
+        c.at,
+        c.tracking_hash
     )
     .execute(&mut *conn)
     .await?;
@@ -401,4 +404,60 @@ pub async fn number_format(conn: &mut PgConnection) -> Result<String, sqlx::Erro
     sqlx::query_scalar!("select complaint_number_format from office_settings")
         .fetch_one(conn)
         .await
+}
+
+/// A complaint as its tracking page shows it: nothing about staff, notes or the complainant.
+#[derive(Debug, Clone)]
+pub struct TrackedRow {
+    pub id: Uuid,
+    pub number: String,
+    pub received_at: DateTime<Utc>,
+    pub unit_name: String,
+    pub matter: String,
+    pub track: String,
+    pub status: String,
+}
+
+/// The complaint whose tracking code hashes to `hash`, if any.
+pub async fn tracked(
+    conn: &mut PgConnection,
+    hash: &str,
+) -> Result<Option<TrackedRow>, sqlx::Error> {
+    sqlx::query_as!(
+        TrackedRow,
+        "select c.id, c.number, c.received_at, u.name as unit_name, c.matter, c.track, c.status
+           from complaint c join unit u on u.tenant_id = c.tenant_id and u.id = c.unit_id
+          where c.tracking_hash = $1",
+        hash
+    )
+    .fetch_optional(conn)
+    .await
+}
+
+/// A step of the public timeline: when, what, to which unit, and the words meant for the
+/// complainant.
+#[derive(Debug, Clone)]
+pub struct PublicStep {
+    pub at: DateTime<Utc>,
+    pub action: String,
+    pub unit: Option<String>,
+    pub public_text: String,
+}
+
+/// The steps of a complaint the tracking page shows, oldest first.
+pub async fn public_timeline(
+    conn: &mut PgConnection,
+    id: Uuid,
+) -> Result<Vec<PublicStep>, sqlx::Error> {
+    sqlx::query_as!(
+        PublicStep,
+        r#"select e.at, e.action, u.name as "unit?", e.public_text
+             from complaint_event e
+             left join unit u on u.tenant_id = e.tenant_id and u.id = e.unit_id
+            where e.complaint_id = $1 and e.public
+            order by e.at, e.id"#,
+        id
+    )
+    .fetch_all(conn)
+    .await
 }

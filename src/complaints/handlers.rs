@@ -1,6 +1,7 @@
 //! Complaints: the office logs, lists, accepts or refuses and routes them; a unit's liaison signs
 //! for those assigned to its unit, may return one out of remit, and acknowledges suggestions.
 
+use axum::extract::State;
 use axum::response::Response;
 use serde::Deserialize;
 use serde_json::json;
@@ -10,6 +11,7 @@ use super::db::{self, ComplaintRow, ListFilter};
 use super::model::{Case, Channel, ComplaintInput, Event, RefusalReason, Status, Track};
 use super::views::{ComplaintPage, FormPage, ListPage};
 use super::{LogError, log_complaint};
+use crate::AppState;
 use crate::audit::{Acting, Event as AuditEvent};
 use crate::core::paging::PageRequest;
 use crate::core::time::parse_datetime_input;
@@ -137,7 +139,7 @@ pub async fn create_complaint(
     let (fields, received_at) = fields;
     let tenant = acting.user.tenant_id;
     let logged = (received_at, Some(acting.user.id));
-    match log_complaint(&mut tx, tenant, &fields, logged, &acting.actor()).await {
+    match log_complaint(&mut tx, tenant, &fields, logged, None, &acting.actor()).await {
         Ok((id, number)) => {
             let done = Flash::success("complaints.logged").with(number);
             Ok(acting.done(done, &format!("/complaints/{id}")).await)
@@ -188,7 +190,7 @@ async fn readable(tx: &mut Tx, user: &CurrentUser, id: Uuid) -> AppResult<Compla
 /// A complaint's page with its timeline and what the reader may do next. Viewing the
 /// complainant's contact details is logged.
 async fn complaint_page(
-    ctx: PageCtx,
+    (ctx, similarity): (PageCtx, f32),
     acting: &Acting,
     tx: &mut Tx,
     c: ComplaintRow,
@@ -198,10 +200,7 @@ async fn complaint_page(
     let timeline = db::timeline(tx, c.id).await?;
     let people = db::people(tx, c.id).await?;
     let similar = match (user.of_office(), c.status.as_str()) {
-        (true, "received") => {
-            let threshold = 0.3;
-            db::similar(tx, &c, threshold).await?
-        }
+        (true, "received") => db::similar(tx, &c, similarity).await?,
         _ => Vec::new(),
     };
     let units = match (user.of_office(), db::open_year(tx).await?) {
@@ -247,11 +246,13 @@ async fn return_deadline(
 pub async fn show_complaint(
     acting: Acting,
     Path(ComplaintPath { complaint_id }): Path<ComplaintPath>,
+    State(state): State<AppState>,
     ctx: PageCtx,
     mut tx: Tx,
 ) -> AppResult<Response> {
     let c = readable(&mut tx, &acting.user, complaint_id).await?;
-    let page = complaint_page(ctx, &acting, &mut tx, c, Vec::new()).await?;
+    let similarity = state.config.complaints.similarity;
+    let page = complaint_page((ctx, similarity), &acting, &mut tx, c, Vec::new()).await?;
     drop(tx);
     let mut response = render(&page)?;
     if page.shows_contact {
@@ -278,12 +279,14 @@ pub struct ActForm {
 pub async fn act_on_complaint(
     acting: Acting,
     Path(ComplaintPath { complaint_id }): Path<ComplaintPath>,
+    State(state): State<AppState>,
     ctx: PageCtx,
     mut tx: Tx,
     Form(form): Form<ActForm>,
 ) -> AppResult<Response> {
     db::lock_complaint(&mut tx, complaint_id).await?;
     let c = readable(&mut tx, &acting.user, complaint_id).await?;
+    let ctx = (ctx, state.config.complaints.similarity);
     let note = form.note.trim();
     let by_office = acting.user.of_office();
     let unit = Uuid::parse_str(form.unit_id.trim()).ok();
@@ -300,7 +303,7 @@ pub async fn act_on_complaint(
         "sign" => unit_act(Event::Sign),
         "acknowledge" => unit_act(Event::Acknowledge),
         "return" => match c.signed_at {
-            Some(signed) => match return_deadline(&mut tx, &ctx, signed).await? {
+            Some(signed) => match return_deadline(&mut tx, &ctx.0, signed).await? {
                 Some(return_until) => unit_act(Event::Return { return_until }),
                 None => None,
             },
@@ -309,7 +312,7 @@ pub async fn act_on_complaint(
         _ => None,
     };
     let Some(event) = event else {
-        let text = ctx_error(&ctx, "complaints.error_act");
+        let text = ctx_error(&ctx.0, "complaints.error_act");
         return refused(ctx, &acting, tx, c, text).await;
     };
     // words the step needs: a reason to transfer, return or refuse, a message to urge
@@ -318,7 +321,7 @@ pub async fn act_on_complaint(
         Event::Transfer { .. } | Event::Urge | Event::Return { .. } | Event::Uphold
     );
     if (needs_note && note.is_empty()) || note.chars().count() > 2000 {
-        let text = ctx_error(&ctx, "complaints.error_note");
+        let text = ctx_error(&ctx.0, "complaints.error_note");
         return refused(ctx, &acting, tx, c, text).await;
     }
     let Some(status) = Status::parse(&c.status) else {
@@ -332,7 +335,7 @@ pub async fn act_on_complaint(
     let step = match case.apply(&event, acting.now) {
         Ok(step) => step,
         Err(error) => {
-            let text = ctx.refusal(&error);
+            let text = ctx.0.refusal(&error);
             return refused(ctx, &acting, tx, c, vec![text]).await;
         }
     };
@@ -343,7 +346,7 @@ pub async fn act_on_complaint(
     if let Some(unit) = target
         && !listed(&mut tx, unit).await?
     {
-        let text = ctx_error(&ctx, "complaints.error_unit");
+        let text = ctx_error(&ctx.0, "complaints.error_unit");
         return refused(ctx, &acting, tx, c, text).await;
     }
     let moved = match &event {
@@ -356,10 +359,10 @@ pub async fn act_on_complaint(
     };
     if !moved {
         let error = RuleError::new("CMP-08", "complaints.error_state");
-        let text = vec![ctx.refusal(&error)];
+        let text = vec![ctx.0.refusal(&error)];
         return refused(ctx, &acting, tx, c, text).await;
     }
-    let public = public_text(&ctx, &event, note);
+    let public = public_text(&ctx.0, &event, note);
     let entry = db::NewEvent {
         complaint_id: c.id,
         action: step.action,
@@ -407,7 +410,7 @@ fn public_text(ctx: &PageCtx, event: &Event, note: &str) -> Option<String> {
 }
 
 async fn refused(
-    ctx: PageCtx,
+    ctx: (PageCtx, f32),
     acting: &Acting,
     mut tx: Tx,
     c: ComplaintRow,

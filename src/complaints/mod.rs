@@ -5,6 +5,7 @@
 pub mod db;
 pub mod handlers;
 pub mod model;
+pub mod public;
 pub mod views;
 
 use chrono::{DateTime, Utc};
@@ -36,6 +37,7 @@ pub async fn log_complaint(
     tenant_id: Uuid,
     fields: &ComplaintFields,
     (received_at, logged_by): (DateTime<Utc>, Option<Uuid>),
+    tracking_hash: Option<&str>,
     actor: &Actor,
 ) -> Result<(Uuid, String), LogError> {
     let (year_id, year) = db::open_year(conn).await?.ok_or(LogError::NoYear)?;
@@ -54,6 +56,7 @@ pub async fn log_complaint(
         fields,
         received_at,
         logged_by,
+        tracking_hash,
         at: actor.at,
     };
     db::insert_complaint(conn, tenant_id, &new).await?;

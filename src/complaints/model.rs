@@ -249,6 +249,8 @@ pub struct ComplaintInput {
     pub complainant_phone: String,
     pub complainant_email: String,
     pub contact_allowed: Option<String>,
+    /// the public form's hidden field: people leave it empty, robots fill it
+    pub website: String,
 }
 
 /// A complaint's fields, checked.
@@ -400,6 +402,46 @@ impl ComplaintInput {
             _ => Err(errors),
         }
     }
+}
+
+/// The tracking code's letters: no 0/O, 1/I/L or U, so that it reads back without doubt.
+const CODE_ALPHABET: &[u8] = b"23456789ABCDEFGHJKMNPQRSTVWXYZ";
+/// 14 letters of 30: 68 bits.
+const CODE_LEN: usize = 14;
+
+/// A new tracking code from the operating system's random numbers, in groups of four
+/// (`ABCD-EFGH-JKMN-PQ`), and the hash it is stored as.
+pub fn new_tracking_code() -> Result<(String, String), rand::rand_core::OsError> {
+    use rand::TryRngCore;
+    let mut letters = Vec::with_capacity(CODE_LEN);
+    let mut byte = [0u8; 1];
+    while letters.len() < CODE_LEN {
+        rand::rngs::OsRng.try_fill_bytes(&mut byte)?;
+        // 240 = 8 × 30: taking bytes below it keeps every letter equally likely
+        if byte[0] < 240 {
+            letters.push(CODE_ALPHABET[(byte[0] % 30) as usize]);
+        }
+    }
+    let code: String = letters
+        .chunks(4)
+        .map(|c| String::from_utf8_lossy(c).into_owned())
+        .collect::<Vec<_>>()
+        .join("-");
+    let hash = tracking_hash(&code).unwrap_or_default();
+    Ok((code, hash))
+}
+
+/// The hash a typed tracking code is looked up by (SHA-256 of its letters, in hex), or `None` for
+/// text that cannot be a code. Case, spaces and dashes do not matter.
+pub fn tracking_hash(typed: &str) -> Option<String> {
+    use sha2::{Digest, Sha256};
+    let letters: String = typed
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .map(|c| c.to_ascii_uppercase())
+        .collect();
+    let valid = letters.len() == CODE_LEN && letters.bytes().all(|b| CODE_ALPHABET.contains(&b));
+    valid.then(|| hex::encode(Sha256::digest(letters.as_bytes())))
 }
 
 /// A complaint's number from the office's format (`效投〔{year}〕{seq:04}号`): `{year}`, and
@@ -600,6 +642,22 @@ mod tests {
         );
         assert_eq!(refused.unwrap().to, Status::Refused);
         assert_eq!(RefusalReason::ALL.len(), 4);
+    }
+
+    #[test]
+    fn a_tracking_code_has_over_60_bits_in_letters_that_read_back_without_doubt() {
+        let (code, hash) = new_tracking_code().unwrap();
+        assert_eq!(code.len(), 17, "four groups: {code}");
+        assert!((CODE_LEN as f64 * 30f64.log2()) > 60.0);
+        assert!(!code.contains(['0', 'O', '1', 'I', 'L', 'U']));
+        assert_eq!(tracking_hash(&code), Some(hash.clone()));
+        assert_eq!(
+            tracking_hash(&code.to_lowercase().replace('-', " ")),
+            Some(hash)
+        );
+        assert_eq!(tracking_hash("ABCD"), None);
+        assert_eq!(tracking_hash("ABCD-EFGH-JKMN-P0"), None);
+        assert_ne!(new_tracking_code().unwrap().0, code);
     }
 
     #[test]

@@ -4,7 +4,9 @@ use askama::Template;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use super::db::{ComplaintRow, EventRow, ListFilter, ListRow, SimilarRow, UnitChoice};
+use super::db::{
+    ComplaintRow, EventRow, ListFilter, ListRow, PublicStep, SimilarRow, TrackedRow, UnitChoice,
+};
 use super::model::{Category, Channel, ComplaintInput, RefusalReason, Relation, Status, Track};
 use crate::core::paging::PageRequest;
 use crate::core::{CurrentUser, FieldErrors, Pager};
@@ -264,5 +266,95 @@ fn action_key(action: &str) -> &'static str {
         "complaint.forward" => "complaints.step.forward",
         "complaint.acknowledge" => "complaints.step.acknowledge",
         _ => "complaints.unknown",
+    }
+}
+
+#[derive(Template)]
+#[template(path = "complaints/public_form.html")]
+pub struct PublicFormPage {
+    pub ctx: PageCtx,
+    pub units: Vec<UnitChoice>,
+    pub input: ComplaintInput,
+    pub errors: FieldErrors,
+    /// why the form was not taken at all (too many from this address), if so
+    pub message: Option<&'static str>,
+}
+
+impl PublicFormPage {
+    pub fn error_for(&self, field: &str) -> Option<&'static str> {
+        self.ctx.field_error(&self.errors, field)
+    }
+
+    pub fn categories(&self) -> &'static [Category] {
+        Category::ALL
+    }
+
+    pub fn relations(&self) -> &'static [Relation] {
+        Relation::ALL
+    }
+
+    pub fn chosen_unit(&self, id: &Uuid) -> bool {
+        self.input.unit_id == id.to_string()
+    }
+}
+
+#[derive(Template)]
+#[template(path = "complaints/filed.html")]
+pub struct FiledPage {
+    pub ctx: PageCtx,
+    pub number: String,
+    pub code: String,
+    pub link: String,
+    /// the link as a QR code (SVG)
+    pub qr: String,
+}
+
+/// A step of the public timeline as the tracking page shows it.
+pub struct PublicStepView {
+    pub at: String,
+    pub what: &'static str,
+    pub unit: String,
+    pub text: String,
+}
+
+#[derive(Template)]
+#[template(path = "complaints/track.html")]
+pub struct TrackPage {
+    pub ctx: PageCtx,
+    pub complaint: Option<TrackedRow>,
+    pub steps: Vec<PublicStepView>,
+    pub message: Option<&'static str>,
+}
+
+impl TrackPage {
+    pub fn empty(ctx: PageCtx) -> Self {
+        Self {
+            ctx,
+            complaint: None,
+            steps: Vec::new(),
+            message: None,
+        }
+    }
+
+    /// Shows the complaint and its public steps (never staff names or internal notes).
+    pub fn show(&mut self, complaint: TrackedRow, steps: Vec<PublicStep>) {
+        self.steps = steps
+            .into_iter()
+            .map(|s| PublicStepView {
+                at: self.ctx.local_time(&s.at),
+                what: action_key(&s.action),
+                unit: s.unit.unwrap_or_default(),
+                text: s.public_text,
+            })
+            .collect();
+        self.complaint = Some(complaint);
+    }
+
+    pub fn when(&self, at: &DateTime<Utc>) -> String {
+        self.ctx.local_time(at)
+    }
+
+    pub fn suggestion(&self, c: &TrackedRow) -> bool {
+        Track::parse(&c.track) == Track::Suggestion
     }
 }

@@ -9,6 +9,7 @@
 pub mod export;
 pub mod extract;
 pub mod flash;
+pub mod limit;
 pub mod nav;
 pub mod page;
 pub mod pages;

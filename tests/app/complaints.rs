@@ -347,3 +347,139 @@ async fn cmp_13_the_office_sees_similar_complaints_and_a_refused_one_is_kept_wit
     let bogus = act(&mut staff, first, &[("do", "refuse"), ("reason", "bored")]).await;
     assert_eq!(bogus.status, StatusCode::UNPROCESSABLE_ENTITY);
 }
+
+/// The public form's fields for a complaint about `unit` from a service recipient.
+fn online(unit: Uuid) -> Vec<(&'static str, String)> {
+    vec![
+        ("unit_id", unit.to_string()),
+        ("matter", "营业执照办理超过承诺时限".into()),
+        (
+            "reasons",
+            "11月3日提交材料，承诺3个工作日，至今未办结。".into(),
+        ),
+        ("category", "delay".into()),
+        ("evidence_note", "受理回执一张，在本人手中".into()),
+        ("relation", "recipient".into()),
+        ("complainant_name", "王五".into()),
+        ("complainant_phone", "13700000000".into()),
+        ("website", String::new()),
+    ]
+}
+
+/// The tracking code a filed page shows.
+fn code_on(body: &str) -> String {
+    body.split("id=\"tracking-code\">")
+        .nth(1)
+        .and_then(|rest| rest.split('<').next())
+        .expect("a tracking code on the page")
+        .to_string()
+}
+
+#[tokio::test]
+async fn cmp_03_anyone_files_online_and_follows_it_with_a_tracking_code_shown_once() {
+    let app = spawn_app().await;
+    office_with_units(&app).await;
+    let u1 = id_of(&app, "select id from unit where code = 'u1'").await;
+    let mut citizen = app.client();
+    let form = citizen.get("/alpha/complain?unit=u1").await;
+    assert_eq!(form.status, StatusCode::OK);
+    form.assert_contains(&format!("<option value=\"{u1}\" selected>"));
+    // CMP-02: online, it comes with evidence; what was typed is kept
+    let mut bare = online(u1);
+    bare[4].1 = String::new();
+    let refused = citizen.post("/alpha/complain", &pairs(&bare)).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    refused.assert_contains("来访、来信和网上投诉须提供证据");
+    refused.assert_contains("11月3日提交材料");
+    let filed = citizen.post("/alpha/complain", &pairs(&online(u1))).await;
+    assert_eq!(filed.status, StatusCode::CREATED, "{}", filed.body);
+    assert_eq!(filed.header("cache-control"), "no-store");
+    filed.assert_contains("效投〔2026〕0001号");
+    let code = code_on(&filed.body);
+    filed.assert_contains("<svg");
+    // stored only as its digest
+    let letters = code.replace('-', "");
+    let stored = app
+        .scalar_i64(&format!(
+            "select count(*) from complaint where tracking_hash = encode(sha256('{letters}'), 'hex')
+                and channel = 'online' and logged_by is null"
+        ))
+        .await;
+    assert_eq!(stored, 1);
+    assert_eq!(
+        app.scalar_i64(&format!(
+            "select count(*) from complaint where row_to_json(complaint)::text like '%{letters}%'"
+        ))
+        .await,
+        0
+    );
+    let tracked = citizen.get(&format!("/alpha/track?code={code}")).await;
+    assert_eq!(tracked.status, StatusCode::OK);
+    tracked.assert_contains("效投〔2026〕0001号");
+    tracked.assert_contains("待受理");
+    // the office accepts and assigns; the tracking page shows it, never who did it
+    let mut staff = app.logged_in("alpha", "office_staff").await;
+    let id = id_of(&app, "select id from complaint").await;
+    let u1s = u1.to_string();
+    act(
+        &mut staff,
+        id,
+        &[
+            ("do", "assign"),
+            ("unit_id", &u1s),
+            ("note", "内部意见：从严"),
+        ],
+    )
+    .await;
+    let tracked = citizen
+        .get(&format!("/alpha/track?code={}", code.to_lowercase()))
+        .await;
+    tracked.assert_contains("受理并交办");
+    tracked.assert_contains("第一单位");
+    assert!(
+        !tracked.body.contains("office_staff 姓名"),
+        "no staff names"
+    );
+    assert!(!tracked.body.contains("内部意见"), "no internal notes");
+    assert!(!tracked.body.contains("13700000000"), "no contact details");
+}
+
+#[tokio::test]
+async fn cmp_03_the_honeypot_and_floods_are_refused_and_wrong_codes_are_limited_alike() {
+    let app = spawn_app().await;
+    office_with_units(&app).await;
+    let u1 = id_of(&app, "select id from unit where code = 'u1'").await;
+    let mut robot = app.client();
+    let mut form = online(u1);
+    form[8].1 = "http://spam.example".into();
+    let caught = robot.post("/alpha/complain", &pairs(&form)).await;
+    assert_eq!(caught.status, StatusCode::BAD_REQUEST);
+    assert_eq!(app.scalar_i64("select count(*) from complaint").await, 0);
+    // ten an hour from one address, then the form says to wait and keeps what was typed
+    let mut citizen = app.client();
+    for _ in 0..10 {
+        let filed = citizen.post("/alpha/complain", &pairs(&online(u1))).await;
+        assert_eq!(filed.status, StatusCode::CREATED);
+    }
+    let flood = citizen.post("/alpha/complain", &pairs(&online(u1))).await;
+    assert_eq!(flood.status, StatusCode::TOO_MANY_REQUESTS);
+    flood.assert_contains("营业执照办理超过承诺时限");
+    assert_eq!(app.scalar_i64("select count(*) from complaint").await, 10);
+    // a malformed code and well-formed unknown ones answer alike, never echoing what was typed
+    let mut first = None;
+    for (i, code) in ["ABCD-EFGH-JKMN-PR", "xyz", "2345-6789-ABCD-EF"]
+        .iter()
+        .cycle()
+        .take(20)
+        .enumerate()
+    {
+        let page = citizen.get(&format!("/alpha/track?code={code}")).await;
+        assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY, "try {i}");
+        page.assert_contains("没有找到这个查询码对应的投诉");
+        let answer = page.body;
+        assert_eq!(first.get_or_insert(answer.clone()), &answer, "try {i}");
+    }
+    let limited = citizen.get("/alpha/track?code=ABCD-EFGH-JKMN-PQ").await;
+    assert_eq!(limited.status, StatusCode::TOO_MANY_REQUESTS);
+    limited.assert_contains("查询次数过多");
+}
