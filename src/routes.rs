@@ -406,6 +406,7 @@ fn complaint_routes() -> Router<AppState> {
             READERS,
             Router::new()
                 .route("/complaints", get(c::list_complaints))
+                .merge(export("/complaints/export", c::export_complaints))
                 .route("/complaints/{complaint_id}", get(c::show_complaint)),
         ))
         .merge(allow(

@@ -282,6 +282,8 @@ pub struct ListFilter {
     pub channel: String,
     pub category: String,
     pub unit: Option<Uuid>,
+    /// only those a unit holds (a liaison's list): not those awaiting the office or refused
+    pub held_only: bool,
 }
 
 /// The complaints that match, newest first, a page of them, and how many match in all.
@@ -298,6 +300,7 @@ pub async fn list(
              join unit u on u.tenant_id = c.tenant_id and u.id = c.unit_id
             where ($1 = '' or c.status = $1) and ($2 = '' or c.channel = $2)
               and ($3 = '' or c.category = $3) and ($4::uuid is null or c.unit_id = $4)
+              and (not $7 or c.status not in ('received', 'refused'))
             order by c.received_at desc, c.id desc
             limit $5 offset $6"#,
         filter.status,
@@ -305,18 +308,21 @@ pub async fn list(
         filter.category,
         filter.unit,
         limit,
-        offset
+        offset,
+        filter.held_only
     )
     .fetch_all(&mut *conn)
     .await?;
     let total = sqlx::query_scalar!(
         r#"select count(*) as "n!" from complaint c
             where ($1 = '' or c.status = $1) and ($2 = '' or c.channel = $2)
-              and ($3 = '' or c.category = $3) and ($4::uuid is null or c.unit_id = $4)"#,
+              and ($3 = '' or c.category = $3) and ($4::uuid is null or c.unit_id = $4)
+              and (not $5 or c.status not in ('received', 'refused'))"#,
         filter.status,
         filter.channel,
         filter.category,
-        filter.unit
+        filter.unit,
+        filter.held_only
     )
     .fetch_one(conn)
     .await?;

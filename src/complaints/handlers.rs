@@ -17,6 +17,7 @@ use crate::core::paging::PageRequest;
 use crate::core::time::parse_datetime_input;
 use crate::core::{AppResult, CurrentUser, FieldErrors, RuleError, not_found};
 use crate::db::{Tx, Wrote};
+use crate::web::export::{Export, ExportFormat};
 use crate::web::{Flash, Form, PageCtx, Path, Query, render, render_invalid};
 
 const PAGE_SIZE: i64 = 50;
@@ -46,18 +47,7 @@ pub async fn list_complaints(
     ctx: PageCtx,
     mut tx: Tx,
 ) -> AppResult<Response> {
-    let unit = match user.liaison_unit() {
-        Some(own) => Some(own),
-        None => Uuid::parse_str(query.unit.trim()).ok(),
-    };
-    let filter = ListFilter {
-        status: known(&query.status, |s| Status::parse(s).is_some()),
-        channel: known(&query.channel, |s| Channel::parse(s).is_some()),
-        category: known(&query.category, |s| {
-            super::model::Category::parse(s).is_some()
-        }),
-        unit,
-    };
+    let filter = query.filter(&user);
     let request = PageRequest::new(query.page, PAGE_SIZE);
     let (rows, total) = db::list(&mut tx, &filter, (request.limit(), request.offset())).await?;
     let units = match (user.liaison_unit(), db::open_year(&mut tx).await?) {
@@ -67,6 +57,64 @@ pub async fn list_complaints(
     drop(tx);
     let page = ListPage::new(ctx, &user, filter, rows, units, (request, total));
     render(&page)
+}
+
+/// The most complaints one export holds (the newest that match).
+const EXPORT_CAP: i64 = 10_000;
+
+/// The list as its filters show it, as CSV or XLSX (at most the newest [`EXPORT_CAP`]).
+pub async fn export_complaints(
+    user: CurrentUser,
+    format: ExportFormat,
+    Query(query): Query<ListQuery>,
+    ctx: PageCtx,
+    mut tx: Tx,
+) -> AppResult<Response> {
+    let filter = query.filter(&user);
+    let (rows, _) = db::list(&mut tx, &filter, (EXPORT_CAP, 0)).await?;
+    drop(tx);
+    let rows = rows
+        .into_iter()
+        .map(|r| {
+            vec![
+                r.number,
+                ctx.local_time(&r.received_at),
+                r.unit_name,
+                r.matter,
+                ctx.t(super::views::category_key(&r.category)).to_string(),
+                ctx.t(super::views::channel_key(&r.channel)).to_string(),
+                ctx.t(super::views::status_key(&r.status)).to_string(),
+            ]
+        })
+        .collect();
+    let keys = [
+        "complaints.number",
+        "complaints.received_at",
+        "complaints.unit",
+        "complaints.matter",
+        "complaints.category",
+        "complaints.channel",
+        "complaints.status",
+    ];
+    Export::translated(&ctx, "complaints", &keys, rows).respond(format)
+}
+
+impl ListQuery {
+    /// The filters the list applies for `user`: known values only, and a liaison's own unit.
+    fn filter(&self, user: &CurrentUser) -> ListFilter {
+        ListFilter {
+            status: known(&self.status, |s| Status::parse(s).is_some()),
+            channel: known(&self.channel, |s| Channel::parse(s).is_some()),
+            category: known(&self.category, |s| {
+                super::model::Category::parse(s).is_some()
+            }),
+            unit: match user.liaison_unit() {
+                Some(own) => Some(own),
+                None => Uuid::parse_str(self.unit.trim()).ok(),
+            },
+            held_only: user.liaison_unit().is_some(),
+        }
+    }
 }
 
 /// A filter value the list knows, or nothing.

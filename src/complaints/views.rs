@@ -44,6 +44,8 @@ pub struct ListPage {
     pub units: Vec<UnitChoice>,
     pub pager: Pager,
     pub total: i64,
+    /// the filters as the export's query string
+    pub export_query: String,
 }
 
 impl ListPage {
@@ -56,6 +58,7 @@ impl ListPage {
         (request, total): (PageRequest, i64),
     ) -> Self {
         let query = filter_query(&filter);
+        let export_query = format!("?{}", query.trim_end_matches('&'));
         let base = ctx.href("/complaints");
         let pager = Pager::new(request, total, |n| format!("{base}?{query}page={n}"));
         Self {
@@ -66,6 +69,7 @@ impl ListPage {
             units,
             pager,
             total,
+            export_query,
         }
     }
 

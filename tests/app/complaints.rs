@@ -483,3 +483,41 @@ async fn cmp_03_the_honeypot_and_floods_are_refused_and_wrong_codes_are_limited_
     assert_eq!(limited.status, StatusCode::TOO_MANY_REQUESTS);
     limited.assert_contains("查询次数过多");
 }
+
+#[tokio::test]
+async fn the_complaints_list_exports_what_its_filters_show_and_a_liaison_only_its_units() {
+    let app = spawn_app().await;
+    office_with_units(&app).await;
+    let u1 = id_of(&app, "select id from unit where code = 'u1'").await;
+    let u2 = id_of(&app, "select id from unit where code = 'u2'").await;
+    let mut staff = app.logged_in("alpha", "office_staff").await;
+    let mut hotline = by_phone(u1, "热线反映窗口推诿");
+    hotline[0].1 = "hotline_12345".into();
+    log(&app, &mut staff, &hotline).await;
+    let id = log(&app, &mut staff, &by_phone(u2, "电话反映办理超时")).await;
+    let page = staff.get("/alpha/complaints?channel=hotline_12345").await;
+    page.assert_contains("/alpha/complaints/export.xlsx?channel=hotline_12345");
+    let (status, _, bytes) = staff
+        .get_bytes("/alpha/complaints/export.xlsx?channel=hotline_12345")
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let rows = crate::exports::xlsx_rows(&bytes);
+    assert_eq!(rows[0][0], "编号");
+    assert_eq!(
+        rows.len(),
+        2,
+        "the header and the one complaint the page shows"
+    );
+    assert_eq!(rows[1][0], "效投〔2026〕0001号");
+    assert_eq!(rows[1][3], "热线反映窗口推诿");
+    // the liaison of u1 exports only what its unit holds
+    let u2s = u2.to_string();
+    act(&mut staff, id, &[("do", "assign"), ("unit_id", &u2s)]).await;
+    let mut liaison = app.logged_in("alpha", "liaison").await;
+    let (_, _, bytes) = liaison.get_bytes("/alpha/complaints/export.xlsx").await;
+    let rows = crate::exports::xlsx_rows(&bytes);
+    assert!(
+        rows.iter()
+            .all(|r| !r.contains(&"电话反映办理超时".to_string()))
+    );
+}
