@@ -19,6 +19,8 @@ pub(super) struct Cast {
     pub(super) supervisor: Visitor,
     /// each unit's liaison, by unit code
     pub(super) liaisons: HashMap<String, Visitor>,
+    /// someone on the public complaint form, not logged in
+    pub(super) citizen: Visitor,
 }
 
 /// A photo taken on site, as a phone names it.
@@ -184,5 +186,6 @@ pub(super) async fn sign_in(
         staff,
         supervisor,
         liaisons,
+        citizen: Visitor::anonymous(router, code),
     })
 }

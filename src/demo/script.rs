@@ -140,3 +140,117 @@ pub(super) const VISITS: &[Visit] = &[
 
 /// Units that missed one quarter's self-report, and which (INS-04).
 pub(super) const MISSED: [(&str, u32); 4] = [("u005", 1), ("u019", 2), ("u028", 2), ("u036", 3)];
+
+/// How a demo complaint comes in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Intake {
+    /// on the public form
+    Online,
+    /// logged by office staff from this channel
+    Logged(&'static str),
+}
+
+/// What became of a demo complaint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Fate {
+    /// still waiting for the office
+    Waiting,
+    /// assigned, not yet signed for
+    Assigned,
+    /// assigned and signed for by the unit
+    Signed,
+    /// signed for, then urged by the office
+    Urged,
+    /// returned by the unit as outside its remit and transferred to another (its code)
+    Transferred(&'static str),
+    /// not accepted: already in progress
+    Refused,
+    /// a suggestion passed to the unit, which acknowledged it
+    Suggestion,
+}
+
+/// One complaint of the demo year: when, how, about which unit, what, the relation (CMP-05), and
+/// what became of it.
+pub(super) struct DemoComplaint {
+    pub(super) when: When,
+    pub(super) intake: Intake,
+    pub(super) unit: &'static str,
+    pub(super) category: &'static str,
+    pub(super) matter: &'static str,
+    pub(super) reasons: &'static str,
+    pub(super) relation: &'static str,
+    pub(super) then: Fate,
+}
+
+pub(super) const COMPLAINTS: &[DemoComplaint] = &[
+    DemoComplaint {
+        when: When::Share(0.35),
+        intake: Intake::Logged("hotline_12345"),
+        unit: "u024",
+        category: "delay",
+        matter: "社保关系转移办理超过承诺时限",
+        reasons: "5月6日在窗口提交社保关系转移申请，承诺10个工作日办结，至今一个多月仍未办结，多次电话询问均答复在走流程。",
+        relation: "recipient",
+        then: Fate::Signed,
+    },
+    DemoComplaint {
+        when: When::Share(0.52),
+        intake: Intake::Online,
+        unit: "u034",
+        category: "attitude",
+        matter: "窗口工作人员态度生硬，拒绝解答咨询",
+        reasons: "7月上旬到城管局窗口咨询占道经营审批，工作人员玩手机，称“自己去网上看”，拒绝解答。",
+        relation: "recipient",
+        then: Fate::Urged,
+    },
+    DemoComplaint {
+        when: When::Share(0.6),
+        intake: Intake::Logged("complaint_hotline"),
+        unit: "u019",
+        category: "shirking",
+        matter: "河道清淤问题被多个部门相互推诿",
+        reasons: "反映小区旁河道淤积，水利局称归城管，城管称归住建，问题拖了两个月没人管。",
+        relation: "interested",
+        then: Fate::Transferred("u034"),
+    },
+    DemoComplaint {
+        when: When::Share(0.62),
+        intake: Intake::Logged("hotline_12345"),
+        unit: "u024",
+        category: "delay",
+        matter: "社保关系转移办理超过承诺时限，再次反映",
+        reasons: "此前已反映过社保关系转移超时，仍未办结，再次投诉。",
+        relation: "recipient",
+        then: Fate::Refused,
+    },
+    DemoComplaint {
+        when: When::Share(0.7),
+        intake: Intake::Logged("complaint_hotline"),
+        unit: "u001",
+        category: "other",
+        matter: "建议政务服务大厅延长午间办理时间",
+        reasons: "上班族只能午休时间办事，建议中午安排轮岗窗口。",
+        relation: "anonymous",
+        then: Fate::Suggestion,
+    },
+    DemoComplaint {
+        when: When::DaysAgo(3),
+        intake: Intake::Online,
+        unit: "u030",
+        category: "notification",
+        matter: "户口迁移材料未一次性告知，来回跑了三趟",
+        reasons: "办理户口迁移，每次去都说缺一样材料，前后跑了三趟，没有一次性告知需要的全部材料。",
+        relation: "recipient",
+        then: Fate::Assigned,
+    },
+    DemoComplaint {
+        when: When::DaysAgo(1),
+        intake: Intake::Online,
+        unit: "u030",
+        category: "notification",
+        matter: "户口迁移材料未一次性告知，跑了多趟",
+        reasons: "户口迁移材料每次只告知一部分，已经跑了多趟。",
+        relation: "recipient",
+        then: Fate::Waiting,
+    },
+];

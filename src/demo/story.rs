@@ -20,7 +20,7 @@ use uuid::Uuid;
 
 use super::cast::{Cast, channels, liaison_of, photo, plan_task, sign_in};
 use super::pictures::signature;
-use super::script::{Aftermath, MISSED, VISITS, When};
+use super::script::{Aftermath, COMPLAINTS, Fate, Intake, MISSED, VISITS, When};
 use super::world::World;
 use crate::AppState;
 use crate::config::Config;
@@ -52,6 +52,14 @@ enum Act {
     ReadBulletin(String),
     ScheduleInterview,
     HoldInterview,
+    /// a complaint comes in (CMP-02, CMP-03)
+    Complain(usize),
+    /// the office decides on it (CMP-05, CMP-08, CMP-13)
+    Route(usize),
+    /// the unit answers for it: signs, returns, acknowledges (CMP-08, CMP-11)
+    Answer(usize),
+    /// the office's next step: urge or transfer (CMP-08)
+    FollowComplaint(usize),
     /// SYS-8 (accountability rule, art. 3): the interviewed unit becomes a warning unit
     DesignateWarning,
     FollowUp,
@@ -233,6 +241,24 @@ fn plan(
         at: (world.days_ago(1), (16, 40)),
         act: Act::PlanWeek,
     });
+    // CMP-02 to CMP-13: the year's complaints, each taken as far as it has come
+    for (i, c) in COMPLAINTS.iter().enumerate() {
+        let day = world.day_of(c.when);
+        steps.push(step(day, (10, 5 + i as u32), Act::Complain(i)));
+        if c.then == Fate::Waiting {
+            continue;
+        }
+        steps.push(step(day, (15, 20 + i as u32), Act::Route(i)));
+        if matches!(c.then, Fate::Refused | Fate::Assigned) {
+            continue;
+        }
+        let next = world.after(day, 1).min(world.today);
+        steps.push(step(next, (9, 10 + i as u32), Act::Answer(i)));
+        if matches!(c.then, Fate::Urged | Fate::Transferred(_)) {
+            let later = world.after(day, 2).min(world.today);
+            steps.push(step(later, (11, 15 + i as u32), Act::FollowComplaint(i)));
+        }
+    }
     steps
 }
 
@@ -241,6 +267,16 @@ fn step(day: NaiveDate, time: (u32, u32), act: Act) -> Step {
         at: (day, time),
         act,
     }
+}
+
+/// The id of the demo unit `code`.
+async fn unit_id(world: &World, pool: &PgPool, code: &str) -> anyhow::Result<Uuid> {
+    let mut tx = crate::db::begin_tenant(pool, world.office_id).await?;
+    let unit = crate::registry::units::db::find_unit_by_code(&mut tx, code)
+        .await?
+        .with_context(|| format!("the demo unit {code}"))?;
+    tx.rollback().await?;
+    Ok(unit.id)
 }
 
 /// The visit whose notice ran out without a report, and its unit (interviewed, then warned).
@@ -267,6 +303,7 @@ struct Story {
     notices: HashMap<usize, Uuid>,
     bulletin: Option<Uuid>,
     interview: Option<Uuid>,
+    complaints: HashMap<usize, Uuid>,
 }
 
 impl Story {
@@ -455,6 +492,10 @@ impl Story {
                     .await?;
             }
             Act::DesignateWarning => self.designate_warning(world, cast, pool).await?,
+            Act::Complain(i) => self.complain(world, cast, pool, i).await?,
+            Act::Route(i) => self.route(world, cast, pool, i).await?,
+            Act::Answer(i) => self.answer(cast, i).await?,
+            Act::FollowComplaint(i) => self.follow_complaint(world, cast, pool, i).await?,
             Act::FollowUp => {
                 let interview = self.interview.context("the interview")?;
                 let mut tx = crate::db::begin_tenant(pool, world.office_id).await?;
@@ -624,6 +665,148 @@ impl Story {
             .post(&format!("/bulletins/{bulletin}/publish"), &[])
             .await?;
         self.bulletin = Some(bulletin);
+        Ok(())
+    }
+
+    /// A complaint of the year comes in: on the public form, or logged by office staff.
+    async fn complain(
+        &mut self,
+        world: &World,
+        cast: &mut Cast,
+        pool: &PgPool,
+        i: usize,
+    ) -> anyhow::Result<()> {
+        let c = &COMPLAINTS[i];
+        let unit = unit_id(world, pool, c.unit).await?.to_string();
+        let mut fields = vec![
+            ("unit_id", unit.as_str()),
+            ("matter", c.matter),
+            ("reasons", c.reasons),
+            ("category", c.category),
+            ("relation", c.relation),
+        ];
+        let named = c.relation != "anonymous";
+        if named {
+            fields.extend([
+                ("complainant_name", "陈先生"),
+                ("complainant_phone", "13905630000"),
+            ]);
+        }
+        let id = match c.intake {
+            Intake::Online => {
+                fields.push(("evidence_note", "办事回执和现场照片，在本人手机中"));
+                fields.push(("contact_allowed", "on"));
+                cast.citizen.post("/complain", &fields).await?;
+                let mut tx = crate::db::begin_tenant(pool, world.office_id).await?;
+                let filter = crate::complaints::db::ListFilter::default();
+                let (newest, _) = crate::complaints::db::list(&mut tx, &filter, (1, 0)).await?;
+                tx.rollback().await?;
+                newest
+                    .first()
+                    .map(|r| r.id)
+                    .context("the complaint filed online")?
+            }
+            Intake::Logged(channel) => {
+                fields.push(("channel", channel));
+                let answer = cast.staff.post("/complaints", &fields).await?;
+                answer.location_id().context("the complaint logged")?
+            }
+        };
+        self.complaints.insert(i, id);
+        Ok(())
+    }
+
+    /// The office decides: assigns it, refuses it, or passes a suggestion on.
+    async fn route(
+        &mut self,
+        world: &World,
+        cast: &mut Cast,
+        pool: &PgPool,
+        i: usize,
+    ) -> anyhow::Result<()> {
+        let c = &COMPLAINTS[i];
+        let id = self.complaints.get(&i).copied().context("the complaint")?;
+        let unit = unit_id(world, pool, c.unit).await?.to_string();
+        let path = format!("/complaints/{id}/act");
+        let fields: Vec<(&str, &str)> = match c.then {
+            Fate::Refused => vec![
+                ("do", "refuse"),
+                ("reason", "in_progress"),
+                (
+                    "note",
+                    "您反映的问题已于此前受理并交办，正在办理期限内，请耐心等待答复。",
+                ),
+            ],
+            Fate::Suggestion => vec![("do", "forward"), ("unit_id", unit.as_str())],
+            _ => vec![
+                ("do", "assign"),
+                ("unit_id", unit.as_str()),
+                ("note", "请核实情况，按期办结并答复投诉人。"),
+            ],
+        };
+        cast.staff.post(&path, &fields).await?;
+        Ok(())
+    }
+
+    /// The unit's liaison signs for it (or acknowledges a suggestion; or, outside its remit,
+    /// returns it).
+    async fn answer(&mut self, cast: &mut Cast, i: usize) -> anyhow::Result<()> {
+        let c = &COMPLAINTS[i];
+        let id = self.complaints.get(&i).copied().context("the complaint")?;
+        let Some(liaison) = cast.liaisons.get_mut(c.unit) else {
+            return Ok(());
+        };
+        let path = format!("/complaints/{id}/act");
+        match c.then {
+            Fate::Suggestion => {
+                liaison.post(&path, &[("do", "acknowledge")]).await?;
+            }
+            Fate::Transferred(_) => {
+                liaison.post(&path, &[("do", "sign")]).await?;
+                let why = "河道淤积清理属城市管理部门职责，本局负责水利工程，不属本单位职责。";
+                liaison
+                    .post(&path, &[("do", "return"), ("note", why)])
+                    .await?;
+            }
+            _ => {
+                liaison.post(&path, &[("do", "sign")]).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The office urges the unit, or transfers a returned complaint to the competent unit.
+    async fn follow_complaint(
+        &mut self,
+        world: &World,
+        cast: &mut Cast,
+        pool: &PgPool,
+        i: usize,
+    ) -> anyhow::Result<()> {
+        let id = self.complaints.get(&i).copied().context("the complaint")?;
+        let path = format!("/complaints/{id}/act");
+        match COMPLAINTS[i].then {
+            Fate::Transferred(to) => {
+                let unit = unit_id(world, pool, to).await?.to_string();
+                let why = "经核，河道日常清淤属城市管理部门职责，转市城市管理局办理。";
+                cast.staff
+                    .post(
+                        &path,
+                        &[
+                            ("do", "transfer"),
+                            ("unit_id", unit.as_str()),
+                            ("note", why),
+                        ],
+                    )
+                    .await?;
+            }
+            _ => {
+                let note = "投诉人再次来电反映，请抓紧核实处理并及时答复。";
+                cast.staff
+                    .post(&path, &[("do", "urge"), ("note", note)])
+                    .await?;
+            }
+        }
         Ok(())
     }
 

@@ -71,6 +71,17 @@ impl Visitor {
         Ok(visitor)
     }
 
+    /// Someone who does not log in (a citizen on the public complaint form).
+    pub fn anonymous(router: &Router, office: &str) -> Self {
+        Self {
+            router: router.clone(),
+            office: office.into(),
+            cookies: std::collections::BTreeMap::new(),
+            who: "citizen".into(),
+            password: String::new(),
+        }
+    }
+
     async fn sign_in(&mut self) -> anyhow::Result<()> {
         self.cookies.clear();
         let fields = form(&[("username", &self.who), ("password", &self.password)]);

@@ -339,6 +339,20 @@ async fn ins_13_the_demo_office_is_met_in_the_middle_of_its_year() {
     assert!(count("select count(*) from interview where status = 'held'").await >= 1);
     // SYS-8 (accountability rule, art. 3): the interviewed unit is the year's warning unit
     assert_eq!(count("select count(*) from warning_unit").await, 1);
+    // CMP-02 to CMP-13: complaints from the public form and staff, in every state so far
+    assert_eq!(count("select count(*) from complaint").await, 7);
+    assert_eq!(
+        count("select count(distinct status) from complaint").await,
+        5,
+        "waiting, assigned (one of them transferred), signed (one urged), refused, acknowledged"
+    );
+    assert_eq!(
+        count(
+            "select count(*) from complaint where channel = 'online' and tracking_hash is not null"
+        )
+        .await,
+        3
+    );
     assert_eq!(
         app.scalar_string("select complaint_hotline from office_settings")
             .await,
