@@ -60,11 +60,35 @@ impl FromRequestParts<AppState> for ApiCaller {
             .headers
             .get(header::AUTHORIZATION)
             .and_then(|value| value.to_str().ok())
-            .and_then(Presented::from_authorization)
-            .ok_or_else(ApiError::unauthorized)?;
-        let code = path_office(parts, state)
-            .await
-            .ok_or_else(ApiError::unauthorized)?;
+            .and_then(Presented::from_authorization);
+        let code = path_office(parts, state).await;
+        let Ok(ClientAddr(addr)) = ClientAddr::from_request_parts(parts, state).await;
+        ApiCaller::authenticate(state, code, presented, addr).await
+    }
+}
+
+impl ApiCaller {
+    /// The caller of a key sent otherwise than in the header (Open311's `api_key` field), for the
+    /// office `office_code`; the same checks and the same 401 as the extractor.
+    pub async fn with_key(
+        state: &AppState,
+        office_code: &str,
+        key: &str,
+        addr: String,
+    ) -> Result<Self, ApiError> {
+        let code = OfficeCode::parse(office_code).ok();
+        Self::authenticate(state, code, Presented::parse(key.trim()), addr).await
+    }
+
+    async fn authenticate(
+        state: &AppState,
+        code: Option<OfficeCode>,
+        presented: Option<Presented>,
+        addr: String,
+    ) -> Result<Self, ApiError> {
+        let (Some(code), Some(presented)) = (code, presented) else {
+            return Err(ApiError::unauthorized());
+        };
         let office = state
             .offices
             .find(&state.db, code.as_str())
@@ -78,7 +102,6 @@ impl FromRequestParts<AppState> for ApiCaller {
             .ok_or_else(ApiError::unauthorized)?;
         let now = state.clock.now();
         db::touch(&mut tx, key.id, now).await?;
-        let Ok(ClientAddr(addr)) = ClientAddr::from_request_parts(parts, state).await;
         Ok(Self {
             office,
             key_id: key.id,
@@ -90,9 +113,7 @@ impl FromRequestParts<AppState> for ApiCaller {
             changes: state.changes.clone(),
         })
     }
-}
 
-impl ApiCaller {
     /// The key as the audit log names it.
     pub fn actor(&self) -> Actor {
         Actor::api_key(&self.key_prefix, &self.key_name, &self.addr, self.now)
