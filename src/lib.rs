@@ -4,6 +4,7 @@
 //! [`router`] builds the whole web application from an [`AppState`], so the binary and the tests
 //! serve exactly the same thing.
 
+pub mod apikeys; // per-office API keys for other systems, and the API caller they identify (CMP-03)
 pub mod audit; // append-only, hash-chained audit log per office
 pub mod auth; // passwords, sessions, login, the office context and the roles each route admits
 pub mod calendar; // working days (CAL-1, CAL-2): the only code that counts them

@@ -15,9 +15,9 @@ use xiaoneng::audit::Actor;
 use xiaoneng::config::Config;
 use xiaoneng::core::Clock;
 use xiaoneng::db::embedded::{self, EmbeddedCluster};
-use xiaoneng::registry;
 use xiaoneng::registry::users::{self, model::NewUserInput};
 use xiaoneng::{AppState, db, demo, telemetry};
+use xiaoneng::{apikeys, registry};
 
 #[derive(Parser)]
 #[command(
@@ -60,6 +60,11 @@ enum Command {
     User {
         #[command(subcommand)]
         command: UserCommand,
+    },
+    /// An office's API keys for other systems (CMP-03).
+    Apikey {
+        #[command(subcommand)]
+        command: ApikeyCommand,
     },
     /// Create the demo office and its users where missing, and print their logins.
     Demo {
@@ -170,6 +175,30 @@ enum UserCommand {
         /// The name shown in the application (default: the username).
         #[arg(long)]
         name: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum ApikeyCommand {
+    /// Create a key and print it once (only its hash is kept).
+    Create {
+        #[arg(long)]
+        office: String,
+        /// Which system uses the key, e.g. "12345 hotline".
+        #[arg(long)]
+        name: String,
+    },
+    /// List the office's keys: prefix, name, created, last used, revoked.
+    List {
+        #[arg(long)]
+        office: String,
+    },
+    /// Revoke a key at once, named by its prefix (`xn_` and 16 hex digits).
+    Revoke {
+        #[arg(long)]
+        office: String,
+        #[arg(long)]
+        prefix: String,
     },
 }
 
@@ -324,6 +353,10 @@ async fn run(
         } => {
             db::migrate(&pool).await?;
             create_user(&pool, &office, username, role, unit, name).await?;
+        }
+        Command::Apikey { command } => {
+            db::migrate(&pool).await?;
+            return api_key_command(&pool, command).await;
         }
         Command::Demo { reset_passwords } => {
             db::migrate(&pool).await?;
@@ -487,6 +520,77 @@ async fn create_user(
         println!("password (shown once; to be changed at first login): {password}");
     }
     Ok(())
+}
+
+/// `xiaoneng apikey ...`: creates (printing the key once), lists or revokes an office's keys, each
+/// change recorded in the office's log with the command line as the actor.
+async fn api_key_command(pool: &PgPool, command: ApikeyCommand) -> anyhow::Result<ExitCode> {
+    let code = match &command {
+        ApikeyCommand::Create { office, .. }
+        | ApikeyCommand::List { office }
+        | ApikeyCommand::Revoke { office, .. } => office.clone(),
+    };
+    let Some(office) = db::offices::find_office_by_code(pool, &code).await? else {
+        bail!("no office with code {code}");
+    };
+    let mut tx = db::begin_tenant(pool, office.id).await?;
+    let actor = Actor::system("cli", Clock::default().now());
+    match command {
+        ApikeyCommand::Create { name, .. } => {
+            let created = match apikeys::create_key(&mut tx, office.id, &actor, None, &name).await {
+                Err(apikeys::CreateKeyError::Invalid(key)) => {
+                    bail!(
+                        "the key was not created: {}",
+                        xiaoneng::i18n::Lang::En.t(key)
+                    )
+                }
+                other => other?,
+            };
+            tx.commit().await?;
+            println!(
+                "created API key {} ({}) for office {code}",
+                created.issued.prefix, created.name
+            );
+            println!(
+                "key (shown once; only its hash is kept): {}",
+                created.issued.key
+            );
+        }
+        ApikeyCommand::List { .. } => {
+            let time = |t: Option<chrono::DateTime<chrono::Utc>>| {
+                t.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+                    .unwrap_or_else(|| "-".into())
+            };
+            println!("prefix\tname\tcreated\tlast used\trevoked");
+            for key in apikeys::db::list_keys(&mut tx).await? {
+                println!(
+                    "{}\t{}\t{}\t{}\t{}",
+                    key.prefix,
+                    key.name,
+                    time(Some(key.created_at)),
+                    time(key.last_used_at),
+                    time(key.revoked_at)
+                );
+            }
+        }
+        ApikeyCommand::Revoke { prefix, .. } => {
+            let prefix = prefix.trim();
+            if !apikeys::model::is_prefix(prefix) {
+                bail!("{prefix} is not a key prefix (xn_ and 16 hex digits)");
+            }
+            let Some(key) = apikeys::db::find_by_prefix(&mut tx, prefix).await? else {
+                bail!("office {code} has no API key {prefix}");
+            };
+            let revoked = apikeys::revoke_key(&mut tx, office.id, &actor, key.id, None).await?;
+            if revoked != apikeys::Revoked::Now {
+                println!("API key {prefix} was already revoked");
+                return Ok(ExitCode::SUCCESS);
+            }
+            tx.commit().await?;
+            println!("revoked API key {prefix} ({})", key.name);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Prints every unit's score and rank of the office's year, from the same code as the pages.

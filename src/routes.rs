@@ -31,7 +31,7 @@ use crate::core::user::{
     SUPERVISOR_READERS, WITHOUT_LIAISONS,
 };
 use crate::web::{pages, shell};
-use crate::{AppState, audit, auth, calendar, inbox, inspections, registry};
+use crate::{AppState, apikeys, audit, auth, calendar, inbox, inspections, registry};
 
 /// A group of routes that admits only `roles`.
 fn allow(roles: &'static [Role], routes: Router<AppState>) -> Router<AppState> {
@@ -55,6 +55,7 @@ where
 /// Long on purpose: it is the office's site map, one group of routes per set of roles, read top to
 /// bottom; split up, a reader would have to hunt for which roles reach a page.
 fn office_routes(state: &AppState) -> Router<AppState> {
+    use apikeys::handlers as keys;
     use auth::handlers as a;
     use calendar::handlers as c;
     use registry::settings::handlers as settings;
@@ -154,6 +155,12 @@ fn office_routes(state: &AppState) -> Router<AppState> {
                     "/settings",
                     get(settings::settings_form).post(settings::update_settings),
                 )
+                .route(
+                    "/api-keys",
+                    get(keys::list_api_keys).post(keys::create_api_key),
+                )
+                .route("/api-keys/new", get(keys::new_api_key_form))
+                .route("/api-keys/{api_key_id}/revoke", post(keys::revoke_api_key))
                 .route("/calendar/days", post(c::set_calendar_day))
                 .route("/calendar/years", post(c::add_calendar_year)),
         ))
@@ -531,6 +538,13 @@ fn bulletin_routes() -> Router<AppState> {
         ))
 }
 
+/// The JSON API for other systems (CMP-03), below `/api/v1/{office}`: no session and no pages;
+/// every handler takes an [`ApiCaller`](apikeys::ApiCaller), which answers 401 for anything but a
+/// live key of the path's office.
+fn api_routes() -> Router<AppState> {
+    Router::new().route("/whoami", get(apikeys::handlers::whoami))
+}
+
 /// Ordinary pages: a small body and a short time.
 fn ordinary_limits(routes: Router<AppState>, config: &crate::config::Config) -> Router<AppState> {
     routes
@@ -623,6 +637,7 @@ pub fn router(state: AppState) -> Router {
     // each part sets its own body and time limits: ordinary pages small and short, evidence
     // uploads as large and as long as the evidence settings allow
     ordinary_limits(front, config)
+        .nest("/api/v1/{office}", ordinary_limits(api_routes(), config))
         .nest("/{office}", office_routes(&state))
         .layer(sessions)
         .layer(csrf)

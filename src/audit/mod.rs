@@ -53,6 +53,17 @@ impl Actor {
         }
     }
 
+    /// Another system calling the office's API with one of its keys (named by its prefix and
+    /// name: a key is no user).
+    pub fn api_key(prefix: &str, name: &str, client_addr: &str, at: DateTime<Utc>) -> Self {
+        Self {
+            user_id: None,
+            name: format!("{prefix} ({name})"),
+            client_addr: Some(client_addr.into()),
+            at,
+        }
+    }
+
     pub fn system(name: &str, at: DateTime<Utc>) -> Self {
         Self {
             user_id: None,

@@ -6,6 +6,7 @@
 //!
 //! The shell knows the core and nothing of the domains: no route, no inbox, no registry.
 
+pub mod api;
 pub mod export;
 pub mod extract;
 pub mod flash;
@@ -188,8 +189,9 @@ fn set_security_headers(headers: &mut HeaderMap, tls: bool) {
     }
 }
 
-/// Marks an answer to the page's own script (a draft's autosave, one file's upload): its body is
-/// for the script to read, so an error status keeps it instead of becoming an error page.
+/// Marks an answer read by a program, not a person: the page's own script (a draft's autosave,
+/// one file's upload) or another system calling the JSON API. Its body is for the program to
+/// read, so an error status keeps it (and its headers) instead of becoming an error page.
 #[derive(Debug, Clone, Copy)]
 pub struct ScriptAnswer;
 

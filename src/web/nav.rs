@@ -122,6 +122,11 @@ pub const NAV: &[NavEntry] = &[
         roles: OFFICE,
     },
     NavEntry {
+        path: "/api-keys",
+        label_key: "nav.api_keys",
+        roles: ADMIN,
+    },
+    NavEntry {
         path: "/settings",
         label_key: "nav.settings",
         roles: ADMIN,

@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 
 use crate::common::{TestApp, spawn_app};
 
-fn xiaoneng(app: &TestApp, args: &[&str], stdin: Option<&str>) -> Output {
+pub(crate) fn xiaoneng(app: &TestApp, args: &[&str], stdin: Option<&str>) -> Output {
     let mut command = Command::new(env!("CARGO_BIN_EXE_xiaoneng"));
     command
         .args(args)
@@ -32,7 +32,7 @@ fn xiaoneng(app: &TestApp, args: &[&str], stdin: Option<&str>) -> Output {
     child.wait_with_output().expect("xiaoneng output")
 }
 
-fn text(output: &Output) -> String {
+pub(crate) fn text(output: &Output) -> String {
     format!(
         "{}{}",
         String::from_utf8_lossy(&output.stdout),

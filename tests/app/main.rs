@@ -1,6 +1,7 @@
 //! Integration tests: the real router over a real PostgreSQL database per test.
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 
+mod api_keys;
 mod audit_log;
 mod auth;
 mod bulletins;

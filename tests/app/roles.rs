@@ -33,6 +33,7 @@ async fn each_route_admits_exactly_its_roles_and_denies_the_others_with_404() {
         ),
         ("/alpha/users", &["office_admin"]),
         ("/alpha/users/new", &["office_admin"]),
+        ("/alpha/api-keys", &["office_admin"]),
         ("/alpha/audit", &["office_admin", "office_staff"]),
     ];
     for role in [
