@@ -212,6 +212,17 @@ impl ComplaintPage {
         }
     }
 
+    /// A hint that cites the complaints regulation's rule `CMP-{n}` by its article.
+    pub fn cited(&self, key: &str, n: u8) -> String {
+        self.ctx.tf(key, &self.ctx.cite(&format!("CMP-{n:02}")))
+    }
+
+    /// CMP-11: until when the unit may return the complaint, citing the article.
+    pub fn return_hint(&self, until: &str) -> String {
+        let cited = self.ctx.cite("CMP-11");
+        self.ctx.tfn("complaints.return_hint", &[until, &cited])
+    }
+
     pub fn act_href(&self) -> String {
         self.ctx.href(&format!("/complaints/{}/act", self.c.id))
     }
