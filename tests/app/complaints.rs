@@ -521,3 +521,38 @@ async fn the_complaints_list_exports_what_its_filters_show_and_a_liaison_only_it
             .all(|r| !r.contains(&"电话反映办理超时".to_string()))
     );
 }
+
+#[tokio::test]
+async fn cmp_03_a_tracking_code_of_another_office_leads_nowhere_here() {
+    let app = spawn_app().await;
+    office_with_units(&app).await;
+    app.office_with_users("beta").await;
+    let mut admin = app.logged_in("beta", "office_admin").await;
+    admin.post("/beta/years", &[("year", "2026")]).await;
+    sqlx::query(
+        "insert into assessment_unit (tenant_id, assessment_year_id, unit_id)
+         select u.tenant_id, y.id, u.id from unit u join assessment_year y on y.tenant_id = u.tenant_id
+         on conflict do nothing",
+    )
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    let theirs: Uuid = sqlx::query_scalar(
+        "select u.id from unit u join office o on o.id = u.tenant_id where o.code = 'beta'",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    let mut citizen = app.client();
+    let filed = citizen
+        .post("/beta/complain", &pairs(&online(theirs)))
+        .await;
+    assert_eq!(filed.status, StatusCode::CREATED, "{}", filed.body);
+    let code = code_on(&filed.body);
+    let home = citizen.get(&format!("/beta/track?code={code}")).await;
+    assert_eq!(home.status, StatusCode::OK);
+    let elsewhere = citizen.get(&format!("/alpha/track?code={code}")).await;
+    assert_eq!(elsewhere.status, StatusCode::UNPROCESSABLE_ENTITY);
+    elsewhere.assert_contains("没有找到这个查询码对应的投诉");
+    assert!(!elsewhere.body.contains("营业执照办理超过承诺时限"));
+}
