@@ -378,31 +378,40 @@ pub async fn similar(
         .collect())
 }
 
-/// The units of the office's latest open year's list, for the forms: (id, code, name).
-pub async fn listed_units(
-    conn: &mut PgConnection,
-    year_id: Uuid,
-) -> Result<Vec<UnitChoice>, sqlx::Error> {
+/// The units of the office's latest open year's list, for the forms, by code (none when no year
+/// is open).
+pub async fn open_year_units(conn: &mut PgConnection) -> Result<Vec<UnitChoice>, sqlx::Error> {
     let rows = sqlx::query!(
         r#"select u.id, u.code, u.name from assessment_unit a
              join unit u on u.tenant_id = a.tenant_id and u.id = a.unit_id
-            where a.assessment_year_id = $1
-            order by u.code collate "C""#,
-        year_id
+            where a.assessment_year_id = (select id from assessment_year where status = 'open'
+                                           order by year desc limit 1)
+            order by u.code collate "C""#
     )
     .fetch_all(conn)
     .await?;
     Ok(rows.into_iter().map(|r| (r.id, r.code, r.name)).collect())
 }
 
-/// The office's latest open year: (id, year).
-pub async fn open_year(conn: &mut PgConnection) -> Result<Option<(Uuid, i32)>, sqlx::Error> {
+/// The office's latest open year (id, year) and whether `unit` is on its list; `None` when no
+/// year is open.
+pub async fn open_year_listing(
+    conn: &mut PgConnection,
+    unit: Uuid,
+) -> Result<Option<(Uuid, i32, bool)>, sqlx::Error> {
     let row = sqlx::query!(
-        "select id, year from assessment_year where status = 'open' order by year desc limit 1"
+        r#"select y.id, y.year,
+                  exists (select 1 from assessment_unit a
+                           where a.assessment_year_id = y.id and a.unit_id = $1) as "listed!"
+             from assessment_year y
+            where y.status = 'open'
+            order by y.year desc
+            limit 1"#,
+        unit
     )
     .fetch_optional(conn)
     .await?;
-    Ok(row.map(|r| (r.id, r.year)))
+    Ok(row.map(|r| (r.id, r.year, r.listed)))
 }
 
 /// The office's complaint number format and time zone.

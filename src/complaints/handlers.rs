@@ -50,9 +50,9 @@ pub async fn list_complaints(
     let filter = query.filter(&user);
     let request = PageRequest::new(query.page, PAGE_SIZE);
     let (rows, total) = db::list(&mut tx, &filter, (request.limit(), request.offset())).await?;
-    let units = match (user.liaison_unit(), db::open_year(&mut tx).await?) {
-        (None, Some((year_id, _))) => db::listed_units(&mut tx, year_id).await?,
-        _ => Vec::new(),
+    let units = match user.liaison_unit() {
+        None => db::open_year_units(&mut tx).await?,
+        Some(_) => Vec::new(),
     };
     drop(tx);
     let page = ListPage::new(ctx, &user, filter, rows, units, (request, total));
@@ -143,10 +143,7 @@ async fn form_page(
     input: ComplaintInput,
     errors: FieldErrors,
 ) -> AppResult<FormPage> {
-    let units = match db::open_year(tx).await? {
-        Some((year_id, _)) => db::listed_units(tx, year_id).await?,
-        None => Vec::new(),
-    };
+    let units = db::open_year_units(tx).await?;
     Ok(FormPage {
         ctx,
         units,
@@ -251,9 +248,9 @@ async fn complaint_page(
         (true, "received") => db::similar(tx, &c, similarity).await?,
         _ => Vec::new(),
     };
-    let units = match (user.of_office(), db::open_year(tx).await?) {
-        (true, Some((year_id, _))) => db::listed_units(tx, year_id).await?,
-        _ => Vec::new(),
+    let units = match user.of_office() {
+        true => db::open_year_units(tx).await?,
+        false => Vec::new(),
     };
     // complainant contact: the office, and the unit when the complainant allowed it
     let shows_contact = user.of_office() || (user.liaison_unit().is_some() && c.contact_allowed);
@@ -436,13 +433,8 @@ fn ctx_error(ctx: &PageCtx, key: &str) -> Vec<String> {
 
 /// Whether the unit is on the open year's list.
 async fn listed(tx: &mut Tx, unit: Uuid) -> AppResult<bool> {
-    Ok(match db::open_year(tx).await? {
-        Some((year_id, _)) => db::listed_units(tx, year_id)
-            .await?
-            .iter()
-            .any(|u| u.0 == unit),
-        None => false,
-    })
+    let listing = db::open_year_listing(tx, unit).await?;
+    Ok(listing.is_some_and(|(_, _, listed)| listed))
 }
 
 /// What the tracking page will say of a step (none for internal ones): the refusal's note is

@@ -40,9 +40,10 @@ pub async fn log_complaint(
     tracking_hash: Option<&str>,
     actor: &Actor,
 ) -> Result<(Uuid, String), LogError> {
-    let (year_id, year) = db::open_year(conn).await?.ok_or(LogError::NoYear)?;
-    let listed = db::listed_units(conn, year_id).await?;
-    if !listed.iter().any(|u| u.0 == fields.unit_id) {
+    let (year_id, year, listed) = db::open_year_listing(conn, fields.unit_id)
+        .await?
+        .ok_or(LogError::NoYear)?;
+    if !listed {
         return Err(LogError::UnitNotListed);
     }
     let format = db::number_format(conn).await?;

@@ -32,7 +32,7 @@ pub async fn complain_form(
     mut tx: Tx,
 ) -> AppResult<Response> {
     let mut input = ComplaintInput::default();
-    let units = units(&mut tx).await?;
+    let units = db::open_year_units(&mut tx).await?;
     if let Some(unit) = units.iter().find(|u| u.1 == query.unit.trim()) {
         input.unit_id = unit.0.to_string();
     }
@@ -43,13 +43,6 @@ pub async fn complain_form(
         input,
         errors: Vec::new(),
         message: None,
-    })
-}
-
-async fn units(tx: &mut Tx) -> AppResult<Vec<db::UnitChoice>> {
-    Ok(match db::open_year(tx).await? {
-        Some((year_id, _)) => db::listed_units(tx, year_id).await?,
-        None => Vec::new(),
     })
 }
 
@@ -138,7 +131,7 @@ async fn invalid(
     input: ComplaintInput,
     errors: FieldErrors,
 ) -> AppResult<Response> {
-    let units = units(&mut tx).await?;
+    let units = db::open_year_units(&mut tx).await?;
     drop(tx);
     render_invalid(&PublicFormPage {
         ctx,
@@ -155,7 +148,7 @@ async fn refused(
     input: ComplaintInput,
     (status, message): (StatusCode, &'static str),
 ) -> AppResult<Response> {
-    let units = units(&mut tx).await?;
+    let units = db::open_year_units(&mut tx).await?;
     drop(tx);
     let page = PublicFormPage {
         ctx,

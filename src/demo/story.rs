@@ -269,14 +269,23 @@ fn step(day: NaiveDate, time: (u32, u32), act: Act) -> Step {
     }
 }
 
-/// The id of the demo unit `code`.
-async fn unit_id(world: &World, pool: &PgPool, code: &str) -> anyhow::Result<Uuid> {
+/// The demo unit `code`.
+async fn unit_of(
+    world: &World,
+    pool: &PgPool,
+    code: &str,
+) -> anyhow::Result<crate::registry::units::db::UnitRow> {
     let mut tx = crate::db::begin_tenant(pool, world.office_id).await?;
     let unit = crate::registry::units::db::find_unit_by_code(&mut tx, code)
         .await?
         .with_context(|| format!("the demo unit {code}"))?;
     tx.rollback().await?;
-    Ok(unit.id)
+    Ok(unit)
+}
+
+/// The id of the demo unit `code`.
+async fn unit_id(world: &World, pool: &PgPool, code: &str) -> anyhow::Result<Uuid> {
+    Ok(unit_of(world, pool, code).await?.id)
 }
 
 /// The visit whose notice ran out without a report, and its unit (interviewed, then warned).
@@ -287,12 +296,7 @@ async fn overdue_unit(
     let Some(i) = VISITS.iter().position(|v| v.then == Aftermath::Overdue) else {
         return Ok(None);
     };
-    let mut tx = crate::db::begin_tenant(pool, world.office_id).await?;
-    let unit = crate::registry::units::db::find_unit_by_code(&mut tx, VISITS[i].unit)
-        .await?
-        .context("the overdue visit's unit")?;
-    tx.rollback().await?;
-    Ok(Some((i, unit)))
+    Ok(Some((i, unit_of(world, pool, VISITS[i].unit).await?)))
 }
 
 /// What the story learned as it went: the records each visit made.

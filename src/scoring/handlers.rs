@@ -47,7 +47,6 @@ async fn ranking_page(
     let key = (user.tenant_id, year.id);
     let fresh = (state.changes.of(user.tenant_id), state.clock.now());
     let results = super::cached_results(tx, &state.year_results, key, fresh).await?;
-    let results = YearResults::clone(&results);
     let warnings = results.lines.iter().filter(|l| l.warning).count();
     let open = year.status == "open";
     let mut categories: Vec<String> = results.lines.iter().map(|l| l.category.clone()).collect();
@@ -58,7 +57,7 @@ async fn ranking_page(
     Ok(RankingPage::new(
         ctx,
         (year.year, open, overall),
-        results,
+        &results,
         warnings,
         (
             user.role == Role::OfficeAdmin && open,
@@ -199,37 +198,21 @@ async fn excellence_page(
     typed: Option<(DecisionInput, Vec<String>)>,
 ) -> AppResult<ExcellencePage> {
     let results = year_results(tx, year.id).await?;
-    let decision = db::latest_decision(tx, year.id).await?;
-    // a closed year is read under the rules it was closed with
-    let excellence = match &results.snapshot {
-        Some(s) => super::model::ExcellenceRules {
-            min_score: s.excellence_min_score,
-            max_share_percent: s.excellence_max_share_percent.clamp(0, 100) as u32,
-        },
-        None => db::excellence_rules(tx).await?,
-    };
-    // the form lists every unit eligible now, as computed before any decision
-    let fresh = super::model::rank(
-        db::year_tallies(tx, year.id).await?,
-        &results.rules,
-        excellence,
-    );
     let open = year.status == "open";
-    let eligible: Vec<&Ranked> = fresh
+    // the form lists every unit eligible now, as ranked before any decision
+    let eligible: Vec<&Ranked> = results
+        .proposal
         .iter()
         .filter(|l| l.excellence.is_eligible())
         .collect();
     let (input, errors) = typed.unwrap_or_else(|| {
-        (
-            DecisionInput::of(&eligible, decision.as_ref().map(|d| &d.1)),
-            Vec::new(),
-        )
+        let decided = results.decision.as_ref().map(|d| &d.1);
+        (DecisionInput::of(&eligible, decided), Vec::new())
     });
     Ok(ExcellencePage::new(
         ctx,
         (year.year, open, user.of_office() && open),
-        (&fresh, excellence),
-        results,
+        &results,
         (input, errors),
     ))
 }
@@ -260,13 +243,11 @@ pub async fn decide_excellence(
     if db::lock_year(&mut tx, year.id).await?.as_deref() != Some("open") {
         return Ok(acting.done(closed(year.year), &back).await);
     }
-    let rules = db::score_rules(&mut tx, year.id).await?;
-    let excellence = db::excellence_rules(&mut tx).await?;
-    let fresh = super::model::rank(
-        db::year_tallies(&mut tx, year.id).await?,
-        &rules,
+    let super::Live {
         excellence,
-    );
+        proposal: fresh,
+        ..
+    } = super::live_results(&mut tx, year.id).await?;
     let checked = input.decision().map_err(|errors| {
         errors
             .iter()

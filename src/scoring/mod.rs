@@ -33,13 +33,42 @@ pub async fn year_ranking(
 pub struct YearResults {
     /// every listed unit, ranked overall
     pub lines: Vec<Ranked>,
+    /// INS-08: the same units as ranked before the office's decision, with its proposal (an open
+    /// year's; empty once the year is closed)
+    pub proposal: Vec<Ranked>,
     /// the snapshot the lines come from, when the year is closed
     pub snapshot: Option<db::SnapshotRow>,
     /// the office's excellence decision in force, if any
-    pub decision: Option<db::DecisionRow>,
+    pub decision: Option<(db::DecisionRow, model::Decision)>,
     /// INS-08: how the decision no longer fits the scores (they changed since it was taken)
     pub stale: Vec<model::DecisionError>,
     pub rules: model::ScoreRules,
+    /// INS-08: the excellence rules the lines were ranked under (a closed year's, its snapshot's)
+    pub excellence: model::ExcellenceRules,
+}
+
+/// An open year's results as the ledger stands: the rules, every unit ranked with the proposal,
+/// and the office's decision in force.
+pub struct Live {
+    pub rules: model::ScoreRules,
+    pub excellence: model::ExcellenceRules,
+    pub proposal: Vec<Ranked>,
+    pub decision: Option<(db::DecisionRow, model::Decision)>,
+}
+
+/// Ranks the year's units from the ledger under the year's rules and the office's excellence
+/// settings, and reads the decision in force: what the pages, the decision and the close share.
+pub async fn live_results(conn: &mut PgConnection, year_id: Uuid) -> Result<Live, sqlx::Error> {
+    let rules = db::score_rules(conn, year_id).await?;
+    let excellence = db::excellence_rules(conn).await?;
+    let proposal = model::rank(db::year_tallies(conn, year_id).await?, &rules, excellence);
+    let decision = db::latest_decision(conn, year_id).await?;
+    Ok(Live {
+        rules,
+        excellence,
+        proposal,
+        decision,
+    })
 }
 
 /// The year's results: frozen if the year is closed, live (provisional) otherwise.
@@ -47,34 +76,39 @@ pub async fn year_results(
     conn: &mut PgConnection,
     year_id: Uuid,
 ) -> Result<YearResults, sqlx::Error> {
-    let rules = db::score_rules(conn, year_id).await?;
-    let decision = db::latest_decision(conn, year_id).await?;
     if !db::year_open(conn, year_id).await?
         && let Some(snapshot) = db::latest_snapshot(conn, year_id).await?
     {
         return Ok(YearResults {
             lines: db::snapshot_lines(conn, snapshot.id).await?,
+            proposal: Vec::new(),
+            excellence: model::ExcellenceRules {
+                min_score: snapshot.excellence_min_score,
+                max_share_percent: snapshot.excellence_max_share_percent.clamp(0, 100) as u32,
+            },
             snapshot: Some(snapshot),
-            decision: decision.map(|d| d.0),
+            decision: db::latest_decision(conn, year_id).await?,
             stale: Vec::new(),
-            rules,
+            rules: db::score_rules(conn, year_id).await?,
         });
     }
-    let excellence = db::excellence_rules(conn).await?;
-    let mut lines = model::rank(db::year_tallies(conn, year_id).await?, &rules, excellence);
+    let live = live_results(conn, year_id).await?;
+    let mut lines = live.proposal.clone();
     let mut stale = Vec::new();
-    if let Some((_, decision)) = &decision {
-        if let Err(errors) = model::check_decision(&lines, decision, excellence) {
+    if let Some((_, decision)) = &live.decision {
+        if let Err(errors) = model::check_decision(&live.proposal, decision, live.excellence) {
             stale = errors;
         }
         model::apply_decision(&mut lines, decision);
     }
     Ok(YearResults {
         lines,
+        proposal: live.proposal,
         snapshot: None,
-        decision: decision.map(|d| d.0),
+        decision: live.decision,
         stale,
-        rules,
+        rules: live.rules,
+        excellence: live.excellence,
     })
 }
 
@@ -119,10 +153,13 @@ pub async fn close_year(
     if db::lock_year(conn, year_id).await?.as_deref() != Some("open") {
         return Err(CloseYearError::Closed);
     }
-    let rules = db::score_rules(conn, year_id).await?;
-    let excellence = db::excellence_rules(conn).await?;
-    let mut lines = model::rank(db::year_tallies(conn, year_id).await?, &rules, excellence);
-    let decision = db::latest_decision(conn, year_id).await?.map(|d| d.1);
+    let Live {
+        rules,
+        excellence,
+        proposal: mut lines,
+        decision,
+    } = live_results(conn, year_id).await?;
+    let decision = decision.map(|d| d.1);
     let pending = db::pending_at_close(conn, (year_id, year), actor.at).await?;
     model::ready_to_close(&lines, decision.as_ref(), excellence, pending)
         .map_err(CloseYearError::Refused)?;

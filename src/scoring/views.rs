@@ -7,9 +7,7 @@ use uuid::Uuid;
 
 use super::YearResults;
 use super::db::{DecisionRow, ScoreDeduction, SnapshotRow, WarningRow};
-use super::model::{
-    DecisionInput, Excellence, ExcellenceRules, Ranked, RulesInput, ScoreRules, WarningInput,
-};
+use super::model::{DecisionInput, Excellence, Ranked, RulesInput, ScoreRules, WarningInput};
 use crate::core::time::document_date;
 use crate::core::{CurrentUser, FieldErrors};
 use crate::documents::{Block, Document};
@@ -152,7 +150,7 @@ impl RankingPage {
     pub fn new(
         ctx: PageCtx,
         (year, open, overall): (i32, bool, bool),
-        results: YearResults,
+        results: &YearResults,
         warnings: usize,
         (can_set_rules, can_decide): (bool, bool),
         (rules_input, rules_errors): (RulesInput, FieldErrors),
@@ -169,10 +167,10 @@ impl RankingPage {
             decision: results
                 .decision
                 .as_ref()
-                .map(|d| DecisionView::new(&ctx, d)),
+                .map(|d| DecisionView::new(&ctx, &d.0)),
             stale,
             warnings,
-            rules: results.rules,
+            rules: results.rules.clone(),
             provisional: open || results.snapshot.is_none(),
             year,
             can_set_rules,
@@ -281,10 +279,10 @@ impl ExcellencePage {
     pub fn new(
         ctx: PageCtx,
         (year, open, can_decide): (i32, bool, bool),
-        (fresh, rules): (&[Ranked], ExcellenceRules),
-        results: YearResults,
+        results: &YearResults,
         (input, errors): (DecisionInput, Vec<String>),
     ) -> Self {
+        let (fresh, rules) = (&results.proposal, results.excellence);
         let mut categories: Vec<&str> = fresh.iter().map(|l| l.category.as_str()).collect();
         categories.sort();
         categories.dedup();
@@ -346,7 +344,7 @@ impl ExcellencePage {
             decision: results
                 .decision
                 .as_ref()
-                .map(|d| DecisionView::new(&ctx, d)),
+                .map(|d| DecisionView::new(&ctx, &d.0)),
             snapshot: results
                 .snapshot
                 .as_ref()
