@@ -98,6 +98,10 @@ pub struct ComplaintsConfig {
     pub public_per_hour: u32,
     /// wrong tracking codes one client address may try in an hour
     pub track_failures_per_hour: u32,
+    /// CMP-02: files (photos from the phone's camera) the public form takes with a complaint
+    pub public_files: usize,
+    /// the largest such file, in bytes
+    pub public_file_bytes: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -69,11 +69,7 @@ fn office_routes(state: &AppState) -> Router<AppState> {
         .route("/verify", get(s::verify_form))
         // CMP-03: how to complain, for anyone; the public complaint form and the tracking page
         .route("/channels", get(settings::show_channels))
-        .route(
-            "/complain",
-            get(crate::complaints::public::complain_form)
-                .post(crate::complaints::public::file_complaint),
-        )
+        .route("/complain", get(crate::complaints::public::complain_form))
         .route("/track", get(crate::complaints::public::track))
         .route("/verify/{number}", get(s::verify_certificate))
         .merge(allow(
@@ -419,8 +415,8 @@ fn complaint_routes() -> Router<AppState> {
         .merge(allow(
             OFFICE,
             Router::new()
-                .route("/complaints", post(c::create_complaint))
-                .route("/complaints/new", get(c::new_complaint_form)),
+                .route("/complaints/new", get(c::new_complaint_form))
+                .route("/complaints/staff", get(c::unit_staff_choices)),
         ))
         // the office routes; the unit's liaison signs, returns, acknowledges (checked per step)
         .merge(allow(
@@ -588,12 +584,41 @@ fn upload_routes(config: &crate::config::Config) -> Router<AppState> {
             post(inspections::self_reports::handlers::submit_self_report),
         ),
     ))
+    // CMP-02: a complaint logged by the office, with its files
+    .merge(allow(
+        OFFICE,
+        Router::new().route(
+            "/complaints",
+            post(crate::complaints::handlers::create_complaint),
+        ),
+    ))
     .layer(axum::extract::DefaultBodyLimit::max(body_limit))
     .layer(TimeoutLayer::with_status_code(
         StatusCode::REQUEST_TIMEOUT,
         Duration::from_secs(config.evidence.upload_timeout_secs),
     ))
     .layer(RequestBodyLimitLayer::new(body_limit))
+    .merge(public_upload_routes(config))
+}
+
+/// CMP-02, CMP-03: the public complaint form, with a few photos, each small (the complaints
+/// settings), so that nobody can send more than that.
+fn public_upload_routes(config: &crate::config::Config) -> Router<AppState> {
+    let c = &config.complaints;
+    let files = u64::try_from(c.public_files).unwrap_or(u64::MAX);
+    let max = c.public_file_bytes.saturating_mul(files.max(1));
+    // room for the form's other fields and the multipart framing around the files
+    let body_limit = usize::try_from(max)
+        .unwrap_or(usize::MAX)
+        .saturating_add(1024 * 1024);
+    Router::new()
+        .route("/complain", post(crate::complaints::public::file_complaint))
+        .layer(axum::extract::DefaultBodyLimit::max(body_limit))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(config.evidence.upload_timeout_secs),
+        ))
+        .layer(RequestBodyLimitLayer::new(body_limit))
 }
 
 /// The whole application.

@@ -144,6 +144,8 @@ pub struct ComplaintRow {
     pub refusal_reason: Option<String>,
     pub refusal_note: String,
     pub signed_at: Option<DateTime<Utc>>,
+    /// CMP-09: when the unit's handling period ends
+    pub due_at: Option<DateTime<Utc>>,
 }
 
 /// One complaint, locked for a change when `lock`; a liaison's read carries its unit.
@@ -159,7 +161,7 @@ pub async fn get_complaint(
                   u.name as unit_name, c.matter, c.reasons, c.category, c.evidence_note,
                   c.relation, c.complainant_name, c.complainant_phone, c.complainant_email,
                   c.contact_allowed, c.track, c.status, c.refusal_reason, c.refusal_note,
-                  c.signed_at
+                  c.signed_at, c.due_at
              from complaint c
              join assessment_year y on y.tenant_id = c.tenant_id and y.id = c.assessment_year_id
              join unit u on u.tenant_id = c.tenant_id and u.id = c.unit_id
@@ -180,23 +182,35 @@ pub async fn lock_complaint(conn: &mut PgConnection, id: Uuid) -> Result<(), sql
     Ok(())
 }
 
-/// Moves a complaint from `from` to `to` (and to `unit`); `false` when it was no longer `from`.
+/// Where a complaint goes: its new status and unit, and, when a unit signs for it, the moment it
+/// did and the end of its handling period (CMP-09).
+pub struct Move {
+    pub from: Status,
+    pub to: Status,
+    pub unit: Uuid,
+    pub signed_at: Option<DateTime<Utc>>,
+    pub due_at: Option<DateTime<Utc>>,
+}
+
+/// Moves a complaint as `m` says; `false` when it was no longer `m.from`. The receipt and its
+/// period stay while the unit holds it (signed, or returned to the office for a ruling) and go
+/// when it goes to another unit.
 pub async fn move_complaint(
     conn: &mut PgConnection,
     id: Uuid,
-    (from, to): (Status, Status),
-    unit: Uuid,
-    signed_at: Option<DateTime<Utc>>,
+    m: &Move,
 ) -> Result<bool, sqlx::Error> {
     let done = sqlx::query!(
         "update complaint set status = $3, unit_id = $4,
-                signed_at = case when $3 = 'signed' then coalesce($5, signed_at) else null end
+                signed_at = case when $3 in ('signed', 'returned') then coalesce($5, signed_at) end,
+                due_at = case when $3 in ('signed', 'returned') then coalesce($6, due_at) end
           where id = $1 and status = $2",
         id,
-        from.as_str(),
-        to.as_str(),
-        unit,
-        signed_at
+        m.from.as_str(),
+        m.to.as_str(),
+        m.unit,
+        m.signed_at,
+        m.due_at
     )
     .execute(conn)
     .await?;
@@ -282,6 +296,10 @@ pub struct ListFilter {
     pub channel: String,
     pub category: String,
     pub unit: Option<Uuid>,
+    /// received from this moment on, and before that one
+    pub period: (Option<DateTime<Utc>>, Option<DateTime<Utc>>),
+    /// CMP-09: only those whose handling period had ended by this moment, still with the unit
+    pub overdue_at: Option<DateTime<Utc>>,
     /// only those a unit holds (a liaison's list): not those awaiting the office or refused
     pub held_only: bool,
 }
@@ -301,6 +319,10 @@ pub async fn list(
             where ($1 = '' or c.status = $1) and ($2 = '' or c.channel = $2)
               and ($3 = '' or c.category = $3) and ($4::uuid is null or c.unit_id = $4)
               and (not $7 or c.status not in ('received', 'refused'))
+              and ($8::timestamptz is null or c.received_at >= $8)
+              and ($9::timestamptz is null or c.received_at < $9)
+              and ($10::timestamptz is null
+                   or (c.status in ('signed', 'returned') and c.due_at < $10))
             order by c.received_at desc, c.id desc
             limit $5 offset $6"#,
         filter.status,
@@ -309,7 +331,10 @@ pub async fn list(
         filter.unit,
         limit,
         offset,
-        filter.held_only
+        filter.held_only,
+        filter.period.0,
+        filter.period.1,
+        filter.overdue_at
     )
     .fetch_all(&mut *conn)
     .await?;
@@ -317,12 +342,19 @@ pub async fn list(
         r#"select count(*) as "n!" from complaint c
             where ($1 = '' or c.status = $1) and ($2 = '' or c.channel = $2)
               and ($3 = '' or c.category = $3) and ($4::uuid is null or c.unit_id = $4)
-              and (not $5 or c.status not in ('received', 'refused'))"#,
+              and (not $5 or c.status not in ('received', 'refused'))
+              and ($6::timestamptz is null or c.received_at >= $6)
+              and ($7::timestamptz is null or c.received_at < $7)
+              and ($8::timestamptz is null
+                   or (c.status in ('signed', 'returned') and c.due_at < $8))"#,
         filter.status,
         filter.channel,
         filter.category,
         filter.unit,
-        filter.held_only
+        filter.held_only,
+        filter.period.0,
+        filter.period.1,
+        filter.overdue_at
     )
     .fetch_one(conn)
     .await?;
@@ -343,26 +375,32 @@ pub type UnitChoice = (Uuid, String, String);
 
 /// CMP-13: earlier complaints the office should see before accepting this one: open ones about
 /// the same unit whose matter is alike (trigram similarity at least `threshold`), and any from
-/// the same phone. At most 10, most alike first.
+/// the same phone. At most 10, most alike first. The threshold is set for the transaction, so
+/// that the `%` operator (which the trigram index answers) applies it.
 pub async fn similar(
     conn: &mut PgConnection,
     c: &ComplaintRow,
     threshold: f32,
 ) -> Result<Vec<SimilarRow>, sqlx::Error> {
+    sqlx::query!(
+        "select set_config('pg_trgm.similarity_threshold', $1::real::text, true)",
+        threshold
+    )
+    .fetch_one(&mut *conn)
+    .await?;
     let rows = sqlx::query!(
         r#"select c.id, c.number, c.matter, c.status,
                   similarity(c.matter, $2)::real as "likeness!"
              from complaint c
             where c.id <> $1
               and ((c.unit_id = $3 and c.status in ('received', 'assigned', 'signed', 'returned')
-                    and c.matter % $2 and similarity(c.matter, $2) >= $4)
-                   or ($5 <> '' and c.complainant_phone = $5))
+                    and c.matter % $2)
+                   or ($4 <> '' and c.complainant_phone = $4))
             order by 5 desc, c.received_at desc
             limit 10"#,
         c.id,
         c.matter,
         c.unit_id,
-        threshold,
         c.complainant_phone
     )
     .fetch_all(conn)
@@ -431,6 +469,7 @@ pub struct TrackedRow {
     pub matter: String,
     pub track: String,
     pub status: String,
+    pub due_at: Option<DateTime<Utc>>,
 }
 
 /// The complaint whose tracking code hashes to `hash`, if any.
@@ -440,7 +479,8 @@ pub async fn tracked(
 ) -> Result<Option<TrackedRow>, sqlx::Error> {
     sqlx::query_as!(
         TrackedRow,
-        "select c.id, c.number, c.received_at, u.name as unit_name, c.matter, c.track, c.status
+        "select c.id, c.number, c.received_at, u.name as unit_name, c.matter, c.track, c.status,
+                c.due_at
            from complaint c join unit u on u.tenant_id = c.tenant_id and u.id = c.unit_id
           where c.tracking_hash = $1",
         hash
@@ -471,6 +511,91 @@ pub async fn public_timeline(
              left join unit u on u.tenant_id = e.tenant_id and u.id = e.unit_id
             where e.complaint_id = $1 and e.public
             order by e.at, e.id"#,
+        id
+    )
+    .fetch_all(conn)
+    .await
+}
+
+/// A staff member of a unit to pick as named in a complaint: (id, name, post).
+pub type StaffChoice = (Uuid, String, String);
+
+/// The unit's staff still in post, by name.
+pub async fn unit_staff(
+    conn: &mut PgConnection,
+    unit: Uuid,
+) -> Result<Vec<StaffChoice>, sqlx::Error> {
+    let rows = sqlx::query!(
+        "select id, name, post from staff_member
+          where unit_id = $1 and left_at is null
+          order by name, id",
+        unit
+    )
+    .fetch_all(conn)
+    .await?;
+    Ok(rows.into_iter().map(|r| (r.id, r.name, r.post)).collect())
+}
+
+/// CMP-11: the staffing commission's ruling on a unit's remit, as recorded.
+pub struct NewRuling<'a> {
+    pub complaint_id: Uuid,
+    pub ruled_on: chrono::NaiveDate,
+    pub document_number: &'a str,
+    pub returned_by: Uuid,
+    pub competent_unit: Uuid,
+    pub note: &'a str,
+    pub recorded_by: Uuid,
+    pub at: DateTime<Utc>,
+}
+
+pub async fn insert_ruling(
+    conn: &mut PgConnection,
+    tenant_id: Uuid,
+    r: &NewRuling<'_>,
+) -> Result<Uuid, sqlx::Error> {
+    let id = Uuid::now_v7();
+    sqlx::query!(
+        "insert into complaint_ruling (tenant_id, id, complaint_id, ruled_on, document_number,
+                                       returned_by, competent_unit_id, note, recorded_by,
+                                       recorded_at)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        tenant_id,
+        id,
+        r.complaint_id,
+        r.ruled_on,
+        r.document_number,
+        r.returned_by,
+        r.competent_unit,
+        r.note,
+        r.recorded_by,
+        r.at
+    )
+    .execute(conn)
+    .await?;
+    Ok(id)
+}
+
+/// A ruling as the complaint's page shows it.
+#[derive(Debug, Clone)]
+pub struct RulingRow {
+    pub ruled_on: chrono::NaiveDate,
+    pub document_number: String,
+    pub returned_by: String,
+    pub competent_unit: String,
+    pub note: String,
+}
+
+/// The staffing commission's rulings on a complaint, oldest first.
+pub async fn rulings(conn: &mut PgConnection, id: Uuid) -> Result<Vec<RulingRow>, sqlx::Error> {
+    sqlx::query_as!(
+        RulingRow,
+        r#"select r.ruled_on, r.document_number, b.name as returned_by,
+                  u.name as competent_unit, r.note
+             from complaint_ruling r
+             join unit b on b.tenant_id = r.tenant_id and b.id = r.returned_by
+             join unit u on u.tenant_id = r.tenant_id and u.id = r.competent_unit_id
+            where r.complaint_id = $1
+            order by r.recorded_at, r.id"#,
         id
     )
     .fetch_all(conn)

@@ -1,22 +1,24 @@
 //! Complaints: the office logs, lists, accepts or refuses and routes them; a unit's liaison signs
 //! for those assigned to its unit, may return one out of remit, and acknowledges suggestions.
 
-use axum::extract::State;
+use axum::extract::{Multipart, State};
 use axum::response::Response;
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::Deserialize;
 use serde_json::json;
 use uuid::Uuid;
 
 use super::db::{self, ComplaintRow, ListFilter};
 use super::model::{Case, Channel, ComplaintInput, Event, RefusalReason, Status, Track};
-use super::views::{ComplaintPage, FormPage, ListPage};
+use super::views::{ComplaintPage, FormPage, ListPage, StaffChoicesPart};
 use super::{LogError, log_complaint};
 use crate::AppState;
 use crate::audit::{Acting, Event as AuditEvent};
 use crate::core::paging::PageRequest;
-use crate::core::time::parse_datetime_input;
-use crate::core::{AppResult, CurrentUser, FieldErrors, RuleError, not_found};
-use crate::db::{Tx, Wrote};
+use crate::core::time::{day_start, parse_datetime_input};
+use crate::core::{AppResult, CurrentUser, FieldErrors, Now, RuleError, not_found};
+use crate::db::{RequestTx, Tx, Wrote};
+use crate::evidence::{self, db::Owner};
 use crate::web::export::{Export, ExportFormat};
 use crate::web::{Flash, Form, PageCtx, Path, Query, render, render_invalid};
 
@@ -36,6 +38,12 @@ pub struct ListQuery {
     pub channel: String,
     pub category: String,
     pub unit: String,
+    /// received from this day (`YYYY-MM-DD`, office time) …
+    pub from: String,
+    /// … to this day, inclusive
+    pub to: String,
+    /// `1`: only those past their handling period (CMP-09)
+    pub overdue: String,
     pub page: Option<i64>,
 }
 
@@ -43,11 +51,12 @@ pub struct ListQuery {
 /// first, filtered by status, channel, category and unit.
 pub async fn list_complaints(
     user: CurrentUser,
+    Now(now): Now,
     Query(query): Query<ListQuery>,
     ctx: PageCtx,
     mut tx: Tx,
 ) -> AppResult<Response> {
-    let filter = query.filter(&user);
+    let filter = query.filter(&user, now, &ctx);
     let request = PageRequest::new(query.page, PAGE_SIZE);
     let (rows, total) = db::list(&mut tx, &filter, (request.limit(), request.offset())).await?;
     let units = match user.liaison_unit() {
@@ -55,7 +64,8 @@ pub async fn list_complaints(
         Some(_) => Vec::new(),
     };
     drop(tx);
-    let page = ListPage::new(ctx, &user, filter, rows, units, (request, total));
+    let period = (typed_day(&query.from), typed_day(&query.to));
+    let page = ListPage::new(ctx, &user, filter, rows, units, period, (request, total));
     render(&page)
 }
 
@@ -65,12 +75,13 @@ const EXPORT_CAP: i64 = 10_000;
 /// The list as its filters show it, as CSV or XLSX (at most the newest [`EXPORT_CAP`]).
 pub async fn export_complaints(
     user: CurrentUser,
+    Now(now): Now,
     format: ExportFormat,
     Query(query): Query<ListQuery>,
     ctx: PageCtx,
     mut tx: Tx,
 ) -> AppResult<Response> {
-    let filter = query.filter(&user);
+    let filter = query.filter(&user, now, &ctx);
     let (rows, _) = db::list(&mut tx, &filter, (EXPORT_CAP, 0)).await?;
     drop(tx);
     let rows = rows
@@ -100,8 +111,15 @@ pub async fn export_complaints(
 }
 
 impl ListQuery {
-    /// The filters the list applies for `user`: known values only, and a liaison's own unit.
-    fn filter(&self, user: &CurrentUser) -> ListFilter {
+    /// The filters the list applies for `user` at `now`: known values only, the period's days in
+    /// the office's time zone, and a liaison's own unit.
+    fn filter(&self, user: &CurrentUser, now: DateTime<Utc>, ctx: &PageCtx) -> ListFilter {
+        let tz = ctx.time_zone();
+        let day = |text: &str| NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").ok();
+        let from = day(&self.from).map(|d| day_start(tz, d));
+        let to = day(&self.to)
+            .and_then(|d| d.succ_opt())
+            .map(|d| day_start(tz, d));
         ListFilter {
             status: known(&self.status, |s| Status::parse(s).is_some()),
             channel: known(&self.channel, |s| Channel::parse(s).is_some()),
@@ -112,8 +130,18 @@ impl ListQuery {
                 Some(own) => Some(own),
                 None => Uuid::parse_str(self.unit.trim()).ok(),
             },
+            period: (from, to),
+            overdue_at: (self.overdue == "1").then_some(now),
             held_only: user.liaison_unit().is_some(),
         }
+    }
+}
+
+/// A day of the period as the filter applies it (`YYYY-MM-DD`), or nothing.
+fn typed_day(text: &str) -> String {
+    match NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d") {
+        Ok(day) => day.format("%Y-%m-%d").to_string(),
+        Err(_) => String::new(),
     }
 }
 
@@ -129,39 +157,88 @@ fn known(value: &str, is_known: impl Fn(&str) -> bool) -> String {
 /// CMP-03: the office's intake form.
 pub async fn new_complaint_form(
     _user: CurrentUser,
+    State(state): State<AppState>,
     ctx: PageCtx,
     mut tx: Tx,
 ) -> AppResult<Response> {
-    let page = form_page(ctx, &mut tx, ComplaintInput::default(), Vec::new()).await?;
+    let input = ComplaintInput::default();
+    let page = form_page((ctx, &state), &mut tx, input, (Vec::new(), Vec::new())).await?;
     drop(tx);
     render(&page)
 }
 
 async fn form_page(
-    ctx: PageCtx,
+    (ctx, state): (PageCtx, &AppState),
     tx: &mut Tx,
     input: ComplaintInput,
-    errors: FieldErrors,
+    (errors, file_errors): (FieldErrors, Vec<String>),
 ) -> AppResult<FormPage> {
     let units = db::open_year_units(tx).await?;
+    let staff = match Uuid::parse_str(input.unit_id.trim()) {
+        Ok(unit) if units.iter().any(|u| u.0 == unit) => db::unit_staff(tx, unit).await?,
+        _ => Vec::new(),
+    };
     Ok(FormPage {
         ctx,
         units,
+        staff,
         input,
         errors,
+        file_errors,
+        max_size: state.evidence.max_upload_text(),
     })
 }
 
-/// CMP-02, CMP-03: office staff log a complaint from a channel; a complaint without its unit,
-/// matter or reasons (or, in person, by letter or online, its evidence) comes back with what is
-/// missing and everything typed.
-pub async fn create_complaint(
-    acting: Acting,
+/// `?unit_id=…`: the unit whose staff the intake form lists.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct StaffQuery {
+    pub unit_id: String,
+}
+
+/// CMP-02: the staff of the unit chosen on the intake form, to tick those the complaint names
+/// (the form asks for them when the unit changes; without script, names are typed).
+pub async fn unit_staff_choices(
+    _user: CurrentUser,
+    Query(query): Query<StaffQuery>,
     ctx: PageCtx,
     mut tx: Tx,
-    Form(input): Form<ComplaintInput>,
 ) -> AppResult<Response> {
-    let mut checked = input.validate(0);
+    let unit = Uuid::parse_str(query.unit_id.trim()).ok();
+    let staff = match unit {
+        Some(unit) if listed(&mut tx, unit).await? => db::unit_staff(&mut tx, unit).await?,
+        _ => Vec::new(),
+    };
+    drop(tx);
+    render(&StaffChoicesPart {
+        ctx,
+        staff,
+        chosen: Vec::new(),
+    })
+}
+
+/// CMP-02, CMP-03: office staff log a complaint from a channel, with its files (streamed into
+/// the evidence store); a complaint without its unit, matter or reasons (or, in person, by letter
+/// or online, its evidence) comes back with what is missing and everything typed. A refused file
+/// logs nothing.
+pub async fn create_complaint(
+    mut acting: Acting,
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    request_tx: RequestTx,
+    multipart: Multipart,
+) -> AppResult<Response> {
+    let tz = ctx.time_zone();
+    let tenant = acting.user.tenant_id;
+    let (intake, broken) = evidence::intake(&state.evidence, tenant, tz, multipart).await;
+    acting.upload_received();
+    let input = ComplaintInput::from_fields(&intake.fields);
+    let mut file_errors = intake.refusal_messages(&ctx);
+    if broken.is_some() {
+        file_errors.push(ctx.t("evidence.upload_failed").to_string());
+    }
+    let mut tx = request_tx.acquire().await?;
+    let mut checked = input.validate(intake.received.len());
     if let Ok(fields) = &checked
         && !Channel::LOGGED_BY_STAFF.contains(&fields.channel)
     {
@@ -169,49 +246,36 @@ pub async fn create_complaint(
     }
     let received_at = match input.received_at.trim() {
         "" => Some(acting.now),
-        typed => parse_datetime_input(typed, ctx.time_zone()).filter(|t| *t <= acting.now),
+        typed => parse_datetime_input(typed, tz).filter(|t| *t <= acting.now),
     };
-    let fields = match (checked, received_at) {
-        (Ok(fields), Some(at)) => (fields, at),
+    let refusal = match (checked, received_at) {
+        (Ok(fields), Some(at)) if file_errors.is_empty() => {
+            let logged = (at, Some(acting.user.id));
+            match log_complaint(&mut tx, tenant, &fields, logged, None, &acting.actor()).await {
+                Ok((id, number)) => {
+                    let owner = Owner::Complaint(id);
+                    let received = &intake.received;
+                    evidence::record(&mut tx, &state.evidence, owner, received, &acting, tz)
+                        .await?;
+                    let done = Flash::success("complaints.logged").with(number);
+                    return Ok(acting.done(done, &format!("/complaints/{id}")).await);
+                }
+                Err(LogError::NoYear) => vec![("unit_id", "complaints.error_no_year")],
+                Err(LogError::UnitNotListed) => vec![("unit_id", "complaints.error_unit")],
+                Err(LogError::Database(e)) => return Err(e.into()),
+            }
+        }
         (checked, at) => {
             let mut errors = checked.err().unwrap_or_default();
             if at.is_none() {
                 errors.push(("received_at", "complaints.error_received_at"));
             }
-            return refused_form(ctx, tx, input, errors).await;
+            errors
         }
     };
-    let (fields, received_at) = fields;
-    let tenant = acting.user.tenant_id;
-    let logged = (received_at, Some(acting.user.id));
-    match log_complaint(&mut tx, tenant, &fields, logged, None, &acting.actor()).await {
-        Ok((id, number)) => {
-            let done = Flash::success("complaints.logged").with(number);
-            Ok(acting.done(done, &format!("/complaints/{id}")).await)
-        }
-        Err(LogError::NoYear) => {
-            refused_form(
-                ctx,
-                tx,
-                input,
-                vec![("unit_id", "complaints.error_no_year")],
-            )
-            .await
-        }
-        Err(LogError::UnitNotListed) => {
-            refused_form(ctx, tx, input, vec![("unit_id", "complaints.error_unit")]).await
-        }
-        Err(LogError::Database(e)) => Err(e.into()),
-    }
-}
-
-async fn refused_form(
-    ctx: PageCtx,
-    mut tx: Tx,
-    input: ComplaintInput,
-    errors: FieldErrors,
-) -> AppResult<Response> {
-    let page = form_page(ctx, &mut tx, input, errors).await?;
+    // nothing was logged: the files this request stored go again
+    evidence::forget(&state.db, &state.evidence, tenant, &intake.received).await;
+    let page = form_page((ctx, &state), &mut tx, input, (refusal, file_errors)).await?;
     drop(tx);
     render_invalid(&page)
 }
@@ -244,6 +308,8 @@ async fn complaint_page(
     let user = &acting.user;
     let timeline = db::timeline(tx, c.id).await?;
     let people = db::people(tx, c.id).await?;
+    let files = evidence::views::evidence_views(&ctx, evidence::db::of_complaint(tx, c.id).await?);
+    let rulings = db::rulings(tx, c.id).await?;
     let similar = match (user.of_office(), c.status.as_str()) {
         (true, "received") => db::similar(tx, &c, similarity).await?,
         _ => Vec::new(),
@@ -270,7 +336,7 @@ async fn complaint_page(
         ctx,
         user,
         c,
-        (people, timeline),
+        (people, timeline, files, rulings),
         (similar, units),
         (shows_contact, return_until),
         errors,
@@ -316,6 +382,9 @@ pub struct ActForm {
     pub unit_id: String,
     pub reason: String,
     pub note: String,
+    /// CMP-11: the staffing commission's ruling: its date and document number
+    pub ruled_on: String,
+    pub document_number: String,
 }
 
 /// Every step of the workflow, by the office (assign, refuse, forward, transfer, urge, uphold) or
@@ -345,6 +414,7 @@ pub async fn act_on_complaint(
         "transfer" => unit.and_then(|unit| office_act(Event::Transfer { unit })),
         "urge" => office_act(Event::Urge),
         "uphold" => office_act(Event::Uphold),
+        "rule" => unit.and_then(|unit| office_act(Event::Rule { unit })),
         "sign" => unit_act(Event::Sign),
         "acknowledge" => unit_act(Event::Acknowledge),
         "return" => match c.signed_at {
@@ -369,6 +439,16 @@ pub async fn act_on_complaint(
         let text = ctx_error(&ctx.0, "complaints.error_note");
         return refused(ctx, &acting, tx, c, text).await;
     }
+    let ruling = match event {
+        Event::Rule { .. } => match form.ruling(ctx.0.local_date(acting.now)) {
+            Ok(ruling) => Some(ruling),
+            Err(key) => {
+                let text = ctx_error(&ctx.0, key);
+                return refused(ctx, &acting, tx, c, text).await;
+            }
+        },
+        _ => None,
+    };
     let Some(status) = Status::parse(&c.status) else {
         return Err(not_found());
     };
@@ -385,7 +465,10 @@ pub async fn act_on_complaint(
         }
     };
     let target = match &event {
-        Event::Assign { unit } | Event::Transfer { unit } | Event::Forward { unit } => Some(*unit),
+        Event::Assign { unit }
+        | Event::Transfer { unit }
+        | Event::Forward { unit }
+        | Event::Rule { unit } => Some(*unit),
         _ => None,
     };
     if let Some(unit) = target
@@ -397,9 +480,19 @@ pub async fn act_on_complaint(
     let moved = match &event {
         Event::Refuse { reason } => db::refuse(&mut tx, c.id, reason.as_str(), note).await?,
         _ => {
-            let signed = matches!(event, Event::Sign).then_some(acting.now);
-            let to_unit = target.unwrap_or(c.unit_id);
-            db::move_complaint(&mut tx, c.id, (step.from, step.to), to_unit, signed).await?
+            let signed_at = matches!(event, Event::Sign).then_some(acting.now);
+            let due_at = match signed_at {
+                Some(at) => handling_due(&mut tx, &ctx.0, at).await?,
+                None => None,
+            };
+            let to = db::Move {
+                from: step.from,
+                to: step.to,
+                unit: target.unwrap_or(c.unit_id),
+                signed_at,
+                due_at,
+            };
+            db::move_complaint(&mut tx, c.id, &to).await?
         }
     };
     if !moved {
@@ -407,6 +500,29 @@ pub async fn act_on_complaint(
         let text = vec![ctx.0.refusal(&error)];
         return refused(ctx, &acting, tx, c, text).await;
     }
+    let mut note = note.to_string();
+    if let Some((ruled_on, document_number)) = &ruling {
+        let ruled = db::NewRuling {
+            complaint_id: c.id,
+            ruled_on: *ruled_on,
+            document_number,
+            returned_by: c.unit_id,
+            competent_unit: target.unwrap_or(c.unit_id),
+            note: &note,
+            recorded_by: acting.user.id,
+            at: acting.now,
+        };
+        db::insert_ruling(&mut tx, acting.user.tenant_id, &ruled).await?;
+        let date = crate::core::time::document_date(*ruled_on);
+        let said = ctx
+            .0
+            .tfn("complaints.ruling_recorded", &[&date, document_number]);
+        note = match note.is_empty() {
+            true => said,
+            false => format!("{said}；{note}"),
+        };
+    }
+    let note = note.as_str();
     let public = public_text(&ctx.0, &event, note);
     let entry = db::NewEvent {
         complaint_id: c.id,
@@ -418,13 +534,46 @@ pub async fn act_on_complaint(
         at: step.at,
     };
     db::insert_event(&mut tx, acting.user.tenant_id, &entry).await?;
-    let detail =
-        json!({ "number": c.number, "unit_id": target, "note": note, "reason": form.reason });
+    let detail = json!({
+        "number": c.number,
+        "unit_id": target,
+        "note": note,
+        "reason": form.reason,
+        "ruling": ruling.as_ref().map(|(on, doc)| json!({ "ruled_on": on, "document_number": doc })),
+    });
     let audit = AuditEvent::new(step.action, ("complaint", c.id), detail);
     let done = Flash::success("complaints.done");
     acting
         .recorded(&mut tx, audit, done, &format!("/complaints/{}", c.id))
         .await
+}
+
+impl ActForm {
+    /// CMP-11: the ruling's date (not after `today`) and document number, or the catalog key of
+    /// what is wrong with them.
+    fn ruling(&self, today: NaiveDate) -> Result<(NaiveDate, String), &'static str> {
+        let on = NaiveDate::parse_from_str(self.ruled_on.trim(), "%Y-%m-%d")
+            .ok()
+            .filter(|d| *d <= today)
+            .ok_or("complaints.error_ruled_on")?;
+        let number = self.document_number.trim();
+        if number.is_empty() || number.chars().count() > 100 {
+            return Err("complaints.error_document_number");
+        }
+        Ok((on, number.to_string()))
+    }
+}
+
+/// CMP-09: the end of the tenth working day after the unit signed at `signed` (none when the
+/// office's calendar does not reach that far: the page then says the calendar is missing).
+async fn handling_due(
+    tx: &mut Tx,
+    ctx: &PageCtx,
+    signed: DateTime<Utc>,
+) -> AppResult<Option<DateTime<Utc>>> {
+    let calendar = crate::calendar::load(tx).await?;
+    let days = super::model::HANDLING_WORKING_DAYS;
+    Ok(crate::calendar::deadline_at(&calendar, signed, days, ctx.time_zone()).ok())
 }
 
 fn ctx_error(ctx: &PageCtx, key: &str) -> Vec<String> {
@@ -442,9 +591,11 @@ async fn listed(tx: &mut Tx, unit: Uuid) -> AppResult<bool> {
 fn public_text(ctx: &PageCtx, event: &Event, note: &str) -> Option<String> {
     match event {
         Event::Refuse { reason } => Some(format!("{}：{note}", ctx.t(reason.label_key()))),
-        Event::Assign { .. } | Event::Transfer { .. } | Event::Sign | Event::Forward { .. } => {
-            Some(String::new())
-        }
+        Event::Assign { .. }
+        | Event::Transfer { .. }
+        | Event::Sign
+        | Event::Forward { .. }
+        | Event::Rule { .. } => Some(String::new()),
         _ => None,
     }
 }

@@ -152,6 +152,9 @@ text_enum!(
     }
 );
 
+/// CMP-09: the unit finishes a complaint within this many working days of signing for it.
+pub const HANDLING_WORKING_DAYS: u32 = 10;
+
 /// CMP-11: a unit may return a complaint as outside its remit within this many working days of
 /// signing for it.
 pub const RETURN_WORKING_DAYS: u32 = 3;
@@ -175,6 +178,9 @@ pub enum Event {
     /// CMP-11: the office rules it is within the unit's remit after all: back to the unit, still
     /// signed for
     Uphold,
+    /// CMP-11: the staffing commission ruled which unit is competent: the unit that returned it
+    /// (back to it, still signed for) or another (assigned to that one)
+    Rule { unit: Uuid },
     /// CMP-05: the office passes a suggestion to the unit for reference
     Forward { unit: Uuid },
     /// CMP-05: the unit acknowledges the suggestion
@@ -223,6 +229,8 @@ impl Case {
             }
             (Signed, Event::Return { .. }) => to(Returned, "complaint.return"),
             (Returned, Event::Uphold) => to(Signed, "complaint.uphold"),
+            (Returned, Event::Rule { unit }) if *unit == self.unit => to(Signed, "complaint.rule"),
+            (Returned, Event::Rule { .. }) => to(Assigned, "complaint.rule"),
             _ => Err(RuleError::new("CMP-08", "complaints.error_state")),
         }
     }
@@ -283,6 +291,34 @@ fn too_long(text: &str, max: usize) -> bool {
 }
 
 impl ComplaintInput {
+    /// The form as a multipart body sent it (the files aside): every field by its name, the
+    /// staff picked as often as they were sent, unknown names ignored.
+    pub fn from_fields(fields: &[(String, String)]) -> Self {
+        let mut input = Self::default();
+        for (name, value) in fields {
+            let value = value.clone();
+            match name.as_str() {
+                "channel" => input.channel = value,
+                "received_at" => input.received_at = value,
+                "unit_id" => input.unit_id = value,
+                "staff_id" => input.staff_id.push(value),
+                "people" => input.people = value,
+                "matter" => input.matter = value,
+                "reasons" => input.reasons = value,
+                "category" => input.category = value,
+                "evidence_note" => input.evidence_note = value,
+                "relation" => input.relation = value,
+                "complainant_name" => input.complainant_name = value,
+                "complainant_phone" => input.complainant_phone = value,
+                "complainant_email" => input.complainant_email = value,
+                "contact_allowed" => input.contact_allowed = Some(value),
+                "website" => input.website = value,
+                _ => {}
+            }
+        }
+        input
+    }
+
     /// The fields, or every fault by field (CMP-02: unit, matter and reasons are required, and a
     /// complaint in person, by letter or online names its evidence; `files` is how many files
     /// came with it).
@@ -513,6 +549,26 @@ mod tests {
     }
 
     #[test]
+    fn the_multipart_form_reads_into_the_same_input_as_the_url_encoded_one() {
+        let sent: Vec<(String, String)> = [
+            ("channel", "visit"),
+            ("staff_id", "a"),
+            ("matter", "排队"),
+            ("staff_id", "b"),
+            ("contact_allowed", "on"),
+            ("unknown", "x"),
+        ]
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        let input = ComplaintInput::from_fields(&sent);
+        assert_eq!(input.channel, "visit");
+        assert_eq!(input.staff_id, ["a", "b"]);
+        assert_eq!(input.matter, "排队");
+        assert!(input.contact_allowed.is_some());
+    }
+
+    #[test]
     fn cmp_04_the_category_is_one_of_the_eight_kinds() {
         assert_eq!(Category::ALL.len(), 8);
         let unknown = ComplaintInput {
@@ -605,6 +661,29 @@ mod tests {
         assert_eq!(late.unwrap_err().rule, "CMP-11");
         let upheld = case(Status::Returned).apply(&Event::Uphold, until).unwrap();
         assert_eq!(upheld.to, Status::Signed);
+    }
+
+    #[test]
+    fn cmp_11_the_staffing_commissions_ruling_sends_it_back_or_to_the_competent_unit() {
+        let now = at("2026-12-01T02:00:00Z");
+        let back = case(Status::Returned).apply(&Event::Rule { unit: Uuid::nil() }, now);
+        assert_eq!(
+            back.unwrap().to,
+            Status::Signed,
+            "within its remit: still signed for"
+        );
+        let other = Event::Rule {
+            unit: Uuid::new_v4(),
+        };
+        let moved = case(Status::Returned).apply(&other, now).unwrap();
+        assert_eq!(
+            (moved.to, moved.action),
+            (Status::Assigned, "complaint.rule")
+        );
+        assert!(
+            case(Status::Signed).apply(&other, now).is_err(),
+            "only once returned"
+        );
     }
 
     #[test]

@@ -5,11 +5,14 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use super::db::{
-    ComplaintRow, EventRow, ListFilter, ListRow, PublicStep, SimilarRow, TrackedRow, UnitChoice,
+    ComplaintRow, EventRow, ListFilter, ListRow, PublicStep, RulingRow, SimilarRow, StaffChoice,
+    TrackedRow, UnitChoice,
 };
 use super::model::{Category, Channel, ComplaintInput, RefusalReason, Relation, Status, Track};
+use crate::config::ComplaintsConfig;
 use crate::core::paging::PageRequest;
 use crate::core::{CurrentUser, FieldErrors, Pager};
+use crate::evidence::views::{EvidenceView, human_size};
 use crate::web::PageCtx;
 
 /// The catalog key of a stored enum value, or the value itself when unknown.
@@ -42,6 +45,10 @@ pub struct ListPage {
     pub rows: Vec<ListRow>,
     /// the open year's units to filter by (none for a liaison)
     pub units: Vec<UnitChoice>,
+    /// the period's days as typed (`YYYY-MM-DD`), and whether only the overdue are shown
+    pub from: String,
+    pub to: String,
+    pub overdue: bool,
     pub pager: Pager,
     pub total: i64,
     /// the filters as the export's query string
@@ -55,9 +62,11 @@ impl ListPage {
         filter: ListFilter,
         rows: Vec<ListRow>,
         units: Vec<UnitChoice>,
+        (from, to): (String, String),
         (request, total): (PageRequest, i64),
     ) -> Self {
-        let query = filter_query(&filter);
+        let overdue = filter.overdue_at.is_some();
+        let query = filter_query(&filter, (&from, &to), overdue);
         let export_query = format!("?{}", query.trim_end_matches('&'));
         let base = ctx.href("/complaints");
         let pager = Pager::new(request, total, |n| format!("{base}?{query}page={n}"));
@@ -67,6 +76,9 @@ impl ListPage {
             filter,
             rows,
             units,
+            from,
+            to,
+            overdue,
             pager,
             total,
             export_query,
@@ -99,12 +111,15 @@ impl ListPage {
 }
 
 /// The filters as a query string prefix (`status=…&`), for the pager's links.
-fn filter_query(f: &ListFilter) -> String {
+fn filter_query(f: &ListFilter, (from, to): (&str, &str), overdue: bool) -> String {
     let mut q = String::new();
     for (k, v) in [
         ("status", f.status.as_str()),
         ("channel", f.channel.as_str()),
         ("category", f.category.as_str()),
+        ("from", from),
+        ("to", to),
+        ("overdue", if overdue { "1" } else { "" }),
     ] {
         if !v.is_empty() {
             q.push_str(&format!("{k}={v}&"));
@@ -121,11 +136,41 @@ fn filter_query(f: &ListFilter) -> String {
 pub struct FormPage {
     pub ctx: PageCtx,
     pub units: Vec<UnitChoice>,
+    /// the chosen unit's staff, to tick those named
+    pub staff: Vec<StaffChoice>,
     pub input: ComplaintInput,
     pub errors: FieldErrors,
+    /// each refused file with why
+    pub file_errors: Vec<String>,
+    /// how large a file may be
+    pub max_size: String,
+}
+
+/// The staff of a unit as ticks on the intake form (also sent alone when the unit changes).
+#[derive(Template)]
+#[template(path = "complaints/_staff.html")]
+pub struct StaffChoicesPart {
+    pub ctx: PageCtx,
+    pub staff: Vec<StaffChoice>,
+    pub chosen: Vec<String>,
+}
+
+impl StaffChoicesPart {
+    pub fn is_chosen(&self, id: &Uuid) -> bool {
+        self.chosen.iter().any(|c| c.trim() == id.to_string())
+    }
 }
 
 impl FormPage {
+    /// The chosen unit's staff as the form shows them, those already ticked kept.
+    pub fn staff_part(&self) -> StaffChoicesPart {
+        StaffChoicesPart {
+            ctx: self.ctx.clone(),
+            staff: self.staff.clone(),
+            chosen: self.input.staff_id.clone(),
+        }
+    }
+
     pub fn error_for(&self, field: &str) -> Option<&'static str> {
         self.ctx.field_error(&self.errors, field)
     }
@@ -163,6 +208,12 @@ pub struct ComplaintPage {
     pub c: ComplaintRow,
     pub people: Vec<String>,
     pub timeline: Vec<Step>,
+    /// CMP-02: the files it came with
+    pub files: Vec<EvidenceView>,
+    /// CMP-11: the staffing commission's rulings on the unit's remit
+    pub rulings: Vec<RulingRow>,
+    /// CMP-09: when the unit's handling period ends
+    pub due: Option<String>,
     /// CMP-13: earlier complaints like this one
     pub similar: Vec<SimilarRow>,
     /// the open year's units, for assigning and transferring
@@ -181,7 +232,12 @@ impl ComplaintPage {
         ctx: PageCtx,
         user: &CurrentUser,
         c: ComplaintRow,
-        (people, events): (Vec<String>, Vec<EventRow>),
+        (people, events, files, rulings): (
+            Vec<String>,
+            Vec<EventRow>,
+            Vec<EvidenceView>,
+            Vec<RulingRow>,
+        ),
         (similar, units): (Vec<SimilarRow>, Vec<UnitChoice>),
         (shows_contact, return_until): (bool, Option<Option<DateTime<Utc>>>),
         errors: Vec<String>,
@@ -201,9 +257,12 @@ impl ComplaintPage {
             suggestion: Track::parse(&c.track) == Track::Suggestion,
             by_office: user.of_office(),
             return_until: return_until.flatten().map(|t| ctx.local_time(&t)),
+            due: c.due_at.map(|t| ctx.local_time(&t)),
             c,
             people,
             timeline,
+            files,
+            rulings,
             similar,
             units,
             shows_contact,
@@ -215,6 +274,18 @@ impl ComplaintPage {
     /// A hint that cites the complaints regulation's rule `CMP-{n}` by its article.
     pub fn cited(&self, key: &str, n: u8) -> String {
         self.ctx.tf(key, &self.ctx.cite(&format!("CMP-{n:02}")))
+    }
+
+    /// CMP-11: a ruling of the staffing commission in a line: when, its number, which unit.
+    pub fn ruling_line(&self, r: &RulingRow) -> String {
+        let date = crate::core::time::document_date(r.ruled_on);
+        let args = [
+            date.as_str(),
+            r.document_number.as_str(),
+            r.returned_by.as_str(),
+            r.competent_unit.as_str(),
+        ];
+        self.ctx.tfn("complaints.ruling_line", &args)
     }
 
     /// CMP-11: until when the unit may return the complaint, citing the article.
@@ -258,7 +329,7 @@ impl ComplaintPage {
             (true, "decide") => self.status == Received,
             (true, "transfer") => matches!(self.status, Assigned | Signed | Returned),
             (true, "urge") => matches!(self.status, Assigned | Signed),
-            (true, "uphold") => self.status == Returned,
+            (true, "uphold" | "rule") => self.status == Returned,
             (false, "sign") => self.status == Assigned,
             (false, "return") => self.status == Signed && self.return_until.is_some(),
             (false, "acknowledge") => self.status == Forwarded,
@@ -278,6 +349,7 @@ fn action_key(action: &str) -> &'static str {
         "complaint.urge" => "complaints.step.urge",
         "complaint.return" => "complaints.step.return",
         "complaint.uphold" => "complaints.step.uphold",
+        "complaint.rule" => "complaints.step.rule",
         "complaint.forward" => "complaints.step.forward",
         "complaint.acknowledge" => "complaints.step.acknowledge",
         _ => "complaints.unknown",
@@ -293,9 +365,54 @@ pub struct PublicFormPage {
     pub errors: FieldErrors,
     /// why the form was not taken at all (too many from this address), if so
     pub message: Option<&'static str>,
+    /// each refused file with why
+    pub file_errors: Vec<String>,
+    /// how many files it takes, and how large each may be
+    pub max_files: usize,
+    pub max_size: String,
 }
 
 impl PublicFormPage {
+    pub fn new(
+        ctx: PageCtx,
+        config: &ComplaintsConfig,
+        units: Vec<UnitChoice>,
+        input: ComplaintInput,
+    ) -> Self {
+        Self {
+            ctx,
+            units,
+            input,
+            errors: Vec::new(),
+            message: None,
+            file_errors: Vec::new(),
+            max_files: config.public_files,
+            max_size: human_size(i64::try_from(config.public_file_bytes).unwrap_or(0)),
+        }
+    }
+
+    /// The form again, with why it was not taken.
+    pub fn refused(
+        self,
+        message: Option<&'static str>,
+        errors: FieldErrors,
+        file_errors: Vec<String>,
+    ) -> Self {
+        Self {
+            message,
+            errors,
+            file_errors,
+            ..self
+        }
+    }
+
+    /// The hint under the file field: how many photos, how large.
+    pub fn files_hint(&self) -> String {
+        let most = self.max_files.to_string();
+        self.ctx
+            .tfn("complaints.files_public_hint", &[&most, &self.max_size])
+    }
+
     pub fn error_for(&self, field: &str) -> Option<&'static str> {
         self.ctx.field_error(&self.errors, field)
     }

@@ -698,9 +698,12 @@ impl Story {
         }
         let id = match c.intake {
             Intake::Online => {
-                fields.push(("evidence_note", "办事回执和现场照片，在本人手机中"));
+                fields.push(("evidence_note", "办事回执一张，在本人手中"));
                 fields.push(("contact_allowed", "on"));
-                cast.citizen.post("/complain", &fields).await?;
+                let photo = super::cast::photo("complaint", u32::try_from(i).unwrap_or(0));
+                cast.citizen
+                    .post_files("/complain", &fields, &[photo])
+                    .await?;
                 let mut tx = crate::db::begin_tenant(pool, world.office_id).await?;
                 let filter = crate::complaints::db::ListFilter::default();
                 let (newest, _) = crate::complaints::db::list(&mut tx, &filter, (1, 0)).await?;
@@ -712,7 +715,7 @@ impl Story {
             }
             Intake::Logged(channel) => {
                 fields.push(("channel", channel));
-                let answer = cast.staff.post("/complaints", &fields).await?;
+                let answer = cast.staff.post_files("/complaints", &fields, &[]).await?;
                 answer.location_id().context("the complaint logged")?
             }
         };

@@ -14,6 +14,8 @@ pub enum Owner {
     Report(Uuid),
     /// the evidence of a unit's appeal against a notice, by the notice's id (INS-12)
     Appeal(Uuid),
+    /// the files a complaint comes with (CMP-02)
+    Complaint(Uuid),
 }
 
 /// A file to record, after it is at its content address.
@@ -28,7 +30,8 @@ pub struct NewEvidence<'a> {
     pub taken_at_source: Option<&'static str>,
     pub late: bool,
     pub storage_key: &'a str,
-    pub uploaded_by: Uuid,
+    /// none for a complaint's files sent on the public form
+    pub uploaded_by: Option<Uuid>,
     pub client_addr: &'a str,
 }
 
@@ -40,6 +43,7 @@ pub async fn insert(
 ) -> Result<Uuid, sqlx::Error> {
     let (mut finding_id, mut task_id, mut self_report_id, mut report_id, mut appeal_notice_id) =
         (None, None, None, None, None);
+    let mut complaint_id = None;
     let purpose = match e.owner {
         Owner::Finding(id) => {
             finding_id = Some(id);
@@ -61,6 +65,10 @@ pub async fn insert(
             appeal_notice_id = Some(id);
             "appeal"
         }
+        Owner::Complaint(id) => {
+            complaint_id = Some(id);
+            "complaint"
+        }
     };
     // INS-14: a random id, so that no address can be guessed from another
     let id = Uuid::new_v4();
@@ -68,8 +76,9 @@ pub async fn insert(
         "insert into evidence (tenant_id, id, finding_id, task_id, self_report_id, purpose, sha256,
                                size_bytes, media_type, original_name, client_type, taken_at,
                                taken_at_source, late, storage_key, uploaded_by, client_addr, report_id,
-                               appeal_notice_id)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)",
+                               appeal_notice_id, complaint_id)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19,
+                 $20)",
         tenant_id,
         id,
         finding_id,
@@ -88,7 +97,8 @@ pub async fn insert(
         e.uploaded_by,
         e.client_addr,
         report_id,
-        appeal_notice_id
+        appeal_notice_id,
+        complaint_id
     )
     .execute(conn)
     .await?;
@@ -118,6 +128,8 @@ pub struct EvidenceRow {
     pub unit_id: Uuid,
     pub group_id: Option<Uuid>,
     pub finding_status: Option<String>,
+    /// where the complaint it came with stands (for a complaint's files)
+    pub complaint_status: Option<String>,
     /// Whether the user reading it is a supervisor of that group (INS-14).
     pub viewer_in_group: bool,
 }
@@ -133,17 +145,18 @@ pub async fn get(
         EvidenceRow,
         r#"select e.id, e.purpose, e.finding_id, e.task_id, e.self_report_id, e.sha256,
                   e.size_bytes, e.media_type, e.original_name, e.taken_at, e.taken_at_source,
-                  e.late, e.storage_key, u.display_name as uploaded_by, e.uploaded_at,
-                  p.purged_at as "purged_at?",
-                  coalesce(f.unit_id, t.unit_id, s.unit_id, n.unit_id, an.unit_id) as "unit_id!",
+                  e.late, e.storage_key, coalesce(u.display_name, '') as "uploaded_by!",
+                  e.uploaded_at, p.purged_at as "purged_at?",
+                  coalesce(f.unit_id, t.unit_id, s.unit_id, n.unit_id, an.unit_id, c.unit_id)
+                      as "unit_id!",
                   coalesce(ft.group_id, t.group_id) as group_id,
-                  f.status as "finding_status?",
+                  f.status as "finding_status?", c.status as "complaint_status?",
                   exists (select 1 from group_member m
                             join supervisor sv on sv.tenant_id = m.tenant_id and sv.id = m.supervisor_id
                            where m.tenant_id = e.tenant_id and m.group_id = coalesce(ft.group_id, t.group_id)
                              and sv.user_id = $2) as "viewer_in_group!"
              from evidence e
-             join app_user u on u.tenant_id = e.tenant_id and u.id = e.uploaded_by
+             left join app_user u on u.tenant_id = e.tenant_id and u.id = e.uploaded_by
              left join evidence_purge p on p.tenant_id = e.tenant_id and p.evidence_id = e.id
              left join finding f on f.tenant_id = e.tenant_id and f.id = e.finding_id
              left join inspection_task ft on ft.tenant_id = f.tenant_id and ft.id = f.task_id
@@ -152,6 +165,7 @@ pub async fn get(
              left join rectification_report r on r.tenant_id = e.tenant_id and r.id = e.report_id
              left join rectification_notice n on n.tenant_id = r.tenant_id and n.id = r.notice_id
              left join rectification_notice an on an.tenant_id = e.tenant_id and an.id = e.appeal_notice_id
+             left join complaint c on c.tenant_id = e.tenant_id and c.id = e.complaint_id
             where e.id = $1"#,
         id,
         viewer
@@ -186,6 +200,24 @@ pub async fn of_finding(
                                  as "purged!"
              from evidence e where e.finding_id = $1 order by e.uploaded_at, e.id"#,
         finding_id
+    )
+    .fetch_all(conn)
+    .await
+}
+
+/// The files a complaint came with, oldest first.
+pub async fn of_complaint(
+    conn: &mut PgConnection,
+    complaint_id: Uuid,
+) -> Result<Vec<EvidenceItem>, sqlx::Error> {
+    sqlx::query_as!(
+        EvidenceItem,
+        r#"select e.id, e.media_type, e.original_name, e.size_bytes, e.taken_at, e.late,
+                  e.uploaded_at, exists (select 1 from evidence_purge p
+                                          where p.tenant_id = e.tenant_id and p.evidence_id = e.id)
+                                 as "purged!"
+             from evidence e where e.complaint_id = $1 order by e.uploaded_at, e.id"#,
+        complaint_id
     )
     .fetch_all(conn)
     .await

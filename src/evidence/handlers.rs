@@ -14,6 +14,7 @@ use uuid::Uuid;
 use super::db::{self, EvidenceRow};
 use super::may_see;
 use super::sniff::MediaType;
+use super::views::human_size;
 use crate::AppState;
 use crate::core::{AppError, AppResult, ClientAddr, CurrentUser, not_found};
 use crate::db::{Tx, Wrote};
@@ -327,20 +328,6 @@ fn parse_range(value: &str, size: i64) -> Option<std::ops::Range<u64>> {
         ),
     };
     (start <= end && end < size).then_some(start..end + 1)
-}
-
-/// A size for people: 3.2 MB.
-pub fn human_size(bytes: i64) -> String {
-    let bytes = bytes as f64;
-    if bytes >= 1024.0 * 1024.0 * 1024.0 {
-        format!("{:.1} GB", bytes / (1024.0 * 1024.0 * 1024.0))
-    } else if bytes >= 1024.0 * 1024.0 {
-        format!("{:.1} MB", bytes / (1024.0 * 1024.0))
-    } else if bytes >= 1024.0 {
-        format!("{:.0} KB", bytes / 1024.0)
-    } else {
-        format!("{bytes} B")
-    }
 }
 
 #[cfg(test)]

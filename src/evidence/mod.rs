@@ -6,6 +6,7 @@ pub mod db;
 pub mod handlers;
 pub mod sniff;
 pub mod store;
+pub mod views;
 
 use axum::extract::multipart::{Field, Multipart};
 use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
@@ -18,7 +19,8 @@ use crate::core::{CurrentUser, Role};
 
 /// INS-14: who may see a file. The office and the city's leaders see all; a supervisor, the files
 /// of their own group's tasks; a liaison, the files of its unit's confirmed findings, its
-/// self-reports, rectification reports and appeals.
+/// self-reports, rectification reports and appeals, and of the complaints the office has passed
+/// to its unit (CMP-08).
 pub fn may_see(user: &CurrentUser, row: &EvidenceRow) -> bool {
     match user.role {
         Role::OfficeAdmin | Role::OfficeStaff | Role::Leader => true,
@@ -26,7 +28,11 @@ pub fn may_see(user: &CurrentUser, row: &EvidenceRow) -> bool {
         Role::Liaison => {
             user.unit_id == Some(row.unit_id)
                 && (matches!(row.purpose.as_str(), "self_report" | "report" | "appeal")
-                    || row.finding_status.as_deref() == Some("confirmed"))
+                    || row.finding_status.as_deref() == Some("confirmed")
+                    || row
+                        .complaint_status
+                        .as_deref()
+                        .is_some_and(|s| !matches!(s, "received" | "refused")))
         }
     }
 }
@@ -315,6 +321,27 @@ pub fn is_late(taken_at: Option<DateTime<Utc>>, uploaded_at: DateTime<Utc>, tz: 
     })
 }
 
+/// Who sent files, from where and when.
+#[derive(Debug, Clone, Copy)]
+pub struct Sender<'a> {
+    pub tenant_id: Uuid,
+    /// none for a complaint filed on the public form
+    pub user_id: Option<Uuid>,
+    pub addr: &'a str,
+    pub now: DateTime<Utc>,
+}
+
+impl<'a> From<&'a crate::audit::Acting> for Sender<'a> {
+    fn from(acting: &'a crate::audit::Acting) -> Self {
+        Self {
+            tenant_id: acting.user.tenant_id,
+            user_id: Some(acting.user.id),
+            addr: &acting.addr,
+            now: acting.now,
+        }
+    }
+}
+
 /// Records the received files for their owner (in the request's transaction). Each file's key
 /// is locked until the transaction ends, so that no sweep or forgetting request removes its bytes
 /// meanwhile, and a record is made only of bytes that are there.
@@ -324,6 +351,18 @@ pub async fn record(
     owner: Owner,
     received: &[Received],
     acting: &crate::audit::Acting,
+    tz: Tz,
+) -> Result<Vec<Uuid>, crate::core::error::AppError> {
+    record_from(conn, store, owner, received, Sender::from(acting), tz).await
+}
+
+/// [`record`] for any sender, the public's included.
+pub async fn record_from(
+    conn: &mut sqlx::PgConnection,
+    store: &Store,
+    owner: Owner,
+    received: &[Received],
+    sender: Sender<'_>,
     tz: Tz,
 ) -> Result<Vec<Uuid>, crate::core::error::AppError> {
     let mut ids = Vec::with_capacity(received.len());
@@ -338,7 +377,7 @@ pub async fn record(
         let w = &r.written;
         let id = db::insert(
             conn,
-            acting.user.tenant_id,
+            sender.tenant_id,
             &NewEvidence {
                 owner,
                 sha256: &w.sha256,
@@ -348,10 +387,10 @@ pub async fn record(
                 client_type: &w.client_type,
                 taken_at: w.taken_at,
                 taken_at_source: w.taken_at_source,
-                late: is_late(w.taken_at, acting.now, tz),
+                late: is_late(w.taken_at, sender.now, tz),
                 storage_key: &r.placed.key,
-                uploaded_by: acting.user.id,
-                client_addr: &acting.addr,
+                uploaded_by: sender.user_id,
+                client_addr: sender.addr,
             },
         )
         .await?;

@@ -349,7 +349,7 @@ impl Store {
 
     /// The largest file, for people ("1.0 GB"), as upload forms state it.
     pub fn max_upload_text(&self) -> String {
-        super::handlers::human_size(i64::try_from(self.max_bytes).unwrap_or(i64::MAX))
+        super::views::human_size(i64::try_from(self.max_bytes).unwrap_or(i64::MAX))
     }
 
     /// The temporary folder (tests look into it to prove nothing is left behind).

@@ -364,3 +364,19 @@ for (const pad of document.querySelectorAll("[data-signature-pad]")) {
 for (const button of document.querySelectorAll("[data-print]")) {
   button.addEventListener("click", () => window.print());
 }
+
+// The intake form of a complaint: choosing the unit lists its staff, to tick those the complaint
+// names (without script, names are typed).
+for (const select of document.querySelectorAll("select[data-staff-from]")) {
+  const list = select.form && select.form.querySelector("[data-staff-list]");
+  if (!list) continue;
+  select.addEventListener("change", async () => {
+    list.replaceChildren();
+    if (!select.value) return;
+    try {
+      const url = select.getAttribute("data-staff-from") + "?unit_id=" + encodeURIComponent(select.value);
+      const answer = await fetch(url, { credentials: "same-origin" });
+      if (answer.ok) list.innerHTML = await answer.text();
+    } catch (_) { /* offline: names can still be typed */ }
+  });
+}

@@ -35,13 +35,18 @@ fn by_phone(unit: Uuid, matter: &str) -> Vec<(&'static str, String)> {
 
 /// Staff log the complaint; its id.
 async fn log(app: &TestApp, staff: &mut Client, form: &[(&'static str, String)]) -> Uuid {
-    let logged = staff.post("/alpha/complaints", &pairs(form)).await;
+    let logged = send(staff, "/alpha/complaints", &pairs(form)).await;
     assert_eq!(logged.status, StatusCode::SEE_OTHER, "{}", logged.body);
     id_of(
         app,
         "select id from complaint order by created_at desc, number desc limit 1",
     )
     .await
+}
+
+/// Sends a form as the complaint forms do: multipart, here without files.
+pub async fn send(client: &mut Client, path: &str, fields: &[(&str, &str)]) -> crate::common::Page {
+    client.post_files(path, fields, &[]).await
 }
 
 async fn act(client: &mut Client, id: Uuid, form: &[(&str, &str)]) -> crate::common::Page {
@@ -55,18 +60,18 @@ async fn cmp_02_a_complaint_without_unit_matter_or_reasons_is_refused_and_keeps_
     let app = spawn_app().await;
     office_with_units(&app).await;
     let mut staff = app.logged_in("alpha", "office_staff").await;
-    let refused = staff
-        .post(
-            "/alpha/complaints",
-            &[
-                ("channel", "complaint_hotline"),
-                ("category", "attitude"),
-                ("relation", "recipient"),
-                ("complainant_name", "李四"),
-                ("reasons", "窗口人员态度恶劣"),
-            ],
-        )
-        .await;
+    let refused = send(
+        &mut staff,
+        "/alpha/complaints",
+        &[
+            ("channel", "complaint_hotline"),
+            ("category", "attitude"),
+            ("relation", "recipient"),
+            ("complainant_name", "李四"),
+            ("reasons", "窗口人员态度恶劣"),
+        ],
+    )
+    .await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
     refused.assert_contains("请选择被投诉单位");
     refused.assert_contains("请填写投诉事项");
@@ -76,22 +81,25 @@ async fn cmp_02_a_complaint_without_unit_matter_or_reasons_is_refused_and_keeps_
     let u1 = id_of(&app, "select id from unit where code = 'u1'").await;
     let mut visit = by_phone(u1, "办事大厅无人值守");
     visit[0].1 = "visit".into();
-    let bare = staff.post("/alpha/complaints", &pairs(&visit)).await;
+    let bare = send(&mut staff, "/alpha/complaints", &pairs(&visit)).await;
     assert_eq!(bare.status, StatusCode::UNPROCESSABLE_ENTITY);
     bare.assert_contains("来访、来信和网上投诉须提供证据");
     // a unit of another office is no unit of this one
     let other = app.office_with_users("beta").await;
     let theirs = app.create_unit(&other, "b1", "他办单位").await;
-    let foreign = staff
-        .post("/alpha/complaints", &pairs(&by_phone(theirs, "办理超时")))
-        .await;
+    let foreign = send(
+        &mut staff,
+        "/alpha/complaints",
+        &pairs(&by_phone(theirs, "办理超时")),
+    )
+    .await;
     assert_eq!(foreign.status, StatusCode::UNPROCESSABLE_ENTITY);
     // nothing was recorded, and a 100,000-character field is refused, not cut
     let mut long = by_phone(u1, "办理超时");
     long[3].1 = "长".repeat(100_000);
-    let too_long = staff.post("/alpha/complaints", &pairs(&long)).await;
+    let too_long = send(&mut staff, "/alpha/complaints", &pairs(&long)).await;
     assert_eq!(too_long.status, StatusCode::UNPROCESSABLE_ENTITY);
-    too_long.assert_contains("投诉理由最多 10000 字");
+    too_long.assert_contains("该栏内容过长");
     assert_eq!(app.scalar_i64("select count(*) from complaint").await, 0);
 }
 
@@ -387,11 +395,11 @@ async fn cmp_03_anyone_files_online_and_follows_it_with_a_tracking_code_shown_on
     // CMP-02: online, it comes with evidence; what was typed is kept
     let mut bare = online(u1);
     bare[4].1 = String::new();
-    let refused = citizen.post("/alpha/complain", &pairs(&bare)).await;
+    let refused = send(&mut citizen, "/alpha/complain", &pairs(&bare)).await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
     refused.assert_contains("来访、来信和网上投诉须提供证据");
     refused.assert_contains("11月3日提交材料");
-    let filed = citizen.post("/alpha/complain", &pairs(&online(u1))).await;
+    let filed = send(&mut citizen, "/alpha/complain", &pairs(&online(u1))).await;
     assert_eq!(filed.status, StatusCode::CREATED, "{}", filed.body);
     assert_eq!(filed.header("cache-control"), "no-store");
     filed.assert_contains("效投〔2026〕0001号");
@@ -452,16 +460,16 @@ async fn cmp_03_the_honeypot_and_floods_are_refused_and_wrong_codes_are_limited_
     let mut robot = app.client();
     let mut form = online(u1);
     form[8].1 = "http://spam.example".into();
-    let caught = robot.post("/alpha/complain", &pairs(&form)).await;
+    let caught = send(&mut robot, "/alpha/complain", &pairs(&form)).await;
     assert_eq!(caught.status, StatusCode::BAD_REQUEST);
     assert_eq!(app.scalar_i64("select count(*) from complaint").await, 0);
     // ten an hour from one address, then the form says to wait and keeps what was typed
     let mut citizen = app.client();
     for _ in 0..10 {
-        let filed = citizen.post("/alpha/complain", &pairs(&online(u1))).await;
+        let filed = send(&mut citizen, "/alpha/complain", &pairs(&online(u1))).await;
         assert_eq!(filed.status, StatusCode::CREATED);
     }
-    let flood = citizen.post("/alpha/complain", &pairs(&online(u1))).await;
+    let flood = send(&mut citizen, "/alpha/complain", &pairs(&online(u1))).await;
     assert_eq!(flood.status, StatusCode::TOO_MANY_REQUESTS);
     flood.assert_contains("营业执照办理超过承诺时限");
     assert_eq!(app.scalar_i64("select count(*) from complaint").await, 10);
@@ -544,9 +552,7 @@ async fn cmp_03_a_tracking_code_of_another_office_leads_nowhere_here() {
     .await
     .unwrap();
     let mut citizen = app.client();
-    let filed = citizen
-        .post("/beta/complain", &pairs(&online(theirs)))
-        .await;
+    let filed = send(&mut citizen, "/beta/complain", &pairs(&online(theirs))).await;
     assert_eq!(filed.status, StatusCode::CREATED, "{}", filed.body);
     let code = code_on(&filed.body);
     let home = citizen.get(&format!("/beta/track?code={code}")).await;
@@ -555,4 +561,260 @@ async fn cmp_03_a_tracking_code_of_another_office_leads_nowhere_here() {
     assert_eq!(elsewhere.status, StatusCode::UNPROCESSABLE_ENTITY);
     elsewhere.assert_contains("没有找到这个查询码对应的投诉");
     assert!(!elsewhere.body.contains("营业执照办理超过承诺时限"));
+}
+
+#[tokio::test]
+async fn cmp_02_a_photo_filed_online_is_evidence_and_an_svg_is_refused_with_the_text_kept() {
+    let app = spawn_app().await;
+    office_with_units(&app).await;
+    let u1 = id_of(&app, "select id from unit where code = 'u1'").await;
+    let mut citizen = app.client();
+    let form = citizen.get("/alpha/complain").await;
+    form.assert_contains("enctype=\"multipart/form-data\"");
+    form.assert_contains("最多 3 张");
+    let mut fields = online(u1);
+    fields[4].1 = String::new();
+    // an SVG is no photo: refused by name, nothing stored, everything typed kept
+    let svg: &[u8] = b"<svg xmlns=\"http://www.w3.org/2000/svg\"><script>alert(1)</script></svg>";
+    let refused = citizen
+        .post_files(
+            "/alpha/complain",
+            &pairs(&fields),
+            &[("poster.svg", "image/svg+xml", svg)],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    refused.assert_contains("poster.svg");
+    refused.assert_contains("不接受 SVG 文件");
+    refused.assert_contains("11月3日提交材料");
+    assert_eq!(app.scalar_i64("select count(*) from complaint").await, 0);
+    assert_eq!(app.scalar_i64("select count(*) from evidence").await, 0);
+    // more files than the form takes
+    let photo = crate::findings::jpeg(Some("2026:11:30 09:00:00"));
+    let four = [
+        ("1.jpg", "image/jpeg", photo.as_slice()),
+        ("2.jpg", "image/jpeg", photo.as_slice()),
+        ("3.jpg", "image/jpeg", photo.as_slice()),
+        ("4.jpg", "image/jpeg", photo.as_slice()),
+    ];
+    let many = citizen
+        .post_files("/alpha/complain", &pairs(&fields), &four)
+        .await;
+    assert_eq!(many.status, StatusCode::UNPROCESSABLE_ENTITY);
+    many.assert_contains("最多可上传 3 个文件");
+    assert_eq!(app.scalar_i64("select count(*) from evidence").await, 0);
+    // a photo is the evidence (CMP-02): stored write-once with its hash, no user behind it
+    let filed = citizen
+        .post_files(
+            "/alpha/complain",
+            &pairs(&fields),
+            &[("大厅.jpg", "image/jpeg", photo.as_slice())],
+        )
+        .await;
+    assert_eq!(filed.status, StatusCode::CREATED, "{}", filed.body);
+    let stored = app
+        .scalar_i64(
+            "select count(*) from evidence e join complaint c on c.id = e.complaint_id
+              where e.purpose = 'complaint' and e.uploaded_by is null and e.client_addr <> ''
+                and e.sha256 ~ '^[0-9a-f]{64}$' and e.original_name = '大厅.jpg'",
+        )
+        .await;
+    assert_eq!(stored, 1);
+    let id = id_of(&app, "select id from complaint").await;
+    let file = id_of(&app, "select id from evidence").await;
+    let mut staff = app.logged_in("alpha", "office_staff").await;
+    staff
+        .get(&format!("/alpha/complaints/{id}"))
+        .await
+        .assert_contains(&format!("/alpha/evidence/{file}"));
+    assert_eq!(
+        staff.get(&format!("/alpha/evidence/{file}")).await.status,
+        StatusCode::OK
+    );
+    // the unit sees it once the complaint is its own, not before
+    let mut liaison = app.logged_in("alpha", "liaison").await;
+    let early = liaison.get(&format!("/alpha/evidence/{file}")).await;
+    assert_eq!(early.status, StatusCode::NOT_FOUND);
+    let u1s = u1.to_string();
+    act(&mut staff, id, &[("do", "assign"), ("unit_id", &u1s)]).await;
+    assert_eq!(
+        liaison.get(&format!("/alpha/evidence/{file}")).await.status,
+        StatusCode::OK
+    );
+    // INS-09: write-once
+    let mut conn = app.connection().await;
+    let changed = sqlx::query("update evidence set original_name = 'x.jpg'")
+        .execute(&mut conn)
+        .await;
+    assert!(changed.is_err());
+}
+
+#[tokio::test]
+async fn cmp_02_staff_pick_the_people_named_from_the_units_staff() {
+    let app = spawn_app().await;
+    office_with_units(&app).await;
+    let u1 = id_of(&app, "select id from unit where code = 'u1'").await;
+    let u2 = id_of(&app, "select id from unit where code = 'u2'").await;
+    let mut conn = app.connection().await;
+    let tenant = id_of(&app, "select id from office where code = 'alpha'").await;
+    let (mine, theirs) = (Uuid::new_v4(), Uuid::new_v4());
+    for (id, unit, name) in [(mine, u1, "窗口甲"), (theirs, u2, "他单位乙")] {
+        sqlx::query(
+            "insert into staff_member (tenant_id, id, unit_id, name, post, employment)
+             values ($1, $2, $3, $4, '窗口受理员', 'regular')",
+        )
+        .bind(tenant)
+        .bind(id)
+        .bind(unit)
+        .bind(name)
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    }
+    let mut staff = app.logged_in("alpha", "office_staff").await;
+    let choices = staff
+        .get(&format!("/alpha/complaints/staff?unit_id={u1}"))
+        .await;
+    assert_eq!(choices.status, StatusCode::OK);
+    choices.assert_contains("窗口甲");
+    assert!(!choices.body.contains("他单位乙"));
+    let mut form = by_phone(u1, "窗口推诿");
+    form.push(("staff_id", mine.to_string()));
+    // a name of another unit's staff is not stored as this unit's
+    form.push(("staff_id", theirs.to_string()));
+    form.push(("people", "保安（姓名不详）".into()));
+    let id = log(&app, &mut staff, &form).await;
+    let named = app
+        .scalar_string(&format!(
+            "select string_agg(name || ':' || coalesce(staff_id::text, '-'), ',' order by position)
+               from complaint_person where complaint_id = '{id}'"
+        ))
+        .await;
+    assert_eq!(named, format!("窗口甲:{mine},保安（姓名不详）:-"));
+    staff
+        .get(&format!("/alpha/complaints/{id}"))
+        .await
+        .assert_contains("窗口甲、保安（姓名不详）");
+}
+
+#[tokio::test]
+async fn cmp_11_the_staffing_commissions_ruling_is_recorded_and_routes_the_complaint() {
+    let app = spawn_app().await;
+    office_with_units(&app).await;
+    let u1 = id_of(&app, "select id from unit where code = 'u1'").await;
+    let u2 = id_of(&app, "select id from unit where code = 'u2'").await;
+    app.clock.set(at("2026-11-30 10:00"));
+    let mut staff = app.logged_in("alpha", "office_staff").await;
+    let id = log(&app, &mut staff, &by_phone(u1, "不动产登记推诿")).await;
+    let (u1s, u2s) = (u1.to_string(), u2.to_string());
+    act(&mut staff, id, &[("do", "assign"), ("unit_id", &u1s)]).await;
+    let mut liaison = app.logged_in("alpha", "liaison").await;
+    act(&mut liaison, id, &[("do", "sign")]).await;
+    let returned = act(
+        &mut liaison,
+        id,
+        &[("do", "return"), ("note", "属第二单位职责")],
+    )
+    .await;
+    assert_eq!(returned.status, StatusCode::SEE_OTHER, "{}", returned.body);
+    // the ruling needs its date (not in the future) and document number
+    let no_number = act(
+        &mut staff,
+        id,
+        &[
+            ("do", "rule"),
+            ("unit_id", &u2s),
+            ("ruled_on", "2026-11-29"),
+        ],
+    )
+    .await;
+    assert_eq!(no_number.status, StatusCode::UNPROCESSABLE_ENTITY);
+    no_number.assert_contains("请填写认定文件的文号");
+    let future = act(
+        &mut staff,
+        id,
+        &[
+            ("do", "rule"),
+            ("unit_id", &u2s),
+            ("ruled_on", "2026-12-30"),
+            ("document_number", "宣编办〔2026〕12号"),
+        ],
+    )
+    .await;
+    assert_eq!(future.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        app.scalar_i64("select count(*) from complaint_ruling")
+            .await,
+        0
+    );
+    let ruled = act(
+        &mut staff,
+        id,
+        &[
+            ("do", "rule"),
+            ("unit_id", &u2s),
+            ("ruled_on", "2026-11-29"),
+            ("document_number", "宣编办〔2026〕12号"),
+            ("note", "经会商"),
+        ],
+    )
+    .await;
+    assert_eq!(ruled.status, StatusCode::SEE_OTHER, "{}", ruled.body);
+    let row = app
+        .scalar_string(&format!(
+            "select r.ruled_on || ' ' || r.document_number || ' ' || b.code || '>' || u.code
+               from complaint_ruling r join unit b on b.id = r.returned_by
+               join unit u on u.id = r.competent_unit_id where r.complaint_id = '{id}'"
+        ))
+        .await;
+    assert_eq!(row, "2026-11-29 宣编办〔2026〕12号 u1>u2");
+    // the competent unit now has it to sign for; the page shows the ruling
+    let status = app
+        .scalar_string("select status || ' ' || (signed_at is null) from complaint")
+        .await;
+    assert_eq!(status, "assigned true");
+    let page = staff.get(&format!("/alpha/complaints/{id}")).await;
+    page.assert_contains("市委编办 宣编办〔2026〕12号 认定");
+    page.assert_contains("2026年11月29日");
+    // kept, never changed
+    let mut conn = app.connection().await;
+    assert!(
+        sqlx::query("update complaint_ruling set document_number = 'x'")
+            .execute(&mut conn)
+            .await
+            .is_err()
+    );
+}
+
+#[tokio::test]
+async fn cmp_09_signing_sets_the_handling_period_and_the_list_finds_the_overdue_and_the_period() {
+    let app = spawn_app().await;
+    office_with_units(&app).await;
+    let u1 = id_of(&app, "select id from unit where code = 'u1'").await;
+    // signed on Friday 20 November 2026: ten working days end on Friday 4 December
+    app.clock.set(at("2026-11-20 09:00"));
+    let mut staff = app.logged_in("alpha", "office_staff").await;
+    let id = log(&app, &mut staff, &by_phone(u1, "社保转移超时")).await;
+    let other = log(&app, &mut staff, &by_phone(u1, "窗口态度差")).await;
+    let u1s = u1.to_string();
+    act(&mut staff, id, &[("do", "assign"), ("unit_id", &u1s)]).await;
+    let mut liaison = app.logged_in("alpha", "liaison").await;
+    act(&mut liaison, id, &[("do", "sign")]).await;
+    let page = liaison.get(&format!("/alpha/complaints/{id}")).await;
+    page.assert_contains("2026-12-04 23:59");
+    app.clock.set(at("2026-12-07 09:00"));
+    let mut staff = app.logged_in("alpha", "office_staff").await;
+    let overdue = staff.get("/alpha/complaints?overdue=1").await;
+    overdue.assert_contains("社保转移超时");
+    assert!(!overdue.body.contains("窗口态度差"));
+    let export = staff.get("/alpha/complaints/export.csv?overdue=1").await;
+    assert!(export.body.contains("社保转移超时") && !export.body.contains("窗口态度差"));
+    // the period is in the office's days, both ends included
+    let within = staff
+        .get("/alpha/complaints?from=2026-11-20&to=2026-11-20")
+        .await;
+    within.assert_contains(&other.to_string());
+    let before = staff.get("/alpha/complaints?to=2026-11-19").await;
+    assert!(!before.body.contains(&other.to_string()));
+    before.assert_contains("value=\"2026-11-19\"");
 }

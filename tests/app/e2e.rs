@@ -173,7 +173,7 @@ pub(crate) async fn screenshot(client: &Client, name: &str) -> PathBuf {
     path
 }
 
-async fn page_width(client: &Client) -> u64 {
+pub(crate) async fn page_width(client: &Client) -> u64 {
     let width = client
         .execute("return document.documentElement.scrollWidth", vec![])
         .await
@@ -240,7 +240,7 @@ impl Session {
     }
 
     /// Picks the file at `path` with the file input `#id`.
-    async fn pick(&self, id: &str, path: &Path) {
+    pub(crate) async fn pick(&self, id: &str, path: &Path) {
         self.client
             .find(Locator::Id(id))
             .await

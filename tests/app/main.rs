@@ -12,6 +12,7 @@ mod complaints;
 mod dashboard;
 mod draws;
 mod e2e;
+mod e2e_complaints;
 mod e2e_demo;
 mod e2e_nav;
 mod exports;

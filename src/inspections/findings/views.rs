@@ -7,9 +7,7 @@ use super::db::{FindingRow, ItemChoice, ReviewRow};
 use super::model::DraftForm;
 use crate::audit::views::TimelineEntry;
 use crate::core::FieldErrors;
-use crate::evidence::db::EvidenceItem;
-use crate::evidence::handlers::human_size;
-use crate::evidence::sniff::MediaType;
+pub use crate::evidence::views::{EvidenceView, evidence_views};
 use crate::inspections::model::{FindingStatus, TaskKind};
 use crate::web::PageCtx;
 
@@ -20,43 +18,6 @@ pub struct RefusedPage {
     pub ctx: PageCtx,
     pub messages: Vec<String>,
     pub back_href: String,
-}
-
-/// One file as a finding page lists it.
-pub struct EvidenceView {
-    pub href: String,
-    pub thumb: Option<String>,
-    pub name: String,
-    pub kind: &'static str,
-    pub size: String,
-    pub late: bool,
-    pub purged: bool,
-}
-
-/// The files of a finding as its page lists them, photos with a thumbnail.
-pub fn evidence_views(ctx: &PageCtx, items: Vec<EvidenceItem>) -> Vec<EvidenceView> {
-    items
-        .into_iter()
-        .map(|e| {
-            let media = MediaType::from_code(&e.media_type);
-            let thumbable = media
-                .is_some_and(|m| matches!(m, MediaType::Jpeg | MediaType::Png | MediaType::Webp));
-            EvidenceView {
-                href: ctx.href(&format!("/evidence/{}", e.id)),
-                thumb: (thumbable && !e.purged)
-                    .then(|| ctx.href(&format!("/evidence/{}/thumbnail", e.id))),
-                name: e.original_name,
-                kind: match media {
-                    Some(m) if m.is_video() => "evidence.video",
-                    Some(m) if m.is_image() => "evidence.photo",
-                    _ => "evidence.document",
-                },
-                size: human_size(e.size_bytes),
-                late: e.late,
-                purged: e.purged,
-            }
-        })
-        .collect()
 }
 
 #[derive(Template)]
