@@ -120,7 +120,7 @@ pub async fn file_complaint(
 }
 
 /// The tracking page's address with the code in it.
-fn track_link(state: &AppState, office: &Office, code: &str) -> String {
+pub(crate) fn track_link(state: &AppState, office: &Office, code: &str) -> String {
     let base = state.config.server.public_url.trim_end_matches('/');
     format!("{base}{}", office.path(&format!("/track?code={code}")))
 }
