@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::http::{HeaderValue, StatusCode, header};
-use axum::middleware::from_fn_with_state;
+use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::{get, post};
 use tower_http::compression::CompressionLayer;
 use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate};
@@ -538,7 +538,48 @@ fn bulletin_routes() -> Router<AppState> {
 /// every handler takes an [`ApiCaller`](apikeys::ApiCaller), which answers 401 for anything but a
 /// live key of the path's office.
 fn api_routes() -> Router<AppState> {
-    Router::new().route("/whoami", get(apikeys::handlers::whoami))
+    use crate::complaints::api::orders;
+    Router::new()
+        .route("/whoami", get(apikeys::handlers::whoami))
+        // CMP-03: the 12345 platform pushes work orders and reads them back
+        .route("/complaints", post(orders::push_work_order))
+        .route("/complaints/{order_no}", get(orders::show_work_order))
+        .fallback(|| async { crate::web::api::ApiError::not_found("no such resource") })
+}
+
+/// Open311 GeoReport v2 (CMP-03), below `/{office}/open311/v2`: no session and no pages. The
+/// services and the requests' public-safe fields are open to anyone, as the spec has it; filing a
+/// request takes a key of the office (`api_key`).
+fn open311_routes() -> Router<AppState> {
+    use crate::complaints::api::open311 as o;
+    Router::new()
+        .route("/services.json", get(o::list_services))
+        .route("/services/{file}", get(o::show_service))
+        .route(
+            "/requests.json",
+            get(o::list_requests).post(o::create_request),
+        )
+        .route("/requests/{file}", get(o::show_request))
+        // not a fallback: one below a path that starts with a parameter clashes with the site's
+        .route(
+            "/{*rest}",
+            axum::routing::any(|| async {
+                o::Open311Error::new(StatusCode::NOT_FOUND, "no such resource")
+            }),
+        )
+}
+
+/// Other systems' APIs: a small body (JSON or a form) and a short time. Each API adds the
+/// middleware that answers its failures (these limits' too) in its own format, never as a page.
+fn api_limits(routes: Router<AppState>, config: &crate::config::Config) -> Router<AppState> {
+    routes
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(config.server.request_timeout_secs),
+        ))
+        .layer(RequestBodyLimitLayer::new(
+            crate::web::api::BODY_LIMIT_BYTES,
+        ))
 }
 
 /// Ordinary pages: a small body and a short time.
@@ -662,7 +703,15 @@ pub fn router(state: AppState) -> Router {
     // each part sets its own body and time limits: ordinary pages small and short, evidence
     // uploads as large and as long as the evidence settings allow
     ordinary_limits(front, config)
-        .nest("/api/v1/{office}", ordinary_limits(api_routes(), config))
+        .nest(
+            "/api/v1/{office}",
+            api_limits(api_routes(), config).layer(from_fn(crate::web::api::json_errors)),
+        )
+        .nest(
+            "/{office}/open311/v2",
+            api_limits(open311_routes(), config)
+                .layer(from_fn(crate::complaints::api::open311::open311_errors)),
+        )
         .nest("/{office}", office_routes(&state))
         .layer(sessions)
         .layer(csrf)

@@ -2,6 +2,7 @@
 //! suggestion track (CMP-05), the office's acceptance with similar complaints in view (CMP-13), and
 //! routing to a unit: assign, sign, transfer, urge (CMP-08), and return out of remit (CMP-11).
 
+pub mod api;
 pub mod db;
 pub mod handlers;
 pub mod model;

@@ -210,7 +210,7 @@ fn filed_page(
 }
 
 /// The tracking page's address with the code in it.
-fn track_link(state: &AppState, office: &Office, code: &str) -> String {
+pub(crate) fn track_link(state: &AppState, office: &Office, code: &str) -> String {
     let base = state.config.server.public_url.trim_end_matches('/');
     format!("{base}{}", office.path(&format!("/track?code={code}")))
 }
