@@ -98,6 +98,9 @@ pub struct ComplaintsConfig {
     pub public_per_hour: u32,
     /// wrong tracking codes one client address may try in an hour
     pub track_failures_per_hour: u32,
+    /// CMP-08: working days after assignment within which the unit signs for a complaint before
+    /// the scheduled job records the receipt (at least 1)
+    pub sign_within_working_days: u32,
 }
 
 #[derive(Debug, Clone, Deserialize)]

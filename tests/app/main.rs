@@ -9,6 +9,7 @@ mod calendar;
 mod cli;
 mod common;
 mod complaints;
+mod complaints_slip;
 mod dashboard;
 mod draws;
 mod e2e;
