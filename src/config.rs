@@ -102,6 +102,9 @@ pub struct ComplaintsConfig {
     pub public_files: usize,
     /// the largest such file, in bytes
     pub public_file_bytes: u64,
+    /// CMP-08: working days after assignment within which the unit signs for a complaint before
+    /// the scheduled job records the receipt (at least 1)
+    pub sign_within_working_days: u32,
 }
 
 #[derive(Debug, Clone, Deserialize)]

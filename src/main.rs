@@ -413,12 +413,13 @@ async fn jobs_round(
         mailer: mailer.as_ref(),
         clock: &Clock::default(),
         changes: &db::Changes::default(),
+        sign_within_working_days: config.complaints.sign_within_working_days,
     };
     let round = xiaoneng::jobs::run_round(&jobs, today).await?;
     if round.ran {
         println!(
-            "jobs done: {} deductions raised, {} evidence files purged, {} reminders, {} mails sent",
-            round.deductions, round.purged, round.reminders, round.mailed
+            "jobs done: {} deductions raised, {} evidence files purged, {} reminders, {} mails sent, {} complaint receipts recorded",
+            round.deductions, round.purged, round.reminders, round.mailed, round.receipts
         );
     } else {
         println!("another instance is running the jobs; nothing done");
@@ -834,6 +835,7 @@ async fn run_jobs(state: AppState) {
         mailer: mailer.as_ref(),
         clock: &state.clock,
         changes: &state.changes,
+        sign_within_working_days: state.config.complaints.sign_within_working_days,
     };
     loop {
         every.tick().await;
@@ -842,13 +844,15 @@ async fn run_jobs(state: AppState) {
                 if round.deductions > 0
                     || round.purged > 0
                     || round.reminders > 0
-                    || round.mailed > 0 =>
+                    || round.mailed > 0
+                    || round.receipts > 0 =>
             {
                 tracing::info!(
                     deductions = round.deductions,
                     purged = round.purged,
                     reminders = round.reminders,
                     mailed = round.mailed,
+                    receipts = round.receipts,
                     "jobs done"
                 )
             }

@@ -295,6 +295,7 @@ fn office_routes(state: &AppState) -> Router<AppState> {
         .merge(notice_routes())
         .merge(scoring_routes())
         .merge(complaint_routes())
+        .merge(complaint_slip_routes())
         .merge(interview_routes())
         .merge(bulletin_routes())
         .merge(inbox_routes());
@@ -423,6 +424,18 @@ fn complaint_routes() -> Router<AppState> {
             &[OfficeAdmin, OfficeStaff, Liaison],
             Router::new().route("/complaints/{complaint_id}/act", post(c::act_on_complaint)),
         ))
+}
+
+/// CMP-08: a complaint's forwarding slip, printable and as PDF; a liaison reads its own unit's
+/// (checked in the handler).
+fn complaint_slip_routes() -> Router<AppState> {
+    use crate::complaints::slip;
+    allow(
+        READERS,
+        Router::new()
+            .route("/complaints/{complaint_id}/slip", get(slip::show_slip))
+            .route("/complaints/{complaint_id}/slip.pdf", get(slip::slip_pdf)),
+    )
 }
 
 /// The year's results (INS-08; SYS-8, accountability rule art. 3): leaders read them, the office

@@ -601,3 +601,64 @@ pub async fn rulings(conn: &mut PgConnection, id: Uuid) -> Result<Vec<RulingRow>
     .fetch_all(conn)
     .await
 }
+
+/// CMP-08: when the complaint was last assigned or transferred to the unit that holds it (the
+/// slip's date, and where the time to sign for it starts).
+pub async fn routed_at(
+    conn: &mut PgConnection,
+    id: Uuid,
+) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
+    sqlx::query_scalar!(
+        "select max(at) from complaint_event
+          where complaint_id = $1 and action in ('complaint.assign', 'complaint.transfer')",
+        id
+    )
+    .fetch_one(conn)
+    .await
+}
+
+/// The latest step of a complaint with this action (the one just recorded, under the
+/// complaint's lock).
+pub async fn latest_step(
+    conn: &mut PgConnection,
+    id: Uuid,
+    action: &str,
+) -> Result<Option<Uuid>, sqlx::Error> {
+    sqlx::query_scalar!(
+        "select id from complaint_event where complaint_id = $1 and action = $2
+          order by at desc, id desc limit 1",
+        id,
+        action
+    )
+    .fetch_optional(conn)
+    .await
+}
+
+/// A complaint assigned to a unit that has not signed for it yet.
+#[derive(Debug, Clone)]
+pub struct UnsignedRow {
+    pub id: Uuid,
+    pub number: String,
+    pub unit_id: Uuid,
+    pub track: String,
+    /// its latest assignment or transfer
+    pub routed_at: Option<DateTime<Utc>>,
+}
+
+/// CMP-08: the complaints waiting for their unit to sign, the longest waiting first (a working
+/// day's assignments or so: they are signed for, or received by the job, within days).
+pub async fn unsigned(conn: &mut PgConnection) -> Result<Vec<UnsignedRow>, sqlx::Error> {
+    sqlx::query_as!(
+        UnsignedRow,
+        r#"select c.id, c.number, c.unit_id, c.track, r.routed_at
+             from complaint c
+             left join lateral (
+                  select max(e.at) as routed_at from complaint_event e
+                   where e.tenant_id = c.tenant_id and e.complaint_id = c.id
+                     and e.action in ('complaint.assign', 'complaint.transfer')) r on true
+            where c.status = 'assigned'
+            order by r.routed_at nulls last, c.id"#
+    )
+    .fetch_all(conn)
+    .await
+}

@@ -282,7 +282,7 @@ pub async fn create_complaint(
 
 /// The complaint a user may read: the office and leaders any; a liaison one its unit holds
 /// (assigned, signed, returned by it, or a suggestion forwarded to it).
-async fn readable(tx: &mut Tx, user: &CurrentUser, id: Uuid) -> AppResult<ComplaintRow> {
+pub(super) async fn readable(tx: &mut Tx, user: &CurrentUser, id: Uuid) -> AppResult<ComplaintRow> {
     let c = db::get_complaint(tx, id, user.liaison_unit())
         .await?
         .ok_or_else(not_found)?;
@@ -534,6 +534,8 @@ pub async fn act_on_complaint(
         at: step.at,
     };
     db::insert_event(&mut tx, acting.user.tenant_id, &entry).await?;
+    let today = ctx.0.local_date(acting.now);
+    super::notify::tell_unit(&mut tx, acting.user.tenant_id, &c, &event, today).await?;
     let detail = json!({
         "number": c.number,
         "unit_id": target,

@@ -6,7 +6,10 @@ pub mod api;
 pub mod db;
 pub mod handlers;
 pub mod model;
+pub mod notify;
 pub mod public;
+pub mod receipt;
+pub mod slip;
 pub mod views;
 
 use chrono::{DateTime, Utc};

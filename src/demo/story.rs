@@ -347,6 +347,11 @@ impl Story {
                     mailer: None,
                     clock: &world.state.clock,
                     changes: &world.state.changes,
+                    sign_within_working_days: world
+                        .state
+                        .config
+                        .complaints
+                        .sign_within_working_days,
                 };
                 // the demo office's own round only: no other office is touched
                 let office = crate::db::offices::find_office_by_code(pool, super::DEMO_CODE)

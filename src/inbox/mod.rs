@@ -255,6 +255,45 @@ pub async fn notice_decided(
     Ok(())
 }
 
+/// News of a complaint for the liaisons of the unit that holds it.
+#[derive(Debug, Clone, Copy)]
+pub struct ComplaintNews<'a> {
+    /// `complaint_assigned`, `complaint_transferred`, `complaint_urged`, `suggestion_forwarded`
+    /// or `complaint_signed_automatically`
+    pub kind: &'static str,
+    pub complaint_id: Uuid,
+    pub number: &'a str,
+    /// the step of the timeline it tells of when each such step is news of its own (an urge);
+    /// none: the complaint, heard of once a day
+    pub step_id: Option<Uuid>,
+}
+
+/// The unit's liaisons hear of a complaint routed to it (CMP-08: assigned, transferred, urged,
+/// or its receipt recorded by the scheduled job) or of a suggestion forwarded for reference
+/// (CMP-05); how many were told.
+pub async fn complaint_news(
+    conn: &mut PgConnection,
+    tenant_id: Uuid,
+    unit_id: Uuid,
+    news: &ComplaintNews<'_>,
+    today: NaiveDate,
+) -> Result<u64, sqlx::Error> {
+    let link = format!("/complaints/{}", news.complaint_id);
+    let (subject_type, subject_id) = match news.step_id {
+        Some(step) => ("complaint_event", step),
+        None => ("complaint", news.complaint_id),
+    };
+    let n = NewNotification {
+        kind: news.kind,
+        subject_type,
+        subject_id,
+        occasion: today,
+        detail: json!({ "number": news.number }),
+        link: &link,
+    };
+    db::notify(conn, tenant_id, Recipients::Unit(unit_id), &n).await
+}
+
 /// The scheduled reminders of one office for `today` (its own date). A deadline falling after
 /// today and by the next working day (CAL-2) is reminded of now: a standing notice's to its unit
 /// (unless a report already awaits the office), an interview's follow-up action (INS-13) to the

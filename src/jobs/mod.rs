@@ -1,7 +1,8 @@
 //! Scheduled work. Every instance runs the loop; a PostgreSQL advisory lock lets exactly one of
 //! them do a round at a time: INS-04, the deduction for a missed quarterly self-report; INS-09, the
 //! purge of evidence bytes past the retention period; the inbox's reminders one working day before
-//! a due date and once it has passed, and their mail when SMTP is configured.
+//! a due date and once it has passed, and their mail when SMTP is configured; CMP-08, the receipt
+//! of a complaint nobody at the unit signed for in time.
 
 use chrono::NaiveDate;
 use serde_json::json;
@@ -12,6 +13,7 @@ pub mod db;
 
 use crate::audit::{self, Actor, Event};
 use crate::calendar::CalendarError;
+use crate::complaints::receipt::record_overdue_receipts;
 use crate::core::Office;
 use crate::inspections::db as inspections_db;
 use crate::inspections::self_reports::{self, db as self_reports_db};
@@ -32,6 +34,8 @@ pub struct Round {
     pub reminders: u64,
     /// Notifications mailed.
     pub mailed: u32,
+    /// Complaints whose receipt the round recorded (CMP-08).
+    pub receipts: u32,
 }
 
 /// What the jobs work with besides the database.
@@ -45,6 +49,8 @@ pub struct JobContext<'a> {
     pub clock: &'a crate::core::Clock,
     /// The process's count of committed changes per office: a round moves every office's.
     pub changes: &'a crate::db::Changes,
+    /// CMP-08: working days a unit has to sign for a complaint before its receipt is recorded.
+    pub sign_within_working_days: u32,
 }
 
 /// Runs one round of every job for every office. `today` overrides each office's own date (for
@@ -89,6 +95,10 @@ pub async fn run_office(
     tx.commit().await?;
     let mut tx = crate::db::begin_tenant(jobs.pool, office.id).await?;
     sweep_unrecorded_evidence(&mut tx, jobs, office).await?;
+    tx.commit().await?;
+    let mut tx = crate::db::begin_tenant(jobs.pool, office.id).await?;
+    let within = jobs.sign_within_working_days;
+    round.receipts += record_overdue_receipts(&mut tx, office, date, within, &actor).await?;
     tx.commit().await?;
     let mut tx = crate::db::begin_tenant(jobs.pool, office.id).await?;
     round.reminders += crate::inbox::make_reminders(&mut tx, office, date).await?;

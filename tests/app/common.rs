@@ -274,6 +274,7 @@ impl TestApp {
             mailer: mailer.as_ref(),
             clock: &self.clock,
             changes: &self.changes,
+            sign_within_working_days: config.complaints.sign_within_working_days,
         };
         xiaoneng::jobs::run_round(&jobs, Some(today))
             .await

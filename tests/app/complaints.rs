@@ -10,14 +10,14 @@ use crate::scores::pairs;
 use crate::tasks::id_of;
 
 /// An office with 2026 open and u1 (the liaison's) and u2 on its list.
-async fn office_with_units(app: &TestApp) {
+pub async fn office_with_units(app: &TestApp) {
     crate::scores::office_with_year(app).await;
 }
 
 use crate::home::at;
 
 /// A complaint about `unit` by phone from a service recipient, with this matter.
-fn by_phone(unit: Uuid, matter: &str) -> Vec<(&'static str, String)> {
+pub fn by_phone(unit: Uuid, matter: &str) -> Vec<(&'static str, String)> {
     vec![
         ("channel", "complaint_hotline".into()),
         ("unit_id", unit.to_string()),
@@ -34,7 +34,7 @@ fn by_phone(unit: Uuid, matter: &str) -> Vec<(&'static str, String)> {
 }
 
 /// Staff log the complaint; its id.
-async fn log(app: &TestApp, staff: &mut Client, form: &[(&'static str, String)]) -> Uuid {
+pub async fn log(app: &TestApp, staff: &mut Client, form: &[(&'static str, String)]) -> Uuid {
     let logged = send(staff, "/alpha/complaints", &pairs(form)).await;
     assert_eq!(logged.status, StatusCode::SEE_OTHER, "{}", logged.body);
     id_of(
@@ -49,7 +49,7 @@ pub async fn send(client: &mut Client, path: &str, fields: &[(&str, &str)]) -> c
     client.post_files(path, fields, &[]).await
 }
 
-async fn act(client: &mut Client, id: Uuid, form: &[(&str, &str)]) -> crate::common::Page {
+pub async fn act(client: &mut Client, id: Uuid, form: &[(&str, &str)]) -> crate::common::Page {
     client
         .post(&format!("/alpha/complaints/{id}/act"), form)
         .await

@@ -10,6 +10,7 @@ mod cli;
 mod common;
 mod complaints;
 mod complaints_api;
+mod complaints_slip;
 mod dashboard;
 mod draws;
 mod e2e;

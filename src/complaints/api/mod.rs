@@ -23,8 +23,7 @@ use crate::calendar::Calendar;
 use crate::core::Office;
 use db::ApiRow;
 
-/// CMP-09: the unit finishes a complaint within this many working days of signing for it.
-pub const HANDLING_WORKING_DAYS: u32 = 10;
+pub use super::model::HANDLING_WORKING_DAYS;
 
 /// CMP-09: when the unit must have finished: the end of the 10th working day after it signed, for
 /// a complaint the unit has signed for; none before, and none for a suggestion (CMP-05).
